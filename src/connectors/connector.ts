@@ -1,0 +1,111 @@
+/**
+ * The interface between the job runner (which knows no vendor) and a source connector
+ * (which knows no Redis, BullMQ or Fastify). A connector turns a validated source_config
+ * into pages of raw records plus a resume cursor, and normalizes one raw record into a
+ * WorkItem body. It throws SourceError for failures of the source as a whole; a throw
+ * from `normalize` fails only that item.
+ */
+import type { TObject } from 'typebox';
+import type { Logger } from 'pino';
+import type { SourceHttpFactory } from './http.js';
+
+export const SOURCE_TYPES = ['jira', 'servicenow', 'github', 'gitlab'] as const;
+export type SourceType = (typeof SOURCE_TYPES)[number];
+
+export type StatusCategory = 'todo' | 'in_progress' | 'done';
+
+export interface Person {
+  external_id: string;
+  name: string | null;
+  email: string | null;
+}
+
+export interface ItemComment {
+  external_id: string;
+  author: Person | null;
+  /** Markdown */
+  body: string;
+  created_at: string | null;
+  internal: boolean;
+}
+
+/** What a connector produces for one record: CONTRACT §4 without id, tenant, source_type, source_instance. */
+export interface NormalizedItem {
+  external_id: string;
+  key: string;
+  project: string;
+  title: string;
+  /** Markdown, or null when the source has none */
+  description: string | null;
+  status: string | null;
+  status_category: StatusCategory;
+  priority: string | null;
+  item_type: string | null;
+  assignee: Person | null;
+  reporter: Person | null;
+  labels: string[];
+  url: string | null;
+  parent_external_id: string | null;
+  /** ISO-8601 UTC with Z */
+  created_at: string | null;
+  updated_at: string | null;
+  closed_at: string | null;
+  comments: ItemComment[];
+  /** The source record as received (comments that are not user comments, e.g. GitLab system notes, stay here). */
+  raw: unknown;
+}
+
+export interface SourcePage {
+  /** Raw records of this page in a stable order, each carrying its comments in the connector's own shape. */
+  records: unknown[];
+  /** Opaque resume point after this page (JSON text is fine); null when this was the last page. */
+  cursor: string | null;
+  /** Best known total of items in scope, when the source tells (refined as paging goes); null if unknown. */
+  total: number | null;
+}
+
+export interface PageOptions {
+  /** A cursor from an earlier SourcePage of the same scope: resume right after that page. null = start. */
+  cursor: string | null;
+  /** Incremental lower bound on the source's updated time (overlap already applied), or null for all. */
+  since: Date | null;
+  /** At most this many records per page (1..1000). */
+  batchSize: number;
+  includeComments: boolean;
+  /** Aborted on cancel or shutdown: stop sending requests and reject with the abort reason. */
+  signal: AbortSignal;
+}
+
+export interface Connector {
+  /** Checks credentials and access and counts the items in scope (null if the source cannot tell). */
+  count(opts: { since: Date | null; signal: AbortSignal }): Promise<number | null>;
+  pages(opts: PageOptions): AsyncIterable<SourcePage>;
+  /** Pure. Throws when the record cannot be normalized: that item is recorded as failed. */
+  normalize(raw: unknown): NormalizedItem;
+  /** Best-effort identity of a raw record, used to report an item that failed to normalize. */
+  identify(raw: unknown): { external_id: string; key: string | null };
+}
+
+export interface ConnectorContext {
+  http: SourceHttpFactory;
+  logger: Logger;
+}
+
+/** Where a job points: shown in the job record (`source`) and used for the one-job-per-scope rule. */
+export interface SourceDescription {
+  base_url: string;
+  /** CONTRACT §6 job scope */
+  scope: string;
+  /** CONTRACT §4 `project` of the items */
+  project: string;
+}
+
+export interface ConnectorModule<C extends Record<string, unknown> = Record<string, unknown>> {
+  sourceType: SourceType;
+  /** TypeBox object schema of source_config, additionalProperties false; also feeds OpenAPI. */
+  configSchema: TObject;
+  /** source_config fields that are credentials: encrypted at rest, never in the record or job.data. */
+  secretFields: readonly string[];
+  describe(config: C): SourceDescription;
+  create(config: C, ctx: ConnectorContext): Connector;
+}

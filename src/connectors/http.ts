@@ -1,0 +1,87 @@
+/**
+ * The one HTTP layer every connector uses to talk to its source. (Interface fixed here;
+ * implementation to be filled in — see issue #2/#3.)
+ *
+ * Guarantees: per-request timeout; the caller's AbortSignal stops waits and requests;
+ * 5xx and network errors retried (>= 5 times, capped exponential backoff with jitter)
+ * then SOURCE_UNAVAILABLE; 429/503 and vendor rate-limit signals wait as the vendor says
+ * and, while waiting, no request at all goes to that host; a wait over `maxWaitMs`
+ * fails with SOURCE_RATE_LIMITED; the remaining budget is respected before a 429 happens;
+ * bounded parallelism per host; SSRF guard at connect time (every DNS answer checked,
+ * redirects re-checked) unless private networks are allowed; errors name the source and
+ * HTTP status and never carry a credential (headers and URL userinfo/query secrets redacted).
+ */
+import type { SourceErrorCode } from '../errors.js';
+
+export interface SourceResponse<T = unknown> {
+  status: number;
+  /** lower-case header names */
+  headers: Record<string, string>;
+  body: T;
+  /** final URL after redirects */
+  url: string;
+}
+
+/** What a vendor's response says about waiting. */
+export interface RateLimitSignal {
+  /** Absolute time (epoch ms) before which no request may go to this host. */
+  pauseUntil?: number;
+  /** True when this response itself was refused for rate limiting and must be retried after the pause. */
+  limited: boolean;
+}
+
+export interface SourceHttpOptions {
+  /** Vendor name used in error messages: "Jira", "ServiceNow", "GitHub", "GitLab". */
+  source: string;
+  /** Base URL; relative paths given to request() are resolved against it. */
+  baseUrl: string;
+  /** Sent with every request (auth headers included); values never appear in errors or logs. */
+  headers?: Record<string, string>;
+  /** Max requests in flight to this host (default 4). */
+  concurrency?: number;
+  /** Per-attempt timeout (default 30 s). */
+  timeoutMs?: number;
+  /** Retries for 5xx / network errors (default 5). */
+  retries?: number;
+  /** Base backoff delay (default 500 ms), capped at `maxBackoffMs` (default 30 s). */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /** A single wait longer than this fails with SOURCE_RATE_LIMITED (default 15 min). */
+  maxWaitMs?: number;
+  /** Vendor reading of rate-limit headers on every response (default: Retry-After on 429/503). */
+  rateLimit?: (res: SourceResponse<string>) => RateLimitSignal | null;
+  /**
+   * Vendor mapping of a non-2xx final response to a contract code, e.g. Jira's 400 for an
+   * unknown project → SOURCE_NOT_FOUND. Return null for the default mapping
+   * (401/403 → AUTH_FAILED, 404/410 → NOT_FOUND, other 4xx → RESPONSE_INVALID).
+   */
+  classify?: (res: SourceResponse<string>) => { code: SourceErrorCode; message?: string } | null;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  /** JSON body (sets content-type) */
+  json?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** 'json' (default): parse, SOURCE_RESPONSE_INVALID if unparseable; 'text': raw body */
+  responseType?: 'json' | 'text';
+  /** HTTP statuses returned to the caller instead of thrown (e.g. [404]). */
+  allowStatus?: number[];
+}
+
+export interface SourceHttp {
+  request<T = unknown>(method: 'GET' | 'POST', pathOrUrl: string, opts?: RequestOptions): Promise<SourceResponse<T>>;
+  get<T = unknown>(pathOrUrl: string, opts?: RequestOptions): Promise<SourceResponse<T>>;
+  post<T = unknown>(pathOrUrl: string, json: unknown, opts?: RequestOptions): Promise<SourceResponse<T>>;
+  /** Requests sent so far (attempts included), for benchmarks and tests. */
+  readonly requestCount: number;
+}
+
+export type SourceHttpFactory = (opts: SourceHttpOptions) => SourceHttp;
+
+export interface SourceHttpGlobals {
+  allowPrivateNetworks: boolean;
+}
+
+export declare function createSourceHttpFactory(globals: SourceHttpGlobals): SourceHttpFactory;

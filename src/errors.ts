@@ -1,0 +1,87 @@
+/**
+ * One table of coded errors. The core throws AppError subclasses; the HTTP layer maps
+ * `httpStatus` and `code` to the contract's error envelope, the worker maps `code` to
+ * the job's `error_code`. Messages are for humans and must never contain a credential.
+ */
+export const ERROR_STATUS = {
+  VALIDATION_ERROR: 422,
+  MALFORMED_JSON: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  JOB_NOT_FOUND: 404,
+  ITEM_NOT_FOUND: 404,
+  JOB_NOT_CANCELLABLE: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  SOURCE_URL_FORBIDDEN: 422,
+  SOURCE_AUTH_FAILED: 502,
+  SOURCE_NOT_FOUND: 502,
+  SOURCE_RATE_LIMITED: 502,
+  SOURCE_UNAVAILABLE: 502,
+  SOURCE_RESPONSE_INVALID: 502,
+  STORE_UNAVAILABLE: 503,
+  REDIS_UNAVAILABLE: 503,
+  INTERNAL_ERROR: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** The job-level error codes of CONTRACT §3. */
+export const JOB_ERROR_CODES = [
+  'SOURCE_AUTH_FAILED',
+  'SOURCE_NOT_FOUND',
+  'SOURCE_RATE_LIMITED',
+  'SOURCE_UNAVAILABLE',
+  'SOURCE_RESPONSE_INVALID',
+  'SOURCE_URL_FORBIDDEN',
+  'STORE_UNAVAILABLE',
+  'INTERNAL_ERROR',
+] as const;
+export type JobErrorCode = (typeof JOB_ERROR_CODES)[number];
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetail[];
+  constructor(code: ErrorCode, message: string, details: ErrorDetail[] = []) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+  get httpStatus(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export type SourceErrorCode = Extract<JobErrorCode, `SOURCE_${string}`>;
+
+/** A failure of the source as a whole (the job fails with `code`). */
+export class SourceError extends AppError {
+  readonly httpStatus_: number | null;
+  constructor(code: SourceErrorCode, message: string, sourceHttpStatus: number | null = null) {
+    super(code, message);
+    this.name = 'SourceError';
+    this.httpStatus_ = sourceHttpStatus;
+  }
+}
+
+export class StoreError extends AppError {
+  constructor(message: string) {
+    super('STORE_UNAVAILABLE', message);
+    this.name = 'StoreError';
+  }
+}
+
+export function toJobError(err: unknown): { code: JobErrorCode; message: string } {
+  if (err instanceof AppError && (JOB_ERROR_CODES as readonly string[]).includes(err.code)) {
+    return { code: err.code as JobErrorCode, message: err.message };
+  }
+  return { code: 'INTERNAL_ERROR', message: 'internal error while running the import' };
+}
