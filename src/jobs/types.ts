@@ -1,0 +1,95 @@
+/** The job record of CONTRACT §3, exactly as stored at import:job:{id} and returned by the API. */
+import type { SourceType } from '../connectors/connector.js';
+
+export const JOB_STATUSES = ['pending', 'processing', 'completed', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
+
+export type ItemAction = 'created' | 'updated' | 'unchanged' | 'failed';
+
+export interface JobProgress {
+  total_items: number;
+  processed_items: number;
+  successful_items: number;
+  failed_items: number;
+  skipped_items: number;
+  percentage: number;
+  estimated_time_remaining: number | null;
+  current_batch: number;
+  total_batches: number;
+}
+
+export interface ImportedItemRef {
+  external_id: string;
+  key: string | null;
+  item_id: string | null;
+  action: ItemAction;
+}
+
+export interface JobRecord {
+  job_id: string;
+  request_id: string;
+  status: JobStatus;
+  source_type: SourceType;
+  source: { base_url: string; scope: string };
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  progress: JobProgress;
+  imported_items: ImportedItemRef[];
+  error_code: string | null;
+  error_message: string | null;
+  tenant_id: string | null;
+  correlation_id: string | null;
+}
+
+export interface ImportOptions {
+  mode: 'full' | 'incremental';
+  since?: string;
+  batch_size: number;
+  include_comments: boolean;
+  dry_run: boolean;
+}
+
+/** POST /api/imports body after validation (source_config still holds secrets). */
+export interface CreateImportInput {
+  source_type: SourceType;
+  source_config: Record<string, unknown>;
+  options?: Partial<ImportOptions>;
+  tenant_id?: string;
+  callback_url?: string;
+  correlation_id?: string;
+}
+
+export interface ListFilter {
+  tenant_id: string | null;
+  status?: JobStatus;
+  source_type?: SourceType;
+  limit: number;
+  cursor?: string;
+}
+
+export interface JobPage {
+  jobs: JobRecord[];
+  total: number;
+  next_cursor: string | null;
+}
+
+/** What the HTTP layer needs from the jobs core; routes never touch Redis directly. */
+export interface JobService {
+  /** Throws AppError(VALIDATION_ERROR | SOURCE_URL_FORBIDDEN | IDEMPOTENCY_KEY_REUSED). `created` false = idempotent replay. */
+  create(
+    input: CreateImportInput,
+    ctx: { tenantId: string | null; requestId: string; correlationId: string | null; idempotencyKey: string | null },
+  ): Promise<{ job: JobRecord; created: boolean }>;
+  /** null when missing, expired, malformed id or another tenant's (tenantId null = no tenancy check). */
+  get(jobId: string, tenantId: string | null): Promise<JobRecord | null>;
+  list(filter: ListFilter): Promise<JobPage>;
+  /** Throws AppError(JOB_NOT_FOUND | JOB_NOT_CANCELLABLE). */
+  cancel(jobId: string, tenantId: string | null): Promise<JobRecord>;
+  /** Calls onChange with each new version of the record and the event kind; returns an unsubscribe function. */
+  watch(jobId: string, onChange: (job: JobRecord, kind: 'progress' | 'status') => void): Promise<() => Promise<void>>;
+  /** Job counts by status for /metrics. */
+  countByStatus(): Promise<Record<JobStatus, number>>;
+}
