@@ -28,6 +28,13 @@ export interface RateLimitSignal {
   pauseUntil?: number;
   /** True when this response itself was refused for rate limiting and must be retried after the pause. */
   limited: boolean;
+  /**
+   * Budget the source reports (e.g. x-ratelimit-remaining) valid until `resetAt` (epoch ms). The layer
+   * counts requests in flight against it and, once `remaining - inFlight <= reserve`, sends nothing
+   * more to this host until `resetAt` — so the source's limit is approached but not hit.
+   */
+  remaining?: number;
+  resetAt?: number;
 }
 
 export interface SourceHttpOptions {
@@ -48,6 +55,8 @@ export interface SourceHttpOptions {
   maxBackoffMs?: number;
   /** A single wait longer than this fails with SOURCE_RATE_LIMITED (default 15 min). */
   maxWaitMs?: number;
+  /** Requests of the budget kept unused (default 1). */
+  reserve?: number;
   /** Vendor reading of rate-limit headers on every response (default: Retry-After on 429/503). */
   rateLimit?: (res: SourceResponse<string>) => RateLimitSignal | null;
   /**
