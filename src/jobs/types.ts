@@ -90,6 +90,6 @@ export interface JobService {
   cancel(jobId: string, tenantId: string | null): Promise<JobRecord>;
   /** Calls onChange with each new version of the record and the event kind; returns an unsubscribe function. */
   watch(jobId: string, onChange: (job: JobRecord, kind: 'progress' | 'status') => void): Promise<() => Promise<void>>;
-  /** Job counts by status for /metrics. */
-  countByStatus(): Promise<Record<JobStatus, number>>;
+  /** For /metrics: jobs by status (from the indexes) and items imported since the Redis db was created. */
+  stats(): Promise<{ byStatus: Record<JobStatus, number>; itemsImported: Record<ItemAction, number> }>;
 }
