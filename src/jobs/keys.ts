@@ -1,0 +1,40 @@
+/** Every Redis key name of the jobs core, chosen in one place. `prefix` is empty in production. */
+export interface JobKeys {
+  record(id: string): string;
+  recordPrefix: string;
+  credentials(id: string): string;
+  checkpoint(id: string): string;
+  owner(id: string): string;
+  idempotency(tenant: string, keyHash: string): string;
+  scopeLock(scopeHash: string): string;
+  sequence: string;
+  counters: string;
+  indexPrefix: string;
+  index(tenant: string | null, status: string | undefined, source: string | undefined): string;
+  events(id: string): string;
+  cancelChannel: string;
+  queuePrefix: string;
+}
+
+export function jobKeys(prefix = ''): JobKeys {
+  const p = `${prefix}import:`;
+  return {
+    record: (id) => `${p}job:${id}`,
+    recordPrefix: `${p}job:`,
+    credentials: (id) => `${p}creds:${id}`,
+    checkpoint: (id) => `${p}checkpoint:${id}`,
+    owner: (id) => `${p}owner:${id}`,
+    idempotency: (tenant, keyHash) => `${p}idem:${tenant}:${keyHash}`,
+    scopeLock: (scopeHash) => `${p}scope:${scopeHash}`,
+    sequence: `${p}seq`,
+    counters: `${p}items`,
+    indexPrefix: `${p}idx:`,
+    index: (tenant, status, source) => `${p}idx:${tenant ?? '*'}:${status ?? '*'}:${source ?? '*'}`,
+    events: (id) => `${p}events:${id}`,
+    cancelChannel: `${p}cancel`,
+    queuePrefix: `${prefix}bull`,
+  };
+}
+
+/** Index token for "no tenant" (tenant names are [A-Za-z0-9._-], so '~' cannot clash). */
+export const NO_TENANT = '~';

@@ -1,0 +1,124 @@
+/**
+ * The job record in Redis (CONTRACT §3): the source of truth for status and progress.
+ * Every write goes through one Lua script (lua/save.lua) that refuses illegal transitions and
+ * writes with EX ttl; listing goes through sorted-set indexes (lua/list.lua), never KEYS/SCAN.
+ */
+import { readFileSync } from 'node:fs';
+import type { Redis, Result } from 'ioredis';
+import type { ImportedItemRef, JobPage, JobProgress, JobRecord, JobStatus, ListFilter } from './types.js';
+import { NO_TENANT, type JobKeys } from './keys.js';
+
+const lua = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
+const SCRIPTS = { saveJob: lua('save'), createJob: lua('create'), listJobs: lua('list') };
+
+type Reply = [string, string?];
+
+import type { ClientContext } from 'ioredis';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
+    saveJob(...args: (string | number)[]): Result<Reply, Context>;
+    createJob(...args: (string | number)[]): Result<Reply, Context>;
+    listJobs(...args: (string | number)[]): Result<string[], Context>;
+  }
+}
+
+export type SaveResult = { ok: true; job: JobRecord } | { ok: false; status: JobStatus | null };
+
+export interface ProgressWrite {
+  progress: JobProgress;
+  checkpoint: string;
+  items: ImportedItemRef[];
+  counters: Partial<Record<string, number>>;
+}
+
+export type CreateResult =
+  | { kind: 'created' | 'replay'; job: JobRecord }
+  | { kind: 'reused' | 'gone' };
+
+export class JobRecords {
+  constructor(
+    readonly redis: Redis,
+    readonly keys: JobKeys,
+    readonly ttlSeconds: number,
+  ) {
+    for (const [name, source] of Object.entries(SCRIPTS)) {
+      const numberOfKeys = name === 'listJobs' ? 1 : name === 'createJob' ? 4 : 5;
+      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua: source });
+    }
+  }
+
+  async create(job: JobRecord, sealedCredentials: string, idempotency: { keyHash: string; bodyHash: string } | null): Promise<CreateResult> {
+    const k = this.keys;
+    const tenant = job.tenant_id ?? NO_TENANT;
+    const [kind, json] = await this.redis.createJob(
+      k.record(job.job_id), k.credentials(job.job_id),
+      idempotency ? k.idempotency(tenant, idempotency.keyHash) : k.idempotency(tenant, '-'), k.sequence,
+      JSON.stringify(job), sealedCredentials, this.ttlSeconds, job.job_id, idempotency?.bodyHash ?? '',
+      Date.parse(job.created_at), tenant, job.status, job.source_type, k.indexPrefix, k.recordPrefix,
+    );
+    if (kind === 'created' || kind === 'replay') return { kind, job: JSON.parse(json!) as JobRecord };
+    return { kind: kind as 'reused' | 'gone' };
+  }
+
+  async get(id: string): Promise<JobRecord | null> {
+    const json = await this.redis.get(this.keys.record(id));
+    return json ? (JSON.parse(json) as JobRecord) : null;
+  }
+
+  credentials(id: string): Promise<string | null> {
+    return this.redis.get(this.keys.credentials(id));
+  }
+
+  checkpoint(id: string): Promise<string | null> {
+    return this.redis.get(this.keys.checkpoint(id));
+  }
+
+  /** Status change; `owner` is the worker's run token ('' for the API). */
+  transition(id: string, to: JobStatus, patch: Partial<JobRecord> = {}, owner = ''): Promise<SaveResult> {
+    return this.save(id, 'transition', to, patch, owner, '', [], {});
+  }
+
+  /** Progress + checkpoint of one batch; refused unless the job is processing and owned by `owner`. */
+  saveProgress(id: string, owner: string, write: ProgressWrite): Promise<SaveResult> {
+    return this.save(id, 'progress', '', { progress: write.progress }, owner, write.checkpoint, write.items, write.counters);
+  }
+
+  private async save(
+    id: string, op: string, to: string, patch: object, owner: string,
+    checkpoint: string, items: ImportedItemRef[], counters: object,
+  ): Promise<SaveResult> {
+    const k = this.keys;
+    const [kind, payload] = await this.redis.saveJob(
+      k.record(id), k.credentials(id), k.checkpoint(id), k.owner(id), k.counters,
+      op, to, JSON.stringify(patch), new Date().toISOString(), this.ttlSeconds, owner, checkpoint,
+      JSON.stringify(items), JSON.stringify(counters), k.indexPrefix, k.events(id), k.cancelChannel,
+    );
+    if (kind === 'ok') return { ok: true, job: JSON.parse(payload!) as JobRecord };
+    return { ok: false, status: (payload as JobStatus | undefined) ?? null };
+  }
+
+  async list(filter: ListFilter): Promise<JobPage> {
+    const k = this.keys;
+    const index = k.index(filter.tenant_id, filter.status, filter.source_type);
+    const oldestLive = (Date.now() - this.ttlSeconds * 1000) * 1000;
+    const [total, next, ...jsons] = await this.redis.listJobs(index, filter.cursor ?? '+inf', filter.limit, k.recordPrefix, oldestLive);
+    return {
+      jobs: jsons.map((j: string) => JSON.parse(j) as JobRecord),
+      total: Number(total),
+      next_cursor: next ? String(next) : null,
+    };
+  }
+
+  async countByStatus(statuses: readonly JobStatus[]): Promise<number[]> {
+    const pipeline = this.redis.pipeline();
+    for (const s of statuses) pipeline.zcard(this.keys.index(null, s, undefined));
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([, n]) => Number(n ?? 0));
+  }
+
+  async itemCounters(): Promise<Record<string, number>> {
+    const raw = await this.redis.hgetall(this.keys.counters);
+    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
+  }
+}
