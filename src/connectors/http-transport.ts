@@ -1,0 +1,80 @@
+/**
+ * One attempt on the wire: undici request, body read in full, redirects followed by hand
+ * (max 5) so that every hop passes the SSRF guard again and credentials never follow a
+ * redirect to another origin.
+ */
+import { Agent, request } from 'undici';
+import type { Dispatcher } from 'undici';
+import { SourceError } from '../errors.js';
+import { checkBaseUrl, createGuardedLookup } from './ssrf.js';
+import type { ResolveAll } from './ssrf.js';
+import { flattenHeaders, withoutCredentialHeaders } from './http-util.js';
+
+const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  url: string;
+}
+
+export interface Transport {
+  dispatcher: Dispatcher;
+  allowPrivate: boolean;
+}
+
+/** The connection pool for one factory; without the allowance every DNS answer is checked at connect. */
+export function createTransport(allowPrivate: boolean, resolveAll?: ResolveAll): Transport {
+  const dispatcher = allowPrivate
+    ? new Agent()
+    : new Agent({ connect: { lookup: createGuardedLookup(resolveAll) as never } });
+  return { dispatcher, allowPrivate };
+}
+
+/** URL-level rules for every hop: scheme, userinfo, literal IPs (which skip DNS) and localhost names. */
+function guardUrl(t: Transport, source: string, url: URL): void {
+  const check = checkBaseUrl(url.href, t.allowPrivate);
+  if (!check.ok) {
+    throw new SourceError('SOURCE_URL_FORBIDDEN', `${source} URL refused: ${check.message.replace(/^base_url /, '')}`);
+  }
+}
+
+export interface SendArgs {
+  source: string;
+  method: 'GET' | 'POST';
+  url: URL;
+  headers: Record<string, string>;
+  body: string | undefined;
+  signal: AbortSignal;
+  /** Called once per request put on the wire (redirect hops included). */
+  onSend: () => void;
+}
+
+export async function send(t: Transport, a: SendArgs): Promise<RawResponse> {
+  let { method, url, headers, body } = a;
+  for (let hop = 0; ; hop++) {
+    guardUrl(t, a.source, url);
+    a.onSend();
+    const res = await request(url, { method, headers, body, signal: a.signal, dispatcher: t.dispatcher });
+    const location = res.headers['location'];
+    if (!REDIRECT_STATUSES.has(res.statusCode) || typeof location !== 'string') {
+      const text = await res.body.text();
+      return { status: res.statusCode, headers: flattenHeaders(res.headers), text, url: url.href };
+    }
+    await res.body.dump();
+    if (hop >= MAX_REDIRECTS) {
+      throw new SourceError('SOURCE_RESPONSE_INVALID', `${a.source} redirected more than ${MAX_REDIRECTS} times`, res.statusCode);
+    }
+    const next = new URL(location, url);
+    if (next.origin !== url.origin) headers = withoutCredentialHeaders(headers);
+    // As browsers do: 303 always, and 301/302 after a POST, continue as a bodiless GET.
+    if (res.statusCode === 303 || (method === 'POST' && (res.statusCode === 301 || res.statusCode === 302))) {
+      method = 'GET';
+      body = undefined;
+      headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'content-type'));
+    }
+    url = next;
+  }
+}

@@ -1,0 +1,91 @@
+/** Small pure helpers of the source HTTP layer: URLs, redaction, Retry-After, backoff, abortable sleep. */
+
+/** Query parameter names whose values are secrets and never appear in messages. */
+const SECRET_PARAM = /token|password|passwd|secret|key|sig|auth|credential|session/i;
+
+/**
+ * Resolves `pathOrUrl` against `base`, keeping the base's path prefix
+ * (https://h/api/v3 + /repos/x → https://h/api/v3/repos/x); absolute URLs are used verbatim.
+ */
+export function resolveUrl(base: URL, pathOrUrl: string, query?: Record<string, string | number | boolean | undefined>): URL {
+  let url: URL;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(pathOrUrl)) {
+    url = new URL(pathOrUrl);
+  } else {
+    const prefix = base.pathname.replace(/\/+$/, '');
+    const rel = pathOrUrl.startsWith('/') ? pathOrUrl : `/${pathOrUrl}`;
+    url = new URL(base.origin + prefix + rel);
+  }
+  if (query) {
+    for (const [k, v] of Object.entries(query)) {
+      if (v !== undefined) url.searchParams.append(k, String(v));
+    }
+  }
+  return url;
+}
+
+/** "GET /repos/o/r/issues?access_token=REDACTED" — path and redacted query, no host, no userinfo. */
+export function describeRequest(method: string, url: URL): string {
+  const params = [...url.searchParams].map(([k, v]) => `${encodeURIComponent(k)}=${SECRET_PARAM.test(k) ? 'REDACTED' : encodeURIComponent(v)}`);
+  const q = params.length > 0 ? `?${params.join('&')}` : '';
+  const full = `${method} ${url.pathname}${q}`;
+  return full.length > 300 ? `${full.slice(0, 300)}…` : full;
+}
+
+/** Retry-After as an absolute epoch-ms time: delta-seconds or HTTP-date; null when absent/invalid. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | null {
+  if (value === undefined) return null;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return now + Math.ceil(Number(v) * 1000);
+  const date = Date.parse(v);
+  return Number.isNaN(date) ? null : Math.max(date, now);
+}
+
+/** Capped exponential backoff with full jitter in [delay/2, delay]: retries spread out but never collapse to 0. */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Lower-cased single-valued header map (multi-valued headers joined with ", " as HTTP allows). */
+export function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === undefined) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+/** Headers that carry credentials; dropped when a redirect leaves the origin. */
+const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie)$|token|secret|key|auth|session|password/i;
+
+export function withoutCredentialHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => !CREDENTIAL_HEADER.test(k)));
+}
+
+/** A short, credential-free name for a network failure (codes only: messages may echo addresses). */
+export function networkFaultName(err: unknown): string {
+  for (let e: unknown = err, depth = 0; e != null && depth < 6; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[A-Z0-9_]+$/.test(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return 'network error';
+}

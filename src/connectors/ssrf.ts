@@ -1,0 +1,148 @@
+/**
+ * SSRF guard for source base URLs (CONTRACT §5/§6). Two layers: `checkBaseUrl` refuses what
+ * can be judged from the URL alone (at POST and on every request/redirect), and
+ * `createGuardedLookup` checks every DNS answer at connect time, so a host name that resolves
+ * to an internal address never receives a byte — whatever it resolved to at POST time.
+ */
+import { lookup as dnsLookup } from 'node:dns';
+import type { LookupAddress, LookupAllOptions, LookupOneOptions } from 'node:dns';
+import ipaddr from 'ipaddr.js';
+
+/** IPv6 global unicast is 2000::/3; anything outside it (IPv4-compatible ::a.b.c.d, 0100::/64, …) is refused. */
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
+
+/**
+ * True for any address a source must not be reached at: loopback, private, link-local
+ * (incl. 169.254.169.254 metadata), unique-local, unspecified, CGNAT, multicast, broadcast,
+ * reserved/documentation ranges, and v6 forms that embed IPv4 (mapped, NAT64, 6to4, Teredo).
+ * Unparseable input counts as forbidden.
+ */
+export function isForbiddenAddress(ip: string): boolean {
+  const bare = ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip;
+  // Zone ids (fe80::1%eth0) are link-local by definition.
+  if (bare.includes('%')) return true;
+  if (!ipaddr.isValid(bare)) return true;
+  const addr = ipaddr.process(bare); // IPv4-mapped IPv6 becomes IPv4 here
+  if (addr.range() !== 'unicast') return true;
+  if (addr.kind() === 'ipv6') return !(addr as ipaddr.IPv6).match(GLOBAL_UNICAST_V6);
+  return false;
+}
+
+/** `localhost`, `foo.localhost` (RFC 6761 loopback names), with or without the trailing dot. */
+export function isLocalhostName(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/\.$/, '');
+  return h === 'localhost' || h.endsWith('.localhost');
+}
+
+export type BaseUrlCheck =
+  | { ok: true; url: URL }
+  | { ok: false; code: 'VALIDATION_ERROR' | 'SOURCE_URL_FORBIDDEN'; message: string };
+
+/** Host part of a URL without IPv6 brackets. */
+function bareHost(url: URL): string {
+  const h = url.hostname;
+  return h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h;
+}
+
+/**
+ * URL-only checks (no DNS): absolute http(s), no userinfo, https unless private networks are
+ * allowed, and no literal forbidden IP or localhost name. WHATWG URL parsing normalizes
+ * decimal/hex/octal IPv4 forms (http://2130706433/ → 127.0.0.1), so they are caught too.
+ */
+export function checkBaseUrl(url: string, allowPrivate: boolean): BaseUrlCheck {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { ok: false, code: 'VALIDATION_ERROR', message: 'base_url must be an absolute http(s) URL' };
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    return { ok: false, code: 'VALIDATION_ERROR', message: 'base_url must be an absolute http(s) URL' };
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    return {
+      ok: false,
+      code: 'VALIDATION_ERROR',
+      message: 'base_url must not contain credentials; put them in their own fields',
+    };
+  }
+  if (allowPrivate) return { ok: true, url: parsed };
+  if (parsed.protocol === 'http:') {
+    return { ok: false, code: 'SOURCE_URL_FORBIDDEN', message: 'base_url must use https' };
+  }
+  const host = bareHost(parsed);
+  if (isLocalhostName(host) || (ipaddr.isValid(host) && isForbiddenAddress(host))) {
+    return {
+      ok: false,
+      code: 'SOURCE_URL_FORBIDDEN',
+      message: `base_url host ${parsed.hostname} is a loopback, private or otherwise internal address`,
+    };
+  }
+  return { ok: true, url: parsed };
+}
+
+/** Thrown from the guarded lookup; recognized by the HTTP layer anywhere in an error's cause chain. */
+export class ForbiddenAddressError extends Error {
+  readonly code = 'ESOURCEFORBIDDEN';
+  constructor(hostname: string) {
+    super(`${hostname} resolves to a loopback, private or otherwise internal address`);
+    this.name = 'ForbiddenAddressError';
+  }
+}
+
+export function isForbiddenAddressError(err: unknown): err is ForbiddenAddressError {
+  for (let e: unknown = err, depth = 0; e != null && depth < 8; depth++) {
+    if (e instanceof ForbiddenAddressError) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Resolver signature the guard builds on: every address for a host name. */
+export type ResolveAll = (hostname: string) => Promise<LookupAddress[]>;
+
+export const systemResolveAll: ResolveAll = (hostname) =>
+  new Promise((resolve, reject) => {
+    dnsLookup(hostname, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses)));
+  });
+
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
+
+/**
+ * A `lookup` for net/tls.connect (passed through undici's `connect` options) that resolves
+ * every address and refuses the connection if ANY of them is forbidden — a name with one public
+ * and one private answer cannot be used to reach the private one. The addresses checked are
+ * the ones handed to connect, so there is no second resolution to race (DNS rebinding).
+ */
+export function createGuardedLookup(resolveAll: ResolveAll = systemResolveAll) {
+  return (
+    hostname: string,
+    options: LookupOneOptions | LookupAllOptions | number | undefined,
+    callback: LookupCallback,
+  ): void => {
+    const opts = typeof options === 'object' && options !== null ? options : {};
+    resolveAll(hostname).then(
+      (all) => {
+        const family = 'family' in opts ? opts.family : undefined;
+        const wanted = family === 4 || family === 6 ? all.filter((a) => a.family === family) : all;
+        if (all.length === 0 || all.some((a) => isForbiddenAddress(a.address))) {
+          callback(new ForbiddenAddressError(hostname), opts.all ? [] : '');
+          return;
+        }
+        if (wanted.length === 0) {
+          const err: NodeJS.ErrnoException = new Error(`no address of the requested family for ${hostname}`);
+          err.code = 'ENOTFOUND';
+          callback(err, opts.all ? [] : '');
+          return;
+        }
+        if (opts.all) callback(null, wanted);
+        else callback(null, wanted[0]!.address, wanted[0]!.family);
+      },
+      (err: NodeJS.ErrnoException) => callback(err, opts.all ? [] : ''),
+    );
+  };
+}
