@@ -106,6 +106,8 @@ export interface ConnectorModule<C extends Record<string, unknown> = Record<stri
   configSchema: TObject;
   /** source_config fields that are credentials: encrypted at rest, never in the record or job.data. */
   secretFields: readonly string[];
+  /** Cross-field rules a JSON schema cannot say well (e.g. "email + api_token or personal_access_token"); [] when valid. */
+  validate?(config: C): { path: string; message: string }[];
   describe(config: C): SourceDescription;
   create(config: C, ctx: ConnectorContext): Connector;
 }

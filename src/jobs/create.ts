@@ -1,0 +1,104 @@
+/**
+ * POST /api/imports behind the HTTP layer: cross-field and URL checks, credentials sealed,
+ * record written with its indexes and idempotency key in one script, then enqueued.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { AppError, type ErrorDetail } from '../errors.js';
+import { checkBaseUrl } from '../connectors/ssrf.js';
+import type { ConnectorModule, SourceType } from '../connectors/connector.js';
+import { encryptSecrets } from './credentials.js';
+import type { CreateImportInput, ImportOptions, JobRecord } from './types.js';
+import type { ImportJobData } from './queue.js';
+
+export interface CreateDeps {
+  connectors: Record<SourceType, ConnectorModule>;
+  credentialsKey: Buffer;
+  allowPrivateNetworks: boolean;
+  webhookSecret: string | null;
+}
+
+export const DEFAULT_OPTIONS: ImportOptions = { mode: 'full', batch_size: 100, include_comments: true, dry_run: false };
+
+export function emptyProgress(): JobRecord['progress'] {
+  return {
+    total_items: 0, processed_items: 0, successful_items: 0, failed_items: 0, skipped_items: 0,
+    percentage: 0.0, estimated_time_remaining: null, current_batch: 0, total_batches: 0,
+  };
+}
+
+export interface PreparedJob {
+  record: JobRecord;
+  sealed: string;
+  data: ImportJobData;
+}
+
+/** Validates what JSON schema cannot and builds the record, the sealed credentials and job.data. */
+export function prepareJob(
+  deps: CreateDeps,
+  input: CreateImportInput,
+  ctx: { tenantId: string | null; requestId: string; correlationId: string | null },
+): PreparedJob {
+  const module = deps.connectors[input.source_type];
+  if (!module) throw new AppError('VALIDATION_ERROR', 'unknown source_type', [{ path: '/source_type', message: 'unsupported source type' }]);
+  const config = input.source_config;
+  const details: ErrorDetail[] = (module.validate?.(config) ?? []).map((d) => ({ ...d, path: `/source_config${d.path}` }));
+  if (details.length) throw new AppError('VALIDATION_ERROR', 'source_config is invalid', details);
+
+  const described = module.describe(config);
+  checkUrl(described.base_url, '/source_config/base_url', deps.allowPrivateNetworks);
+  const callback = input.callback_url ?? null;
+  if (callback) {
+    if (!deps.webhookSecret) {
+      throw new AppError('VALIDATION_ERROR', 'callback_url needs WEBHOOK_SECRET to be configured on the service', [
+        { path: '/callback_url', message: 'completion callbacks are disabled (WEBHOOK_SECRET unset)' },
+      ]);
+    }
+    checkUrl(callback, '/callback_url', deps.allowPrivateNetworks);
+  }
+  if (input.options?.since !== undefined && Number.isNaN(Date.parse(input.options.since))) {
+    throw new AppError('VALIDATION_ERROR', 'options.since is not a date', [{ path: '/options/since', message: 'must be an ISO-8601 date-time' }]);
+  }
+
+  const jobId = randomUUID();
+  const secrets: Record<string, unknown> = {};
+  const publicConfig: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config)) (module.secretFields.includes(k) ? secrets : publicConfig)[k] = v;
+  const now = new Date().toISOString();
+  const tenant = ctx.tenantId ?? input.tenant_id ?? null;
+  const options: ImportOptions = { ...DEFAULT_OPTIONS, ...input.options };
+  const record: JobRecord = {
+    job_id: jobId, request_id: ctx.requestId, status: 'pending', source_type: input.source_type,
+    source: { base_url: described.base_url, scope: described.scope },
+    created_at: now, updated_at: now, started_at: null, completed_at: null,
+    progress: emptyProgress(), imported_items: [], error_code: null, error_message: null,
+    tenant_id: tenant, correlation_id: input.correlation_id ?? ctx.correlationId ?? null,
+  };
+  return {
+    record,
+    sealed: Object.keys(secrets).length ? encryptSecrets(deps.credentialsKey, jobId, secrets) : '',
+    data: {
+      job_id: jobId, source_type: input.source_type, config: publicConfig, options, tenant_id: tenant,
+      source_instance: new URL(described.base_url).host, scope: described.scope, callback_url: callback,
+    },
+  };
+}
+
+function checkUrl(url: string, path: string, allowPrivate: boolean): void {
+  const verdict = checkBaseUrl(url, allowPrivate);
+  if (!verdict.ok) throw new AppError(verdict.code, verdict.message, [{ path, message: verdict.message }]);
+}
+
+/** Same Idempotency-Key + same body = replay; the body hash ignores key order. */
+export function idempotencyHashes(key: string, input: CreateImportInput): { keyHash: string; bodyHash: string } {
+  const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+  return { keyHash: sha(key), bodyHash: sha(canonicalJson(input)) };
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

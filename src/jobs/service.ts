@@ -1,0 +1,87 @@
+/** The JobService the HTTP layer calls: create, get, list, cancel, watch, stats. */
+import type { Queue } from 'bullmq';
+import { AppError } from '../errors.js';
+import { JOB_STATUSES, type CreateImportInput, type JobPage, type JobRecord, type JobService, type JobStatus, type ListFilter } from './types.js';
+import type { JobRecords } from './record.js';
+import { enqueueImport, type ImportJobData } from './queue.js';
+import { idempotencyHashes, prepareJob, type CreateDeps } from './create.js';
+import type { JobEvents } from './events.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+export function isJobId(id: string): boolean {
+  return UUID.test(id);
+}
+
+export class RedisJobService implements JobService {
+  constructor(
+    private readonly records: JobRecords,
+    private readonly queue: Queue<ImportJobData>,
+    private readonly events: JobEvents,
+    private readonly createDeps: CreateDeps,
+  ) {}
+
+  async create(
+    input: CreateImportInput,
+    ctx: { tenantId: string | null; requestId: string; correlationId: string | null; idempotencyKey: string | null },
+  ): Promise<{ job: JobRecord; created: boolean }> {
+    const prepared = prepareJob(this.createDeps, input, ctx);
+    const idem = ctx.idempotencyKey ? idempotencyHashes(ctx.idempotencyKey, input) : null;
+    const result = await this.records.create(prepared.record, prepared.sealed, idem);
+    if (result.kind === 'reused') {
+      throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request body', [
+        { path: 'Idempotency-Key', message: 'reused with a different body' },
+      ]);
+    }
+    if (result.kind === 'gone') throw new AppError('IDEMPOTENCY_KEY_REUSED', 'the job created with this Idempotency-Key has expired');
+    if (result.kind === 'replay') return { job: result.job, created: false };
+    try {
+      await enqueueImport(this.queue, prepared.data);
+    } catch {
+      // Without a queue entry the job would wait forever: fail it visibly instead.
+      await this.records.transition(prepared.record.job_id, 'failed', { error_code: 'INTERNAL_ERROR', error_message: 'the job could not be queued' });
+      throw new AppError('REDIS_UNAVAILABLE', 'the job could not be queued; try again');
+    }
+    return { job: result.job, created: true };
+  }
+
+  async get(jobId: string, tenantId: string | null): Promise<JobRecord | null> {
+    if (!isJobId(jobId)) return null;
+    const job = await this.records.get(jobId);
+    if (!job || (tenantId !== null && job.tenant_id !== tenantId)) return null;
+    return job;
+  }
+
+  list(filter: ListFilter): Promise<JobPage> {
+    if (filter.cursor !== undefined && !/^\d{1,20}$/.test(filter.cursor)) {
+      throw new AppError('VALIDATION_ERROR', 'cursor is invalid', [{ path: '/cursor', message: 'not a cursor returned by this API' }]);
+    }
+    return this.records.list(filter);
+  }
+
+  async cancel(jobId: string, tenantId: string | null): Promise<JobRecord> {
+    const job = await this.get(jobId, tenantId);
+    if (!job) throw new AppError('JOB_NOT_FOUND', `import job ${jobId} not found`);
+    const result = await this.records.transition(jobId, 'cancelled');
+    if (!result.ok) {
+      if (result.status === null) throw new AppError('JOB_NOT_FOUND', `import job ${jobId} not found`);
+      throw new AppError('JOB_NOT_CANCELLABLE', `import job ${jobId} is already ${result.status}`);
+    }
+    // A job still waiting in the queue need not be picked up at all; a running one sees the cancel.
+    await this.queue.remove(jobId).catch(() => undefined);
+    return result.job;
+  }
+
+  watch(jobId: string, onChange: (job: JobRecord, kind: 'progress' | 'status') => void): Promise<() => Promise<void>> {
+    return this.events.watch(jobId, onChange);
+  }
+
+  async stats(): Promise<{ byStatus: Record<JobStatus, number>; itemsImported: Record<'created' | 'updated' | 'unchanged' | 'failed', number> }> {
+    const counts = await this.records.countByStatus(JOB_STATUSES);
+    const items = await this.records.itemCounters();
+    return {
+      byStatus: Object.fromEntries(JOB_STATUSES.map((s, i) => [s, counts[i] ?? 0])) as Record<JobStatus, number>,
+      itemsImported: { created: items.created ?? 0, updated: items.updated ?? 0, unchanged: items.unchanged ?? 0, failed: items.failed ?? 0 },
+    };
+  }
+}
