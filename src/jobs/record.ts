@@ -33,8 +33,10 @@ export interface ProgressWrite {
 }
 
 export type CreateResult =
-  | { kind: 'created' | 'replay'; job: JobRecord }
-  | { kind: 'reused' | 'gone' };
+  | { kind: 'created'; job: JobRecord }
+  | { kind: 'replay'; job: JobRecord }
+  | { kind: 'reused' }
+  | { kind: 'gone' };
 
 export class JobRecords {
   constructor(
@@ -58,7 +60,7 @@ export class JobRecords {
       Date.parse(job.created_at), tenant, job.status, job.source_type, k.indexPrefix, k.recordPrefix,
     );
     if (kind === 'created' || kind === 'replay') return { kind, job: JSON.parse(json!) as JobRecord };
-    return { kind: kind as 'reused' | 'gone' };
+    return kind === 'reused' ? { kind } : { kind: 'gone' };
   }
 
   async get(id: string): Promise<JobRecord | null> {
