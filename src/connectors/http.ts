@@ -255,7 +255,7 @@ class SourceHttpClient implements SourceHttp {
       if (isForbiddenAddressError(err)) {
         throw new SourceError('SOURCE_URL_FORBIDDEN', `${this.o.source} host ${url.hostname} resolves to a loopback, private or otherwise internal address`);
       }
-      return { fault: timeout.signal.aborted ? `timeout after ${this.o.timeoutMs} ms` : networkFaultName(err) };
+      return { fault: timeout.signal.aborted ? `timeout (${this.o.timeoutMs} ms)` : networkFaultName(err) };
     } finally {
       clearTimeout(timer);
       this.gate.release();
