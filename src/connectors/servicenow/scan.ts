@@ -1,0 +1,104 @@
+/**
+ * One Table API page in keyset order, robust to ACLs.
+ *
+ * sysparm_limit is applied before ACL evaluation, so a page may come back short or empty
+ * while more rows remain. The end is therefore read from the headers, never from the page
+ * size: X-Total-Count (rows matching the query, before ACLs) against offset + limit, or,
+ * when the instance sends no count, the Link header's rel="next".
+ * After a page with rows the next page starts after the last row's key (offset 0); after
+ * an all-hidden page there is no new key, so the same key is kept and the offset moves past
+ * the hidden rows. Either way every request makes progress.
+ */
+import { SourceError } from '../../errors.js';
+import type { SourceHttp, SourceResponse } from '../http.js';
+import { parseLinkHeader } from '../link-header.js';
+import { value, type SnRecord } from './fields.js';
+import { buildQuery, type Key } from './query.js';
+
+export interface ScanState {
+  after: Key | null;
+  offset: number;
+}
+
+export interface ScanRequest {
+  table: string;
+  groups: readonly string[];
+  extra: readonly string[];
+  limit: number;
+  params: Record<string, string>;
+  signal: AbortSignal;
+}
+
+export interface ScanPage {
+  rows: SnRecord[];
+  /** null at the end */
+  next: ScanState | null;
+  /** rows matching the query not yet scanned (before ACLs), when the instance says */
+  remaining: number | null;
+}
+
+export function tablePath(table: string): string {
+  return `/api/now/table/${encodeURIComponent(table)}`;
+}
+
+interface ErrorBody {
+  error?: { message?: unknown };
+}
+
+/** v1 of the Table API answers a query without hits with 404 "No Record found" instead of []. */
+function rowsOf(res: SourceResponse<unknown>, table: string): SnRecord[] {
+  const body = res.body as { result?: unknown } & ErrorBody;
+  if (res.status === 404) {
+    const message = typeof body?.error?.message === 'string' ? body.error.message : '';
+    if (/no record/i.test(message)) return [];
+    throw new SourceError('SOURCE_NOT_FOUND', `ServiceNow table '${table}' was not found (HTTP 404)`, 404);
+  }
+  if (!body || !Array.isArray(body.result)) {
+    throw new SourceError('SOURCE_RESPONSE_INVALID', `ServiceNow returned no result list for '${table}'`, res.status);
+  }
+  return body.result.filter((r): r is SnRecord => typeof r === 'object' && r !== null);
+}
+
+export function totalCount(res: SourceResponse<unknown>): number | null {
+  const n = Number(res.headers['x-total-count']);
+  return res.headers['x-total-count'] !== undefined && Number.isInteger(n) && n >= 0 ? n : null;
+}
+
+export async function scanPage(http: SourceHttp, req: ScanRequest, state: ScanState): Promise<ScanPage> {
+  const res = await http.get<unknown>(tablePath(req.table), {
+    query: {
+      ...req.params,
+      sysparm_query: buildQuery(req.groups, req.extra, state.after),
+      sysparm_limit: req.limit,
+      sysparm_offset: state.offset,
+    },
+    signal: req.signal,
+    allowStatus: [404],
+  });
+  const rows = rowsOf(res, req.table);
+  const total = totalCount(res);
+  const scanned = state.offset + req.limit;
+  const more = total !== null ? scanned < total : res.status === 200 && 'next' in parseLinkHeader(res.headers.link);
+  const remaining = total !== null ? Math.max(0, total - scanned) : null;
+  if (!more) return { rows, next: null, remaining: 0 };
+  const last = rows[rows.length - 1];
+  const next: ScanState = last
+    ? { after: [value(last, 'sys_created_on'), value(last, 'sys_id')], offset: 0 }
+    : { after: state.after, offset: scanned };
+  if (last && (next.after![0] === '' || next.after![1] === '')) {
+    throw new SourceError('SOURCE_RESPONSE_INVALID', `ServiceNow rows of '${req.table}' lack sys_created_on or sys_id`);
+  }
+  return { rows, next, remaining };
+}
+
+/** Every row of a query, page after page (used for journal entries of one page of records). */
+export async function scanAll(http: SourceHttp, req: ScanRequest): Promise<SnRecord[]> {
+  const all: SnRecord[] = [];
+  let state: ScanState | null = { after: null, offset: 0 };
+  while (state) {
+    const page: ScanPage = await scanPage(http, req, state);
+    all.push(...page.rows);
+    state = page.next;
+  }
+  return all;
+}
