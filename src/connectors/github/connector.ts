@@ -1,0 +1,168 @@
+/**
+ * GitHub issues of one repository as a Connector: issues in creation order (stable offset
+ * paging: new issues only append), pull requests dropped unless asked for, each yielded page
+ * carrying its issues' complete comments and resolved parents, and a cursor meaning "everything
+ * up to this page is done" (the verbatim URL of the next page).
+ */
+import type { Connector, ConnectorContext, PageOptions, SourcePage } from '../connector.js';
+import { SourceError } from '../../errors.js';
+import type { SourceHttp } from '../http.js';
+import type { CommentPlan } from './comments.js';
+import { CommentPlanner } from './comments.js';
+import type { GithubConfig } from './config.js';
+import type { GithubRecord, RawIssue } from './normalize.js';
+import { identifyGithub, isPullRequest, normalizeGithub } from './normalize.js';
+import type { ListPage } from './paging.js';
+import { pageNumberOf, walkList } from './paging.js';
+import { ParentResolver } from './parents.js';
+import type { GithubRateLimitTuning } from './rate-limit.js';
+import { createGithubClassify, createGithubRateLimit, DEFAULT_RATE_LIMIT_TUNING } from './rate-limit.js';
+
+export interface GithubTuning extends GithubRateLimitTuning {
+  /** Requests in flight to the host. GitHub asks for restraint (secondary limit: 100 concurrent). */
+  concurrency: number;
+  /** Pages of one list requested ahead of the page being processed. */
+  window: number;
+}
+
+export const DEFAULT_GITHUB_TUNING: GithubTuning = { ...DEFAULT_RATE_LIMIT_TUNING, concurrency: 4, window: 4 };
+
+export const GITHUB_API_VERSION = '2022-11-28';
+const USER_AGENT = 'integration-service';
+
+/** GitHub documents `since` as YYYY-MM-DDTHH:MM:SSZ; dropping milliseconds only widens the window. */
+export function githubTimestamp(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export class GithubConnector implements Connector {
+  readonly http: SourceHttp;
+  private readonly repoUrl: string;
+  private readonly origin: string;
+  private readonly project: string;
+
+  constructor(
+    private readonly config: GithubConfig,
+    ctx: ConnectorContext,
+    private readonly tuning: GithubTuning = DEFAULT_GITHUB_TUNING,
+  ) {
+    this.project = `${config.owner}/${config.repo}`;
+    this.repoUrl = `${config.baseUrl}/repos/${config.owner}/${config.repo}`;
+    this.origin = new URL(config.baseUrl).origin;
+    const headers: Record<string, string> = {
+      accept: 'application/vnd.github+json',
+      'user-agent': USER_AGENT,
+      'x-github-api-version': GITHUB_API_VERSION,
+    };
+    if (config.token) headers['authorization'] = `Bearer ${config.token}`;
+    this.http = ctx.http({
+      source: 'GitHub',
+      baseUrl: config.baseUrl,
+      headers,
+      concurrency: tuning.concurrency,
+      rateLimit: createGithubRateLimit(tuning),
+      classify: createGithubClassify(this.project, config.token !== null),
+    });
+  }
+
+  /**
+   * Reads the repository (checks token and access: 401/404 fail here), then asks the search API
+   * for the number of issues — the issues list has no total. The search index can lag or skip
+   * hidden items, so this is an estimate; null when search is unavailable (e.g. disabled on GHES).
+   */
+  async count(opts: { since: Date | null; signal: AbortSignal }): Promise<number | null> {
+    await this.http.get(this.repoUrl, { signal: opts.signal });
+    const terms = [`repo:${this.project}`];
+    if (!this.config.includePullRequests) terms.push('is:issue');
+    if (this.config.state !== 'all') terms.push(`state:${this.config.state}`);
+    if (opts.since) terms.push(`updated:>=${githubTimestamp(opts.since)}`);
+    try {
+      const res = await this.http.get<{ total_count?: unknown }>(`${this.config.baseUrl}/search/issues`, {
+        signal: opts.signal,
+        query: { q: terms.join(' '), per_page: 1 },
+        allowStatus: [422],
+      });
+      return res.status === 200 && typeof res.body.total_count === 'number' ? res.body.total_count : null;
+    } catch (err) {
+      if (err instanceof SourceError && ['SOURCE_UNAVAILABLE', 'SOURCE_NOT_FOUND'].includes(err.code)) return null;
+      throw err;
+    }
+  }
+
+  async *pages(opts: PageOptions): AsyncGenerator<SourcePage> {
+    // Everything started for this walk (prefetched pages, the comment pass) stops with it.
+    const stop = new AbortController();
+    const signal = AbortSignal.any([opts.signal, stop.signal]);
+    const walk = { signal, window: this.tuning.window, origin: this.origin };
+    const resumeUrl = opts.cursor ? this.decodeCursor(opts.cursor) : null;
+    const perPage = Math.min(100, Math.max(1, opts.batchSize));
+    const query = resumeUrl
+      ? undefined
+      : { state: this.config.state, per_page: perPage, sort: 'created', direction: 'asc', since: opts.since ? githubTimestamp(opts.since) : undefined };
+    const issues = walkList<RawIssue>(this.http, resumeUrl ?? `${this.repoUrl}/issues`, { ...walk, query });
+    const planner = opts.includeComments ? new CommentPlanner(this.http, this.repoUrl, walk) : null;
+    const parents = new ParentResolver(this.http, this.repoUrl, this.origin);
+    const tally = new Tally(resumeUrl ? (pageNumberOf(resumeUrl) ?? 1) : 1, perPageOf(resumeUrl) ?? perPage);
+    let plan: CommentPlan | null = null;
+    try {
+      for await (const page of issues) {
+        const inScope = page.items.filter((i) => this.config.includePullRequests || !isPullRequest(i));
+        parents.learn(page.items);
+        if (planner && !plan) plan = await planner.choose(inScope, page.lastPage ? page.lastPage - page.number + 1 : 1);
+        const records: GithubRecord[] = await Promise.all(
+          inScope.map(async (issue) => ({
+            issue,
+            comments: plan ? await plan.commentsFor(issue) : [],
+            parent_external_id: await parents.resolve(issue, signal),
+          })),
+        );
+        const total = tally.add(page, inScope.length);
+        if (records.length > 0) yield { records, cursor: page.next ? JSON.stringify({ next: page.next }) : null, total };
+      }
+    } finally {
+      stop.abort(new Error('GitHub page walk ended'));
+    }
+  }
+
+  normalize(raw: unknown) {
+    return normalizeGithub(raw, this.project);
+  }
+
+  identify(raw: unknown) {
+    return identifyGithub(raw);
+  }
+
+  private decodeCursor(cursor: string): string {
+    const next = (JSON.parse(cursor) as { next?: unknown }).next;
+    if (typeof next !== 'string' || new URL(next).origin !== this.origin) {
+      throw new Error('GitHub cursor does not belong to this source');
+    }
+    return next;
+  }
+}
+
+function perPageOf(url: string | null): number | null {
+  const m = /[?&]per_page=(\d+)/.exec(url ?? '');
+  return m ? Number(m[1]) : null;
+}
+
+/** Estimates the items in scope from the page count and the share of pull requests seen so far. */
+class Tally {
+  private inScope = 0;
+  private listed = 0;
+
+  constructor(
+    private readonly firstPage: number,
+    private readonly perPage: number,
+  ) {}
+
+  add(page: ListPage<unknown>, inScope: number): number | null {
+    this.inScope += inScope;
+    this.listed += page.items.length;
+    const share = this.listed > 0 ? this.inScope / this.listed : 1;
+    const known = Math.round((this.firstPage - 1) * this.perPage * share) + this.inScope;
+    if (!page.next) return known;
+    if (!page.lastPage) return null;
+    return Math.max(known, Math.round(page.lastPage * this.perPage * share));
+  }
+}
