@@ -1,0 +1,15 @@
+/** What a progress save carries besides the counts, so a re-delivered job resumes where it was. */
+export interface Checkpoint {
+  /** the connector's cursor after the last stored page (null = from the start) */
+  cursor: string | null;
+  /** newest source updated_at seen so far: the next incremental import starts there */
+  maxUpdatedAt: string | null;
+  /** the lower bound this run uses, kept so a resumed run asks the source the same question */
+  since: string | null;
+}
+
+export function parseCheckpoint(raw: string | null): Checkpoint | null {
+  if (!raw) return null;
+  const value = JSON.parse(raw) as Partial<Checkpoint>;
+  return { cursor: value.cursor ?? null, maxUpdatedAt: value.maxUpdatedAt ?? null, since: value.since ?? null };
+}

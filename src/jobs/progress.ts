@@ -1,0 +1,46 @@
+/** Pure progress arithmetic of CONTRACT §3: counts, percentage that never goes down, ETA. */
+import type { JobProgress } from './types.js';
+
+export interface BatchCounts {
+  successful: number;
+  failed: number;
+  skipped: number;
+}
+
+export function advance(
+  prev: JobProgress,
+  counts: BatchCounts,
+  sourceTotal: number | null,
+  batchSize: number,
+  rate: { items: number; seconds: number },
+): JobProgress {
+  const successful = prev.successful_items + counts.successful;
+  const failed = prev.failed_items + counts.failed;
+  const skipped = prev.skipped_items + counts.skipped;
+  const processed = successful + failed + skipped;
+  // Never below what was processed: sources that cannot count (or count approximately) only give a floor.
+  const total = Math.max(sourceTotal ?? prev.total_items, processed);
+  const percentage = Math.max(prev.percentage, total > 0 ? Math.floor((processed / total) * 1000) / 10 : 0);
+  const perSecond = rate.seconds > 0 ? rate.items / rate.seconds : 0;
+  return {
+    total_items: total,
+    processed_items: processed,
+    successful_items: successful,
+    failed_items: failed,
+    skipped_items: skipped,
+    percentage: Math.min(percentage, 100),
+    estimated_time_remaining: perSecond > 0 ? Math.round(((total - processed) / perSecond) * 10) / 10 : null,
+    current_batch: prev.current_batch + 1,
+    total_batches: Math.max(prev.current_batch + 1, Math.ceil(total / batchSize)),
+  };
+}
+
+export function completed(prev: JobProgress): JobProgress {
+  return {
+    ...prev,
+    total_items: prev.processed_items,
+    percentage: 100.0,
+    estimated_time_remaining: 0,
+    total_batches: prev.current_batch,
+  };
+}

@@ -1,0 +1,209 @@
+/**
+ * run-import: drives one connector (it knows no vendor) page by page into the store, with one
+ * progress save per batch carrying the checkpoint. Resumes from the checkpoint when re-delivered
+ * after a crash; stops at the next batch boundary when the record says cancelled.
+ */
+import type { Logger } from 'pino';
+import { SourceError, StoreError, toJobError } from '../errors.js';
+import type { Connector, ConnectorModule, NormalizedItem, SourceType } from '../connectors/connector.js';
+import type { SourceHttpFactory } from '../connectors/http.js';
+import { decryptSecrets } from './credentials.js';
+import type { JobRecords } from './record.js';
+import type { ImportJobData } from './queue.js';
+import type { ImportedItemRef, ItemAction, JobProgress, JobRecord } from './types.js';
+import { advance, completed, type BatchCounts } from './progress.js';
+import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
+
+export interface BatchOutcome {
+  external_id: string;
+  key: string | null;
+  item_id: string | null;
+  action: ItemAction;
+  /** false when this job had already recorded the item in a batch whose progress was saved */
+  countable: boolean;
+}
+
+export interface ScopeRef {
+  tenantId: string | null;
+  sourceType: SourceType;
+  sourceInstance: string;
+  scope: string;
+}
+
+export interface RunStore {
+  upsertBatch(
+    ctx: { tenantId: string | null; sourceType: SourceType; sourceInstance: string; jobId: string; batchNo: number },
+    items: NormalizedItem[],
+    failures: { external_id: string; key: string | null; error: string }[],
+  ): Promise<BatchOutcome[]>;
+  getWatermark(scope: ScopeRef): Promise<Date | null>;
+  setWatermark(scope: ScopeRef, at: Date): Promise<void>;
+}
+
+export interface RunDeps {
+  records: JobRecords;
+  store: RunStore;
+  connectors: Record<SourceType, ConnectorModule>;
+  http: SourceHttpFactory;
+  credentialsKey: Buffer;
+  logger: Logger;
+}
+
+/** 'done': the record reached a terminal status (or was gone); 'interrupted': shutdown mid-run, resume elsewhere. */
+export type RunOutcome = { kind: 'done'; job: JobRecord | null } | { kind: 'interrupted' };
+
+const OVERLAP_MS = 5 * 60_000;
+
+export async function runImport(deps: RunDeps, data: ImportJobData, owner: string, signal: AbortSignal): Promise<RunOutcome> {
+  const log = deps.logger.child({ job_id: data.job_id, source_type: data.source_type });
+  const taken = await deps.records.transition(data.job_id, 'processing', {}, owner);
+  if (!taken.ok) return { kind: 'done', job: null };
+  try {
+    const connector = await openConnector(deps, data, log);
+    const checkpoint = parseCheckpoint(await deps.records.checkpoint(data.job_id)) ?? (await firstCheckpoint(deps, data));
+    if (data.options.dry_run) return await finishDryRun(deps, data, owner, connector, checkpoint, signal);
+    return await importPages(deps, data, owner, connector, checkpoint, taken.job.progress, signal);
+  } catch (err) {
+    if (signal.aborted) return abortedOutcome(deps, data, signal);
+    const { code, message } = toJobError(err);
+    if (code === 'INTERNAL_ERROR') log.error({ err }, 'import failed unexpectedly');
+    else log.warn({ error_code: code }, message);
+    const failed = await deps.records.transition(data.job_id, 'failed', { error_code: code, error_message: message }, owner);
+    return { kind: 'done', job: failed.ok ? failed.job : null };
+  }
+}
+
+async function openConnector(deps: RunDeps, data: ImportJobData, log: Logger): Promise<Connector> {
+  const module = deps.connectors[data.source_type];
+  const sealed = await deps.records.credentials(data.job_id);
+  const secrets = sealed ? decryptSecrets(deps.credentialsKey, data.job_id, sealed) : {};
+  return module.create({ ...data.config, ...secrets }, { http: deps.http, logger: log });
+}
+
+async function firstCheckpoint(deps: RunDeps, data: ImportJobData): Promise<Checkpoint> {
+  let since: Date | null = data.options.since ? new Date(data.options.since) : null;
+  if (!since && data.options.mode === 'incremental') {
+    const mark = await deps.store.getWatermark(scopeOf(data));
+    since = mark ? new Date(mark.getTime() - OVERLAP_MS) : null;
+  }
+  return { cursor: null, maxUpdatedAt: null, since: since?.toISOString() ?? null };
+}
+
+function scopeOf(data: ImportJobData): ScopeRef {
+  return { tenantId: data.tenant_id, sourceType: data.source_type, sourceInstance: data.source_instance, scope: data.scope };
+}
+
+async function finishDryRun(
+  deps: RunDeps, data: ImportJobData, owner: string, connector: Connector, cp: Checkpoint, signal: AbortSignal,
+): Promise<RunOutcome> {
+  const total = await connector.count({ since: cp.since ? new Date(cp.since) : null, signal });
+  const progress = { total_items: total ?? 0, percentage: 100.0, estimated_time_remaining: 0 };
+  const done = await deps.records.transition(data.job_id, 'completed', { progress } as Partial<JobRecord>, owner);
+  return { kind: 'done', job: done.ok ? done.job : null };
+}
+
+async function importPages(
+  deps: RunDeps, data: ImportJobData, owner: string, connector: Connector,
+  cp: Checkpoint, resumed: JobProgress, signal: AbortSignal,
+): Promise<RunOutcome> {
+  const since = cp.since ? new Date(cp.since) : null;
+  let progress = resumed;
+  let maxUpdatedAt = cp.maxUpdatedAt;
+  let total = await connector.count({ since, signal }).catch((err: unknown) => {
+    if (err instanceof SourceError) throw err;
+    return null;
+  });
+  const started = Date.now();
+  let importedThisRun = 0;
+  const pages = connector.pages({ cursor: cp.cursor, since, batchSize: data.options.batch_size, includeComments: data.options.include_comments, signal });
+  for await (const page of pages) {
+    const { items, failures } = normalizePage(connector, page.records);
+    const outcomes = await upsertWithRetry(deps.store, data, progress.current_batch + 1, items, failures, signal);
+    const counts = tally(outcomes);
+    importedThisRun += counts.successful + counts.failed + counts.skipped;
+    total = page.total ?? total;
+    progress = advance(progress, counts, total, data.options.batch_size, { items: importedThisRun, seconds: (Date.now() - started) / 1000 });
+    maxUpdatedAt = newest(maxUpdatedAt, items);
+    const saved = await deps.records.saveProgress(data.job_id, owner, {
+      progress,
+      checkpoint: JSON.stringify({ cursor: page.cursor, maxUpdatedAt, since: cp.since } satisfies Checkpoint),
+      items: outcomes.filter((o) => o.countable).map(refOf),
+      counters: { created: count(outcomes, 'created'), updated: count(outcomes, 'updated'), unchanged: count(outcomes, 'unchanged'), failed: count(outcomes, 'failed') },
+    });
+    if (!saved.ok) return { kind: 'done', job: null };
+    if (signal.aborted) return abortedOutcome(deps, data, signal);
+  }
+  const done = await deps.records.transition(data.job_id, 'completed', { progress: completed(progress) }, owner);
+  if (done.ok && maxUpdatedAt) await deps.store.setWatermark(scopeOf(data), new Date(maxUpdatedAt));
+  return { kind: 'done', job: done.ok ? done.job : null };
+}
+
+function normalizePage(connector: Connector, records: unknown[]) {
+  const items: NormalizedItem[] = [];
+  const failures: { external_id: string; key: string | null; error: string }[] = [];
+  for (const raw of records) {
+    try {
+      items.push(connector.normalize(raw));
+    } catch (err) {
+      const id = safeIdentify(connector, raw);
+      failures.push({ ...id, error: err instanceof Error ? err.message.slice(0, 500) : 'could not be normalized' });
+    }
+  }
+  return { items, failures };
+}
+
+function safeIdentify(connector: Connector, raw: unknown): { external_id: string; key: string | null } {
+  try {
+    return connector.identify(raw);
+  } catch {
+    return { external_id: 'unknown', key: null };
+  }
+}
+
+const STORE_ATTEMPTS = 5;
+
+/** A store hiccup is retried (the batch is idempotent); a store that stays down fails the job. */
+async function upsertWithRetry(
+  store: RunStore, data: ImportJobData, batchNo: number, items: NormalizedItem[],
+  failures: { external_id: string; key: string | null; error: string }[], signal: AbortSignal,
+): Promise<BatchOutcome[]> {
+  const ctx = { tenantId: data.tenant_id, sourceType: data.source_type, sourceInstance: data.source_instance, jobId: data.job_id, batchNo };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await store.upsertBatch(ctx, items, failures);
+    } catch (err) {
+      if (attempt >= STORE_ATTEMPTS || signal.aborted) {
+        throw err instanceof StoreError ? err : new StoreError('the item store is unavailable');
+      }
+      await new Promise((r) => setTimeout(r, Math.min(8000, 250 * 2 ** attempt)));
+    }
+  }
+}
+
+function tally(outcomes: BatchOutcome[]): BatchCounts {
+  const counts = { successful: 0, failed: 0, skipped: 0 };
+  for (const o of outcomes) {
+    if (!o.countable) continue;
+    if (o.action === 'failed') counts.failed++;
+    else if (o.action === 'unchanged') counts.skipped++;
+    else counts.successful++;
+  }
+  return counts;
+}
+
+const count = (outcomes: BatchOutcome[], action: ItemAction) => outcomes.filter((o) => o.countable && o.action === action).length;
+const refOf = (o: BatchOutcome): ImportedItemRef => ({ external_id: o.external_id, key: o.key, item_id: o.item_id, action: o.action });
+
+function newest(current: string | null, items: NormalizedItem[]): string | null {
+  let best = current ? Date.parse(current) : -Infinity;
+  for (const item of items) {
+    const t = item.updated_at ? Date.parse(item.updated_at) : NaN;
+    if (t > best) best = t;
+  }
+  return Number.isFinite(best) ? new Date(best).toISOString() : null;
+}
+
+async function abortedOutcome(deps: RunDeps, data: ImportJobData, signal: AbortSignal): Promise<RunOutcome> {
+  if (signal.reason === 'shutdown') return { kind: 'interrupted' };
+  return { kind: 'done', job: await deps.records.get(data.job_id) };
+}
