@@ -1,0 +1,101 @@
+/**
+ * Embedded PostgreSQL (PGlite) in `${dataDir}/pglite`. PGlite is single-process: two processes
+ * opening the same directory would corrupt it, so a pid lock file refuses a second opener with a
+ * clear message instead (run one process, or set DATABASE_URL to scale out).
+ */
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { StoreError } from '../errors.js';
+import type { Db, DbQueries } from './db.js';
+import { storeError } from './db-errors.js';
+
+/** Directories this process holds, to tell our own lock from a stale one left under a reused pid. */
+const heldHere = new Set<string>();
+
+export async function openPglite(dataDir: string, schema: string | null): Promise<Db> {
+  const dir = resolve(dataDir, 'pglite');
+  const lockFile = resolve(dataDir, 'pglite.lock');
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw storeError(err, []);
+  }
+  lock(lockFile, dir);
+  let db: PGlite;
+  try {
+    db = await PGlite.create(dir);
+    if (schema) await db.exec(`SET search_path TO ${schema}`);
+  } catch (err) {
+    unlock(lockFile, dir);
+    throw storeError(err, []);
+  }
+  const wrap = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (err) {
+      throw storeError(err, []);
+    }
+  };
+  const queries = (target: PGlite | Transaction): DbQueries => ({
+    query: <T>(sql: string, params: unknown[] = []) =>
+      wrap(async () => ({ rows: (await target.query<T>(sql, params)).rows })),
+    exec: (sql: string) => wrap(async () => void (await target.exec(sql))),
+  });
+  return {
+    kind: 'pglite',
+    schema,
+    ...queries(db),
+    // PGlite's transaction() holds its own mutex, so other queries wait until it ends.
+    transaction: (fn) => db.transaction((tx) => fn(queries(tx))),
+    async close() {
+      try {
+        await wrap(() => db.close());
+      } finally {
+        unlock(lockFile, dir);
+      }
+    },
+  };
+}
+
+function lock(lockFile: string, dir: string): void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      heldHere.add(dir);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw storeError(err, []);
+    }
+    const owner = Number(readFileSync(lockFile, 'utf8').trim());
+    if (isLive(owner, dir)) {
+      throw new StoreError(
+        `the embedded database in ${dir} is in use by process ${owner}; run a single process or set DATABASE_URL`,
+      );
+    }
+    unlinkSync(lockFile);
+  }
+  throw new StoreError(`could not lock the embedded database in ${dir}`);
+}
+
+function isLive(pid: number, dir: string): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return heldHere.has(dir);
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function unlock(lockFile: string, dir: string): void {
+  heldHere.delete(dir);
+  try {
+    unlinkSync(lockFile);
+  } catch {
+    // already gone: nothing to release
+  }
+}
+

@@ -1,0 +1,123 @@
+/** Reads of the item store: work items (tenant-scoped, keyset paged), the job item log, watermarks. */
+import type { Db } from './db.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import type { JobItem, JobItemsQuery, ListItemsQuery, Page, WatermarkScope, WorkItem } from './types.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MICROS = /^-?\d{1,18}$/;
+const SEQ = /^\d{1,19}$/;
+
+const ITEM_COLUMNS = `id, tenant_id, source_type, source_instance, project, external_id, key, title,
+  description, status, status_category, priority, item_type, assignee, reporter, labels, url,
+  parent_external_id, created_at, updated_at, closed_at, comments, raw`;
+
+type ItemRow = Omit<WorkItem, 'created_at' | 'updated_at' | 'closed_at' | 'tenant_id'> & {
+  tenant_id: string;
+  created_at: Date | null;
+  updated_at: Date | null;
+  closed_at: Date | null;
+};
+
+function toWorkItem({ sort_key: _sortKey, ...row }: ItemRow & { sort_key?: string }): WorkItem {
+  return {
+    ...row,
+    tenant_id: row.tenant_id === '' ? null : row.tenant_id,
+    created_at: row.created_at?.toISOString() ?? null,
+    updated_at: row.updated_at?.toISOString() ?? null,
+    closed_at: row.closed_at?.toISOString() ?? null,
+  };
+}
+
+export async function getItem(db: Db, id: string, tenantId: string | null): Promise<WorkItem | null> {
+  if (!UUID.test(id)) return null;
+  const { rows } = await db.query<ItemRow>(
+    `SELECT ${ITEM_COLUMNS} FROM work_items WHERE id = $1::uuid AND ($2::text IS NULL OR tenant_id = $2)`,
+    [id, tenantId],
+  );
+  return rows[0] ? toWorkItem(rows[0]) : null;
+}
+
+/** Newest first by (updated_at, else created_at), ties by id; the cursor is the last row's pair. */
+export async function listItems(db: Db, q: ListItemsQuery): Promise<Page<WorkItem>> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: (p: string) => string, value: unknown): void => {
+    params.push(value);
+    where.push(sql(`$${params.length}`));
+  };
+  if (q.tenantId !== null) add((p) => `tenant_id = ${p}`, q.tenantId);
+  if (q.source_type) add((p) => `source_type = ${p}`, q.source_type);
+  if (q.project) add((p) => `project = ${p}`, q.project);
+  if (q.updated_since) add((p) => `updated_at >= ${p}::timestamptz`, q.updated_since.toISOString());
+  if (q.q) {
+    add((p) => `(title ILIKE ${p} OR key ILIKE ${p} OR description ILIKE ${p})`, `%${escapeLike(q.q)}%`);
+  }
+  if (q.cursor) {
+    const [micros, id] = decodeCursor(q.cursor, [MICROS, UUID]);
+    params.push(micros, id);
+    const [pm, pi] = [`$${params.length - 1}`, `$${params.length}`];
+    where.push(`(sort_at, id) < ('epoch'::timestamptz + ${pm}::bigint * interval '1 microsecond', ${pi}::uuid)`);
+  }
+  params.push(q.limit + 1);
+  const { rows } = await db.query<ItemRow & { sort_key: string }>(
+    `SELECT ${ITEM_COLUMNS}, (extract(epoch FROM sort_at) * 1000000)::bigint::text AS sort_key
+     FROM work_items ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY sort_at DESC, id DESC LIMIT $${params.length}`,
+    params,
+  );
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(toWorkItem),
+    next_cursor: rows.length > q.limit && last ? encodeCursor([last.sort_key, last.id]) : null,
+  };
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The job's item log in the order items were recorded. */
+export async function jobItems(db: Db, jobId: string, q: JobItemsQuery): Promise<Page<JobItem>> {
+  const after = q.cursor ? (decodeCursor(q.cursor, [SEQ]) as [string])[0] : '0';
+  if (!UUID.test(jobId)) return { items: [], next_cursor: null };
+  const { rows } = await db.query<JobItem & { seq: string }>(
+    `SELECT external_id, key, item_id, action, error, seq::text AS seq FROM job_items
+     WHERE job_id = $1::uuid AND seq > $2::bigint AND ($3::text IS NULL OR action = $3)
+     ORDER BY seq LIMIT $4`,
+    [jobId, after, q.action ?? null, q.limit + 1],
+  );
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(({ seq: _seq, ...item }) => item),
+    next_cursor: rows.length > q.limit && last ? encodeCursor([last.seq]) : null,
+  };
+}
+
+const scopeParams = (s: WatermarkScope): unknown[] => [s.tenantId ?? '', s.sourceType, s.sourceInstance, s.scope];
+
+export async function getWatermark(db: Db, scope: WatermarkScope): Promise<Date | null> {
+  const { rows } = await db.query<{ watermark: Date }>(
+    `SELECT watermark FROM sync_state
+     WHERE tenant_id = $1 AND source_type = $2 AND source_instance = $3 AND scope = $4`,
+    scopeParams(scope),
+  );
+  return rows[0]?.watermark ?? null;
+}
+
+/** Only ever moves the watermark forward: a late, older write cannot make the next import miss items. */
+export async function setWatermark(db: Db, scope: WatermarkScope, at: Date): Promise<void> {
+  await db.query(
+    `INSERT INTO sync_state (tenant_id, source_type, source_instance, scope, watermark)
+     VALUES ($1, $2, $3, $4, $5::timestamptz)
+     ON CONFLICT (tenant_id, source_type, source_instance, scope) DO UPDATE SET
+       watermark = GREATEST(sync_state.watermark, EXCLUDED.watermark), updated_at = now()`,
+    [...scopeParams(scope), at.toISOString()],
+  );
+}
+
+export async function countItems(db: Db): Promise<number> {
+  const { rows } = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM work_items');
+  return Number(rows[0]?.n ?? 0);
+}

@@ -1,0 +1,121 @@
+/**
+ * The batched upsert: one SQL statement (so one round trip, and all-or-nothing) that
+ *  1. inserts or updates every item by (tenant, source_type, source_instance, external_id),
+ *     rewriting content columns only when the content hash changed,
+ *  2. classifies each as created / updated / unchanged from the hash it replaced,
+ *  3. records each item and each failure in the job's item log once (ON CONFLICT DO NOTHING),
+ *     and reports what the log already held for items this job had recorded before.
+ */
+import type { NormalizedItem } from '../connectors/connector.js';
+import type { ItemAction } from '../jobs/types.js';
+import { prepareBatch } from './content.js';
+import type { Db } from './db.js';
+import type { BatchOutcome, ItemFailure, UpsertContext } from './types.js';
+
+const CONTENT_COLUMNS = [
+  'key', 'project', 'title', 'description', 'status', 'status_category', 'priority', 'item_type',
+  'assignee', 'reporter', 'labels', 'url', 'parent_external_id', 'created_at', 'updated_at',
+  'closed_at', 'comments', 'raw',
+] as const;
+
+const INPUT_TYPES: Record<(typeof CONTENT_COLUMNS)[number], string> = {
+  key: 'text', project: 'text', title: 'text', description: 'text', status: 'text',
+  status_category: 'text', priority: 'text', item_type: 'text', assignee: 'jsonb', reporter: 'jsonb',
+  labels: 'jsonb', url: 'text', parent_external_id: 'text', created_at: 'timestamptz',
+  updated_at: 'timestamptz', closed_at: 'timestamptz', comments: 'jsonb', raw: 'jsonb',
+};
+
+const inputColumns = CONTENT_COLUMNS.map((c) => `${c} ${INPUT_TYPES[c]}`).join(', ');
+const insertColumns = CONTENT_COLUMNS.join(', ');
+const selectColumns = CONTENT_COLUMNS.map((c) => `i.${c}`).join(', ');
+// Keeping the stored value when nothing changed also keeps large TOASTed values untouched.
+const updateColumns = CONTENT_COLUMNS.map(
+  (c) => `${c} = CASE WHEN w.content_hash = EXCLUDED.content_hash THEN w.${c} ELSE EXCLUDED.${c} END`,
+).join(',\n    ');
+
+export const UPSERT_SQL = `
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb)
+    AS i(ord integer, external_id text, content_hash text, ${inputColumns})
+),
+failed AS (
+  SELECT * FROM jsonb_to_recordset($2::jsonb) AS f(ord integer, external_id text, key text, error text)
+),
+upserted AS (
+  INSERT INTO work_items AS w (tenant_id, source_type, source_instance, external_id, ${insertColumns},
+    content_hash, first_job_id, last_job_id)
+  SELECT $3, $4, $5, i.external_id, ${selectColumns}, i.content_hash, $6::uuid, $6::uuid
+  FROM input i ORDER BY i.ord
+  ON CONFLICT (tenant_id, source_type, source_instance, external_id) DO UPDATE SET
+    ${updateColumns},
+    imported_at = CASE WHEN w.content_hash = EXCLUDED.content_hash THEN w.imported_at ELSE now() END,
+    previous_content_hash = w.content_hash,
+    content_hash = EXCLUDED.content_hash,
+    last_job_id = EXCLUDED.last_job_id,
+    seen_at = now()
+  RETURNING w.id, w.external_id, w.content_hash, w.previous_content_hash
+),
+outcome AS (
+  SELECT i.ord, u.external_id, i.key, u.id AS item_id, NULL::text AS error,
+    CASE WHEN u.previous_content_hash IS NULL THEN 'created'
+         WHEN u.previous_content_hash = u.content_hash THEN 'unchanged'
+         ELSE 'updated' END AS action
+  FROM upserted u JOIN input i ON i.external_id = u.external_id
+  UNION ALL
+  SELECT f.ord, f.external_id, f.key, NULL::uuid, f.error, 'failed' FROM failed f
+),
+earlier AS (
+  SELECT j.external_id, j.key, j.item_id, j.action, j.error FROM job_items j
+  WHERE j.job_id = $6::uuid AND j.external_id IN (SELECT external_id FROM outcome)
+),
+logged AS (
+  INSERT INTO job_items (job_id, external_id, key, item_id, action, error)
+  SELECT $6::uuid, o.external_id, o.key, o.item_id, o.action, o.error FROM outcome o ORDER BY o.ord
+  ON CONFLICT (job_id, external_id) DO NOTHING
+  RETURNING external_id
+)
+SELECT o.external_id,
+  CASE WHEN e.external_id IS NULL THEN o.key ELSE e.key END AS key,
+  CASE WHEN e.external_id IS NULL THEN o.item_id ELSE e.item_id END AS item_id,
+  COALESCE(e.action, o.action) AS action,
+  CASE WHEN e.external_id IS NULL THEN o.error ELSE e.error END AS error,
+  l.external_id IS NOT NULL AS first_in_job
+FROM outcome o
+LEFT JOIN earlier e ON e.external_id = o.external_id
+LEFT JOIN logged l ON l.external_id = o.external_id
+ORDER BY o.ord`;
+
+interface OutcomeRow {
+  external_id: string;
+  key: string | null;
+  item_id: string | null;
+  action: ItemAction;
+  error: string | null;
+  first_in_job: boolean;
+}
+
+export async function upsertBatch(
+  db: Db,
+  ctx: UpsertContext,
+  items: NormalizedItem[],
+  failures: ItemFailure[],
+): Promise<BatchOutcome[]> {
+  const batch = prepareBatch(items, failures);
+  if (batch.rows.length === 0 && batch.failures.length === 0) return [];
+  const { rows } = await db.query<OutcomeRow>(UPSERT_SQL, [
+    JSON.stringify(batch.rows),
+    JSON.stringify(batch.failures),
+    ctx.tenantId ?? '',
+    ctx.sourceType,
+    ctx.sourceInstance,
+    ctx.jobId,
+  ]);
+  return rows.map((r) => ({
+    external_id: r.external_id,
+    key: r.key,
+    item_id: r.item_id,
+    action: r.action,
+    error: r.error,
+    firstInJob: r.first_in_job,
+  }));
+}

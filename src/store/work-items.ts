@@ -1,0 +1,67 @@
+/**
+ * The item store: PostgreSQL when DATABASE_URL is set, embedded PGlite in DATA_DIR otherwise,
+ * one schema and one SQL for both. openItemStore migrates before returning.
+ */
+import type { NormalizedItem } from '../connectors/connector.js';
+import { openDb, type Db, type DbOptions } from './db.js';
+import { migrate } from './migrations/index.js';
+import * as queries from './queries.js';
+import type {
+  BatchOutcome, ItemFailure, ItemStore, JobItem, JobItemsQuery, ListItemsQuery, Page, UpsertContext,
+  WatermarkScope, WorkItem,
+} from './types.js';
+import { upsertBatch } from './upsert.js';
+
+export class SqlItemStore implements ItemStore {
+  constructor(readonly db: Db) {}
+
+  upsertBatch(ctx: UpsertContext, items: NormalizedItem[], failures: ItemFailure[]): Promise<BatchOutcome[]> {
+    return upsertBatch(this.db, ctx, items, failures);
+  }
+
+  jobItems(jobId: string, query: JobItemsQuery): Promise<Page<JobItem>> {
+    return queries.jobItems(this.db, jobId, query);
+  }
+
+  getItem(id: string, tenantId: string | null): Promise<WorkItem | null> {
+    return queries.getItem(this.db, id, tenantId);
+  }
+
+  listItems(query: ListItemsQuery): Promise<Page<WorkItem>> {
+    return queries.listItems(this.db, query);
+  }
+
+  getWatermark(scope: WatermarkScope): Promise<Date | null> {
+    return queries.getWatermark(this.db, scope);
+  }
+
+  setWatermark(scope: WatermarkScope, at: Date): Promise<void> {
+    return queries.setWatermark(this.db, scope, at);
+  }
+
+  countItems(): Promise<number> {
+    return queries.countItems(this.db);
+  }
+
+  async ping(): Promise<void> {
+    await this.db.query('SELECT 1');
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+/** Opens the database, applies pending migrations, and returns the store (which owns the Db). */
+export async function openItemStore(opts: DbOptions): Promise<SqlItemStore> {
+  const db = await openDb(opts);
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+  return new SqlItemStore(db);
+}
+
+export type { BatchOutcome, ItemFailure, ItemStore, JobItem, UpsertContext, WatermarkScope, WorkItem } from './types.js';
