@@ -1,0 +1,107 @@
+/**
+ * The GitLab connector: issues of one project as checkpointed pages, each page's issues
+ * carrying their notes. Two pages are prepared ahead of the one being stored, so list
+ * requests, notes requests and the store overlap; all of it stops when the consumer stops
+ * (cancel, shutdown, error) because every request shares one abort signal.
+ */
+import type { Connector, ConnectorContext, PageOptions, SourcePage } from '../connector.js';
+import type { SourceHttp, SourceResponse } from '../http.js';
+import { SourceError } from '../../errors.js';
+import { type GitLabConfig, instanceUrl, projectApiUrl, projectRef } from './config.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { listIssuePages, quiet } from './issue-pages.js';
+import { intHeader } from './links.js';
+import { withNotes } from './notes.js';
+import { identifyGitLab, normalizeGitLab } from './normalize.js';
+import { gitlabRateLimit } from './rate-limit.js';
+
+/** Requests in flight to one GitLab instance: the budget headers keep us under its limit. */
+const CONCURRENCY = 8;
+/** Pages being prepared while one is stored. */
+const PAGES_AHEAD = 2;
+/** Offset pages fetched at once when the totals are known. */
+const LIST_WINDOW = 4;
+
+export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContext): Connector {
+  const project = projectRef(config);
+  const origin = new URL(instanceUrl(config)).origin;
+  const projectUrl = projectApiUrl(config);
+  const http: SourceHttp = ctx.http({
+    source: 'GitLab',
+    baseUrl: `${instanceUrl(config)}/api/v4`,
+    headers: { 'PRIVATE-TOKEN': config.token },
+    concurrency: CONCURRENCY,
+    rateLimit: (res) => gitlabRateLimit(res),
+    classify: (res) => classify(res, project),
+  });
+
+  const filters = (since: Date | null): Record<string, string> => ({
+    order_by: 'created_at',
+    sort: 'asc',
+    ...(config.state && config.state !== 'all' ? { state: config.state } : {}),
+    ...(since ? { updated_after: since.toISOString() } : {}),
+  });
+
+  async function count(opts: { since: Date | null; signal: AbortSignal }): Promise<number | null> {
+    const res = await http.get<unknown>(`${projectUrl}/issues`, { query: { ...filters(opts.since), per_page: '1' }, signal: opts.signal });
+    if (!Array.isArray(res.body)) throw new SourceError('SOURCE_RESPONSE_INVALID', 'GitLab answered the issue list with something other than an array', res.status);
+    return intHeader(res, 'x-total');
+  }
+
+  async function* pages(opts: PageOptions): AsyncGenerator<SourcePage> {
+    const stop = new AbortController();
+    const signal = AbortSignal.any([opts.signal, stop.signal]);
+    // Keyset answers carry no total; one cheap count beside the first page gives progress a denominator.
+    const counted = quiet(count({ since: opts.since, signal }).catch(() => null));
+    const list = listIssuePages(
+      {
+        http,
+        issuesUrl: `${projectUrl}/issues`,
+        instanceOrigin: origin,
+        query: filters(opts.since),
+        perPage: Math.min(100, Math.max(1, opts.batchSize)),
+        signal,
+        window: LIST_WINDOW,
+      },
+      decodeCursor(opts.cursor),
+    );
+    const prepare = async (): Promise<SourcePage | null> => {
+      const next = await list.next();
+      if (next.done) return null;
+      const { issues, cursor, total } = next.value;
+      const records = opts.includeComments ? await withNotes({ http, projectUrl, instanceOrigin: origin, signal }, issues) : issues;
+      return { records, cursor: encodeCursor(cursor), total: total ?? (await counted) };
+    };
+    const ahead: Promise<SourcePage | null>[] = [];
+    let yielded = false;
+    try {
+      for (;;) {
+        while (ahead.length < PAGES_AHEAD) ahead.push(quiet(prepare()));
+        const page = await ahead.shift()!;
+        if (page === null || (page.records.length === 0 && page.cursor === null && yielded)) break;
+        yielded = true;
+        yield page;
+        if (page.cursor === null) break;
+      }
+      if (!yielded) yield { records: [], cursor: null, total: 0 };
+    } finally {
+      stop.abort(new Error('GitLab paging stopped'));
+    }
+  }
+
+  return {
+    count,
+    pages,
+    normalize: (raw) => normalizeGitLab(raw, project),
+    identify: identifyGitLab,
+  };
+}
+
+function classify(res: SourceResponse<string>, project: string): { code: 'SOURCE_AUTH_FAILED' | 'SOURCE_NOT_FOUND'; message: string } | null {
+  if (res.status === 401) return { code: 'SOURCE_AUTH_FAILED', message: 'GitLab rejected the token (HTTP 401)' };
+  if (res.status === 403) return { code: 'SOURCE_AUTH_FAILED', message: `GitLab token may not read issues of project ${project} (HTTP 403)` };
+  if (res.status === 404) {
+    return { code: 'SOURCE_NOT_FOUND', message: `GitLab project ${project} not found, or the token cannot see it (HTTP 404)` };
+  }
+  return null;
+}

@@ -1,0 +1,174 @@
+/**
+ * The data behind the GitLab fake: one project with issues and notes shaped like the examples
+ * of https://docs.gitlab.com/api/issues/ and https://docs.gitlab.com/api/notes/ (global `id`
+ * plus project `iid`, `state` opened|closed, `labels` as strings, `user_notes_count`, notes with
+ * `system`/`internal`/`confidential`). Mutable, so tests can change issues mid-import.
+ */
+export interface FakeUser {
+  id: number;
+  username: string;
+  name: string;
+  state: 'active';
+  email?: string;
+  web_url: string;
+}
+
+export type FakeNote = Record<string, unknown> & { id: number; system: boolean; created_at: string };
+export type FakeIssue = Record<string, unknown> & {
+  id: number;
+  iid: number;
+  state: 'opened' | 'closed';
+  created_at: string;
+  updated_at: string;
+  user_notes_count: number;
+};
+
+export interface SeedOptions {
+  /** user notes (comments) of issue i (1-based); default i % 4 */
+  userNotes?: (i: number) => number;
+  /** system notes of issue i; default 1 + i % 2 */
+  systemNotes?: (i: number) => number;
+  /** created_at of issue 1; the next ones follow a minute apart */
+  start?: Date;
+}
+
+const BASE_TIME = Date.parse('2024-01-01T00:00:00.000Z');
+
+export class GitLabProject {
+  readonly issues: FakeIssue[] = [];
+  readonly notes = new Map<number, FakeNote[]>();
+  private nextNoteId = 9_000_001;
+  private readonly users: FakeUser[];
+
+  constructor(
+    readonly id: number,
+    readonly path: string,
+    readonly webBase = 'https://gitlab.example.com',
+  ) {
+    this.users = [1, 2, 3, 4, 5].map((n) => ({
+      id: n,
+      username: `user${n}`,
+      name: n === 5 ? '' : `User ${n}`, // a user without a display name: the username must stand in
+      state: 'active' as const,
+      ...(n % 2 ? { email: `user${n}@example.com` } : {}),
+      web_url: `${webBase}/user${n}`,
+    }));
+  }
+
+  seed(count: number, opts: SeedOptions = {}): this {
+    const start = opts.start?.getTime() ?? BASE_TIME;
+    for (let n = 0; n < count; n++) {
+      const i = this.issues.length + 1;
+      const created = new Date(start + n * 60_000);
+      const issue = this.addIssue(i, created);
+      const users = opts.userNotes?.(i) ?? i % 4;
+      const system = opts.systemNotes?.(i) ?? 1 + (i % 2);
+      for (let k = 0; k < users + system; k++) {
+        // system notes interleaved with comments, as on a real timeline
+        const isSystem = k % 2 === 0 ? k / 2 < system : (k - 1) / 2 >= users;
+        this.pushNote(issue, { system: isSystem, at: new Date(created.getTime() + (k + 1) * 1000) });
+      }
+    }
+    return this;
+  }
+
+  private addIssue(iid: number, created: Date): FakeIssue {
+    const author = this.users[iid % 5]!;
+    const assignee = iid % 4 === 0 ? null : this.users[(iid + 1) % 5]!;
+    const incident = iid % 10 === 0;
+    const closed = iid % 3 === 0;
+    const at = created.toISOString();
+    const issue: FakeIssue = {
+      id: 500_000 + iid,
+      iid,
+      project_id: this.id,
+      title: `Issue ${iid}: something is off — ünïcode ✓`,
+      description: iid % 7 === 0 ? null : `Steps:\n\n1. open\n2. **click**\n\n\`code ${iid}\``,
+      state: closed ? 'closed' : 'opened',
+      created_at: at,
+      updated_at: new Date(created.getTime() + 30_000).toISOString(),
+      closed_at: closed ? new Date(created.getTime() + 45_000).toISOString() : null,
+      closed_by: closed ? author : null,
+      labels: iid % 2 ? ['bug', 'backend'] : [],
+      milestone: iid % 5 === 0 ? { id: 12, iid: 3, title: 'v1.0', state: 'active', due_date: null } : null,
+      assignees: assignee ? [assignee] : [],
+      assignee,
+      author,
+      type: incident ? 'INCIDENT' : 'ISSUE',
+      issue_type: incident ? 'incident' : 'issue',
+      severity: incident ? 'HIGH' : 'UNKNOWN',
+      user_notes_count: 0,
+      upvotes: 0,
+      downvotes: 0,
+      due_date: null,
+      confidential: false,
+      discussion_locked: null,
+      web_url: `${this.webBase}/${this.path}/-/issues/${iid}`,
+      references: { short: `#${iid}`, relative: `#${iid}`, full: `${this.path}#${iid}` },
+      time_stats: { time_estimate: 0, total_time_spent: 0, human_time_estimate: null, human_total_time_spent: null },
+      _links: { self: `${this.webBase}/api/v4/projects/${this.id}/issues/${iid}` },
+      imported: false,
+      imported_from: 'none',
+    };
+    this.issues.push(issue);
+    this.notes.set(iid, []);
+    return issue;
+  }
+
+  private pushNote(issue: FakeIssue, o: { system: boolean; at: Date; body?: string; internal?: boolean }): FakeNote {
+    const id = this.nextNoteId++;
+    const internal = o.internal ?? (!o.system && id % 5 === 0);
+    const note: FakeNote = {
+      id,
+      type: null,
+      body: o.body ?? (o.system ? 'changed the description' : `Comment ${id} on #${issue.iid}`),
+      attachment: null,
+      author: this.users[id % 5],
+      created_at: o.at.toISOString(),
+      updated_at: o.at.toISOString(),
+      system: o.system,
+      noteable_id: issue.id,
+      noteable_type: 'Issue',
+      project_id: this.id,
+      noteable_iid: issue.iid,
+      resolvable: false,
+      confidential: internal,
+      internal,
+      imported: false,
+      imported_from: 'none',
+    };
+    this.notes.get(issue.iid)!.push(note);
+    if (!o.system) issue.user_notes_count += 1;
+    return note;
+  }
+
+  issue(iid: number): FakeIssue {
+    const found = this.issues.find((i) => i.iid === iid);
+    if (!found) throw new Error(`no issue #${iid}`);
+    return found;
+  }
+
+  /** Edit an issue as a user would: updated_at moves to now. */
+  update(iid: number, patch: Partial<FakeIssue> = {}, now = new Date()): FakeIssue {
+    const issue = this.issue(iid);
+    Object.assign(issue, patch, { updated_at: now.toISOString() });
+    return issue;
+  }
+
+  /** A new comment (or system note); like GitLab, this touches the issue's updated_at. */
+  comment(iid: number, body: string, o: { system?: boolean; internal?: boolean; now?: Date } = {}): FakeNote {
+    const now = o.now ?? new Date();
+    const issue = this.update(iid, {}, now);
+    return this.pushNote(issue, { system: o.system ?? false, at: now, body, internal: o.internal ?? false });
+  }
+
+  remove(iid: number): void {
+    const at = this.issues.findIndex((i) => i.iid === iid);
+    if (at >= 0) this.issues.splice(at, 1);
+    this.notes.delete(iid);
+  }
+
+  userNotes(iid: number): FakeNote[] {
+    return (this.notes.get(iid) ?? []).filter((n) => !n.system);
+  }
+}
