@@ -22,6 +22,7 @@ export interface RawResponse {
 
 export interface Transport {
   dispatcher: Dispatcher;
+  /** false: every hop must pass the URL rules of checkBaseUrl (https, no internal literal or localhost name). */
   allowPrivate: boolean;
 }
 

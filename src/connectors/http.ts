@@ -18,7 +18,6 @@ import { createTransport, send } from './http-transport.js';
 import type { RawResponse, Transport } from './http-transport.js';
 import { backoffDelay, describeRequest, networkFaultName, parseRetryAfter, resolveUrl, sleep } from './http-util.js';
 import { isForbiddenAddressError } from './ssrf.js';
-import type { ResolveAll } from './ssrf.js';
 
 export { parseRetryAfter } from './http-util.js';
 
@@ -100,13 +99,17 @@ export type SourceHttpFactory = (opts: SourceHttpOptions) => SourceHttp;
 
 export interface SourceHttpGlobals {
   allowPrivateNetworks: boolean;
-  /** DNS resolution used by the connect-time guard (tests map names to loopback); default dns.lookup. */
-  resolveAll?: ResolveAll;
 }
 
+/** One connection pool (and SSRF policy) shared by every SourceHttp the factory makes. */
 export function createSourceHttpFactory(globals: SourceHttpGlobals): SourceHttpFactory {
-  const transport = createTransport(globals.allowPrivateNetworks, globals.resolveAll);
-  return (opts) => new SourceHttpClient(opts, transport);
+  const transport = createTransport(globals.allowPrivateNetworks);
+  return (opts) => createSourceHttp(opts, transport);
+}
+
+/** The factory's building block; tests pass a transport with their own DNS answers. */
+export function createSourceHttp(opts: SourceHttpOptions, transport: Transport): SourceHttp {
+  return new SourceHttpClient(opts, transport);
 }
 
 const DEFAULTS = {

@@ -118,7 +118,7 @@ type LookupCallback = (
  * and one private answer cannot be used to reach the private one. The addresses checked are
  * the ones handed to connect, so there is no second resolution to race (DNS rebinding).
  */
-export function createGuardedLookup(resolveAll: ResolveAll = systemResolveAll) {
+export function createGuardedLookup(resolveAll: ResolveAll = systemResolveAll, isForbidden = isForbiddenAddress) {
   return (
     hostname: string,
     options: LookupOneOptions | LookupAllOptions | number | undefined,
@@ -129,7 +129,7 @@ export function createGuardedLookup(resolveAll: ResolveAll = systemResolveAll) {
       (all) => {
         const family = 'family' in opts ? opts.family : undefined;
         const wanted = family === 4 || family === 6 ? all.filter((a) => a.family === family) : all;
-        if (all.length === 0 || all.some((a) => isForbiddenAddress(a.address))) {
+        if (all.length === 0 || all.some((a) => isForbidden(a.address))) {
           callback(new ForbiddenAddressError(hostname), opts.all ? [] : '');
           return;
         }
