@@ -1,0 +1,73 @@
+/**
+ * Jira wiki-markup inline syntax → Markdown (one line at a time).
+ * Notation: https://jira.atlassian.com/secure/WikiRendererHelpAction.jspa?section=all
+ *
+ * Recognized constructs are swapped for private-use placeholders, the remaining literal text is
+ * Markdown-escaped, then placeholders are expanded. Every pattern's body excludes its own
+ * delimiter (and `[` for links), so each match attempt stops at the next delimiter: linear time
+ * even on hostile input such as a megabyte of `[[[[` or `{{{{`.
+ */
+import { codeSpan, escapeLineStarts, escapeText, link } from './markdown.js';
+
+const TOKEN = /\uE000(\d+)\uE001/g;
+// Emphasis boundaries: the opening mark follows a non-letter, the closing one precedes a non-letter.
+const B = '(^|[^\\p{L}\\p{N}])';
+const E = '(?![\\p{L}\\p{N}])';
+
+function mark(ch: string, md: string): [RegExp, string] {
+  const outside = ch.replace(/[?^+*]/g, '\\$&');
+  const c = ch[0] === '^' || ch[0] === '-' ? `\\${ch[0]}` : ch[0] ?? '';
+  const body = `[^${c}\\s](?:[^${c}\\n]*[^${c}\\s])?`;
+  return [new RegExp(`${B}${outside}(${body})${outside}${E}`, 'gu'), md];
+}
+
+// Each mark becomes placeholders, so a later pattern never re-reads an earlier one's output.
+const MARKS: [RegExp, string][] = [
+  mark('*', '**'),
+  mark('_', '*'),
+  mark('??', '*'),
+  mark('-', '~~'),
+  mark('+', ''),
+  mark('^', ''),
+  mark('~', ''),
+];
+
+function looksLikeUrl(s: string): boolean {
+  return /^(?:https?|ftp|mailto|file):/i.test(s);
+}
+
+function attachmentPlaceholder(name: string): string {
+  return link(`📎 ${escapeText(name)}`, `attachment:${name}`);
+}
+
+/** `[…]` link forms: [url], [text|url], [text|url|tip], [~user], [^attachment], [ISSUE-1]. */
+function linkToken(inner: string): string {
+  const parts = inner.split('|');
+  const first = (parts[0] ?? '').trim();
+  if (first.startsWith('~')) return escapeText(`@${first.slice(1)}`);
+  if (first.startsWith('^')) return attachmentPlaceholder(first.slice(1));
+  if (parts.length === 1) return looksLikeUrl(first) ? `<${first.replace(/[\s<>]/g, encodeURIComponent)}>` : escapeText(first);
+  const target = (parts[1] ?? '').trim();
+  if (target.startsWith('^')) return link(escapeText(first), `attachment:${target.slice(1)}`);
+  return looksLikeUrl(target) ? link(escapeText(first), target) : escapeText(first);
+}
+
+export function wikiInline(line: string): string {
+  const tokens: string[] = [];
+  const keep = (md: string): string => `\uE000${tokens.push(md) - 1}\uE001`;
+  let s = line.replace(/[\uE000-\uE00F]/g, '');
+  s = s.replace(/\\\\/g, () => keep('\\\n'));
+  s = s.replace(/\\([^\s\w])/g, (_m, c: string) => keep(escapeText(c)));
+  s = s.replace(/\{\{([^{}\n]+)\}\}/g, (_m, code: string) => keep(codeSpan(code)));
+  s = s.replace(/\{(?:color|anchor)(?::[^{}\n]*)?\}/g, '');
+  s = s.replace(/\[([^[\]\n]+)\]/g, (_m, inner: string) => keep(linkToken(inner)));
+  s = s.replace(/!([^!\s|][^!\n|]*?)(\|[^!\n]*)?!/g, (m, name: string) =>
+    /\.\w{2,5}$|:\/\//.test(name) ? keep(attachmentPlaceholder(name)) : m,
+  );
+  s = s.replace(/\b(?:https?|ftp):\/\/[^\s<>\]|\uE000]+/g, (url) => keep(`<${url}>`));
+  for (const [re, md] of MARKS) {
+    s = s.replace(re, (_m, before: string, body: string) => `${before}${md === '' ? body : keep(md) + body + keep(md)}`);
+  }
+  const escaped = escapeText(s);
+  return escapeLineStarts(escaped.replace(TOKEN, (_m, i: string) => tokens[Number(i)] ?? ''));
+}
