@@ -1,0 +1,63 @@
+/** Shared set-up for the GitHub connector tests: a fake, a connector on it, and draining pages(). */
+import { pino } from 'pino';
+import type { NormalizedItem, PageOptions, SourcePage } from '../../../src/connectors/connector.js';
+import { createSourceHttpFactory, type SourceHttpFactory } from '../../../src/connectors/http.js';
+import { resolveGithubConfig } from '../../../src/connectors/github/config.js';
+import { DEFAULT_GITHUB_TUNING, GithubConnector, type GithubTuning } from '../../../src/connectors/github/connector.js';
+import type { GithubRecord } from '../../../src/connectors/github/normalize.js';
+import { GithubFake, type GithubFakeOptions } from '../../fakes/github.js';
+
+export const fakes: GithubFake[] = [];
+
+export async function startFake(opts: GithubFakeOptions = {}): Promise<GithubFake> {
+  const fake = await new GithubFake(opts).start();
+  fakes.push(fake);
+  return fake;
+}
+
+export async function closeFakes(): Promise<void> {
+  await Promise.all(fakes.splice(0).map((f) => f.close()));
+}
+
+/** Loopback allowed; retries back off in milliseconds so fault tests stay quick. */
+export function testHttp(): SourceHttpFactory {
+  const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
+  return (o) => factory({ ...o, backoffMs: 5, maxBackoffMs: 20 });
+}
+
+export function connectorFor(
+  fake: GithubFake,
+  config: Record<string, unknown> = {},
+  tuning: Partial<GithubTuning> = {},
+): GithubConnector {
+  const cfg = resolveGithubConfig({ base_url: fake.baseUrl, owner: fake.data.o.owner, repo: fake.data.o.repo, token: fake.token, ...config });
+  return new GithubConnector(cfg, { http: testHttp(), logger: pino({ level: 'silent' }) }, { ...DEFAULT_GITHUB_TUNING, ...tuning });
+}
+
+export interface Drained {
+  pages: SourcePage[];
+  records: GithubRecord[];
+  items: NormalizedItem[];
+}
+
+export async function drain(connector: GithubConnector, opts: Partial<PageOptions> = {}): Promise<Drained> {
+  const out: Drained = { pages: [], records: [], items: [] };
+  const full: PageOptions = { cursor: null, since: null, batchSize: 100, includeComments: true, signal: new AbortController().signal, ...opts };
+  for await (const page of connector.pages(full)) {
+    out.pages.push(page);
+    for (const r of page.records) {
+      out.records.push(r as GithubRecord);
+      out.items.push(connector.normalize(r));
+    }
+  }
+  return out;
+}
+
+/** Issue numbers of the fake that are issues (not pull requests). */
+export function issueNumbers(fake: GithubFake): number[] {
+  return fake.data.issues.filter((i) => !i['pull_request']).map((i) => i['number'] as number);
+}
+
+export function expectedComments(fake: GithubFake, n: number): string[] {
+  return fake.data.comments.filter((c) => c['issue_url'] === `${fake.data.repoUrl}/issues/${n}`).map((c) => String(c['id']));
+}

@@ -1,0 +1,135 @@
+/**
+ * Deterministic repository content for the GitHub fake (see github.ts for the doc citations).
+ * Shapes follow the "List repository issues" and "List issue comments for a repository" response
+ * schemas of github/docs src/rest/data/fpt-2022-11-28/issues.json [G1]: int64 ids that are not
+ * issue numbers, pull requests carrying a `pull_request` object, labels as objects, `state_reason`,
+ * `type`, `parent_issue_url`, nullable `body`, comments pointing back by `issue_url`.
+ */
+
+export type Json = Record<string, unknown>;
+
+export interface RepoDataOptions {
+  apiBase: string;
+  webBase: string;
+  owner: string;
+  repo: string;
+  repoId: number;
+  issues: number;
+  /** Every n-th number is a pull request (0: none). */
+  prEvery: number;
+  commentsFor: (n: number) => number;
+}
+
+const START = Date.parse('2024-01-01T00:00:00Z');
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+
+export function user(id: number, login: string): Json {
+  return {
+    login, id, node_id: `MDQ6VXNlcj${id}`, avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`,
+    gravatar_id: '', url: `https://api.github.com/users/${login}`, html_url: `https://github.com/${login}`,
+    type: 'User', site_admin: false,
+  };
+}
+
+const USERS = [user(583231, 'octocat'), user(9919, 'hubot'), user(21031067, 'monalisa')];
+
+function label(id: number, name: string, color: string): Json {
+  return { id, node_id: `MDU6TGFiZWw${id}`, url: `https://api.github.com/labels/${name}`, name, description: null, color, default: false };
+}
+
+export class RepoData {
+  readonly issues: Json[] = [];
+  readonly comments: Json[] = [];
+  private nextCommentId = 1_000_000_001;
+
+  constructor(readonly o: RepoDataOptions) {
+    const pending: { n: number; at: number }[] = [];
+    for (let n = 1; n <= o.issues; n++) {
+      this.issues.push(this.issue(n));
+      for (let k = 0; k < o.commentsFor(n); k++) pending.push({ n, at: START + n * 60_000 + (k + 1) * 7 * 60_000 });
+    }
+    // Comment ids grow with creation time across the whole repository, as on GitHub.
+    pending.sort((a, b) => a.at - b.at || a.n - b.n);
+    for (const c of pending) this.pushComment(c.n, c.at, `Comment on #${c.n} at ${iso(c.at)}`);
+  }
+
+  get repoUrl(): string {
+    return `${this.o.apiBase}/repos/${this.o.owner}/${this.o.repo}`;
+  }
+
+  isPr(n: number): boolean {
+    return this.o.prEvery > 0 && n % this.o.prEvery === 0;
+  }
+
+  byNumber(n: number): Json | undefined {
+    return this.issues[n - 1];
+  }
+
+  /** Edits an issue as a user would: its updated_at moves to now. */
+  edit(n: number, patch: Json): void {
+    Object.assign(this.byNumber(n)!, patch, { updated_at: iso(Date.now()) });
+  }
+
+  addComment(n: number, body: string): Json {
+    const c = this.pushComment(n, Date.now(), body);
+    const issue = this.byNumber(n)!;
+    issue['comments'] = (issue['comments'] as number) + 1;
+    issue['updated_at'] = c['created_at'];
+    return c;
+  }
+
+  private pushComment(n: number, at: number, body: string): Json {
+    const id = this.nextCommentId++;
+    const issue = this.byNumber(n)!;
+    const c: Json = {
+      id, node_id: `IC_kwDO${id}`, url: `${this.repoUrl}/issues/comments/${id}`,
+      html_url: `${issue['html_url']}#issuecomment-${id}`, body, user: USERS[id % USERS.length],
+      created_at: iso(at), updated_at: iso(at), issue_url: `${this.repoUrl}/issues/${n}`,
+      author_association: 'CONTRIBUTOR', performed_via_github_app: null,
+    };
+    this.comments.push(c);
+    if (Date.parse(issue['updated_at'] as string) < at) issue['updated_at'] = iso(at);
+    return c;
+  }
+
+  private parentOf(n: number): number | null {
+    if (n === 4 && this.o.issues >= 50) return this.isPr(49) ? 47 : 49; // a parent created after its child
+    if (n % 10 !== 2 || n <= 10) return null;
+    let p = n - 10;
+    while (this.isPr(p)) p--;
+    return p;
+  }
+
+  private issue(n: number): Json {
+    const o = this.o;
+    const created = START + n * 60_000;
+    const closed = n % 4 === 0;
+    const pr = this.isPr(n);
+    const parent = pr ? null : this.parentOf(n);
+    const assignees = n % 3 === 1 ? [USERS[1], USERS[2]] : [];
+    const labels = [label(208045946, 'bug', 'f29513'), label(208045947, 'enhancement', 'a2eeef')].filter((_, i) => (i === 0 ? n % 2 === 1 : n % 5 === 0));
+    const html = `${o.webBase}/${o.owner}/${o.repo}/${pr ? 'pull' : 'issues'}/${n}`;
+    const issue: Json = {
+      id: 1_500_000_000 + n * 17, node_id: `I_kwDO${n}`, url: `${this.repoUrl}/issues/${n}`,
+      repository_url: this.repoUrl, labels_url: `${this.repoUrl}/issues/${n}/labels{/name}`,
+      comments_url: `${this.repoUrl}/issues/${n}/comments`, events_url: `${this.repoUrl}/issues/${n}/events`,
+      html_url: html, number: n, state: closed ? 'closed' : 'open',
+      state_reason: closed ? (n % 8 === 0 ? 'not_planned' : 'completed') : n % 7 === 0 ? 'reopened' : null,
+      title: `${pr ? 'PR' : 'Issue'} number ${n}`, body: n % 7 === 0 ? null : `Body of **${n}**\n\n- a list item`,
+      user: USERS[n % USERS.length], labels, assignee: assignees[0] ?? null, assignees,
+      milestone: n % 6 === 1 ? { id: 1002604, number: 1, title: 'v1.0', state: 'open', url: `${this.repoUrl}/milestones/1` } : null,
+      locked: false, active_lock_reason: null, comments: o.commentsFor(n),
+      closed_at: closed ? iso(created + 86_400_000) : null, created_at: iso(created), updated_at: iso(closed ? created + 86_400_000 : created + 30_000),
+      closed_by: closed ? USERS[0] : null, author_association: 'COLLABORATOR',
+      type: !pr && n % 9 === 0 ? { id: 1, node_id: 'IT_kwDO1', name: 'Bug', description: 'An unexpected problem', color: 'red' } : null,
+      timeline_url: `${this.repoUrl}/issues/${n}/timeline`, performed_via_github_app: null,
+    };
+    if (parent !== null) issue['parent_issue_url'] = `${this.repoUrl}/issues/${parent}`;
+    if (pr) {
+      issue['pull_request'] = {
+        url: `${this.repoUrl}/pulls/${n}`, html_url: html, diff_url: `${html}.diff`, patch_url: `${html}.patch`, merged_at: null,
+      };
+    }
+    return issue;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The read endpoints of the GitHub fake and their paging (see github.ts for the doc citations).
+ * Lists page by `page`/`per_page` (default 30, max 100) and answer with a Link header exactly as
+ * GitHub formats it [G2]: `<url>; rel="prev", <url>; rel="next", <url>; rel="last", <url>; rel="first"`,
+ * entries joined by ", ", URLs in the numeric /repositories/{id}/… form carrying the request's other
+ * parameters, prev/first absent on page 1, next/last absent on the last page, no header at all when
+ * there is only one page.
+ */
+import type { Json, RepoData } from './github-data.js';
+
+export interface RouteReply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  /** The rate-limit resource the request counts against. */
+  resource?: 'core' | 'search';
+}
+
+export const NOT_FOUND = { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' };
+
+const time = (v: unknown) => Date.parse(String(v));
+
+function paged(items: Json[], url: URL, linkBase: string): RouteReply {
+  const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? 30) || 30));
+  const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
+  const last = Math.max(1, Math.ceil(items.length / perPage));
+  const body = items.slice((page - 1) * perPage, page * perPage);
+  if (last === 1 && page === 1) return { status: 200, body };
+  const link = (p: number, rel: string) => {
+    const q = new URLSearchParams(url.searchParams);
+    q.delete('page');
+    q.append('page', String(p));
+    return `<${linkBase}?${q.toString()}>; rel="${rel}"`;
+  };
+  const rels: string[] = [];
+  if (page > 1) rels.push(link(Math.min(page - 1, last), 'prev'));
+  if (page < last) rels.push(link(page + 1, 'next'), link(last, 'last'));
+  if (page > 1) rels.push(link(1, 'first'));
+  return { status: 200, body, headers: { link: rels.join(', ') } };
+}
+
+function sinceFilter(items: Json[], url: URL): Json[] {
+  const since = url.searchParams.get('since');
+  if (since === null) return items;
+  const t = Date.parse(since);
+  return items.filter((i) => time(i['updated_at']) >= t);
+}
+
+function ordered(items: Json[], sort: string, direction: string): Json[] {
+  const key = (i: Json) => (sort === 'comments' ? Number(i['comments']) : time(i[`${sort}_at`]));
+  const sign = direction === 'asc' ? 1 : -1;
+  return [...items].sort((a, b) => sign * (key(a) - key(b)) || sign * (Number(a['id']) - Number(b['id'])));
+}
+
+/** GET /repos/{o}/{r}/issues: state default open, sort default created, direction default desc [G1]. */
+function listIssues(data: RepoData, url: URL, linkBase: string): RouteReply {
+  const state = url.searchParams.get('state') ?? 'open';
+  const items = sinceFilter(data.issues, url).filter((i) => state === 'all' || i['state'] === state);
+  const sorted = ordered(items, url.searchParams.get('sort') ?? 'created', url.searchParams.get('direction') ?? 'desc');
+  return paged(sorted, url, `${linkBase}/issues`);
+}
+
+/** GET /repos/{o}/{r}/issues/comments: ascending id unless `sort` is given; `direction` only with `sort` [G1]. */
+function listRepoComments(data: RepoData, url: URL, linkBase: string): RouteReply {
+  const sort = url.searchParams.get('sort');
+  const items = sinceFilter(data.comments, url);
+  const sorted = sort ? ordered(items, sort, url.searchParams.get('direction') ?? 'desc') : items;
+  return paged(sorted, url, `${linkBase}/issues/comments`);
+}
+
+/** Search answers 422 for a repository that is missing or not visible to the caller. */
+const SEARCH_INVALID = {
+  message: 'Validation Failed',
+  errors: [{ message: 'The listed users and repositories cannot be searched either because the resources do not exist or you do not have permission to view them.', resource: 'Search', field: 'q', code: 'invalid' }],
+  documentation_url: 'https://docs.github.com/v3/search/',
+  status: '422',
+};
+
+function search(data: RepoData, url: URL, canSee: boolean): RouteReply {
+  const q = url.searchParams.get('q') ?? '';
+  const repo = /repo:(\S+)/.exec(q)?.[1]?.toLowerCase();
+  const mine = `${data.o.owner}/${data.o.repo}`.toLowerCase();
+  const state = /state:(open|closed)/.exec(q)?.[1];
+  const since = /updated:>=(\S+)/.exec(q)?.[1];
+  if (repo !== mine || !canSee) return { status: 422, resource: 'search', body: SEARCH_INVALID };
+  const matches = data.issues.filter((i) =>
+    (!/is:issue/.test(q) || !i['pull_request']) && (!state || i['state'] === state) && (!since || time(i['updated_at']) >= Date.parse(since)));
+  const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30) || 30);
+  return { status: 200, resource: 'search', body: { total_count: matches.length, incomplete_results: false, items: matches.slice(0, perPage) } };
+}
+
+/** Routes a path (API prefix already removed) to a reply; 404 when the repository is hidden or absent. */
+export function route(data: RepoData, path: string, url: URL, canSee: boolean): RouteReply {
+  if (path === '/search/issues') return search(data, url, canSee);
+  const { owner, repo, repoId, apiBase } = data.o;
+  const m = /^\/(?:repos\/([^/]+)\/([^/]+)|repositories\/(\d+))(\/.*)?$/.exec(path);
+  const isRepo = m && (m[3] ? Number(m[3]) === repoId : m[1]!.toLowerCase() === owner.toLowerCase() && m[2]!.toLowerCase() === repo.toLowerCase());
+  if (!m || !isRepo || !canSee) return { status: 404, body: NOT_FOUND };
+  const rest = m[4] ?? '';
+  const linkBase = `${apiBase}/repositories/${repoId}`;
+  if (rest === '') return { status: 200, body: { id: repoId, name: repo, full_name: `${owner}/${repo}`, private: false, has_issues: true } };
+  if (rest === '/issues') return listIssues(data, url, linkBase);
+  if (rest === '/issues/comments') return listRepoComments(data, url, linkBase);
+  const one = /^\/issues\/(\d+)(\/comments)?$/.exec(rest);
+  const issue = one ? data.byNumber(Number(one[1])) : undefined;
+  if (!one || !issue) return { status: 404, body: NOT_FOUND };
+  if (!one[2]) return { status: 200, body: issue };
+  const own = data.comments.filter((c) => c['issue_url'] === `${data.repoUrl}/issues/${one[1]}`);
+  return paged(sinceFilter(own, url), url, `${linkBase}/issues/${one[1]}/comments`);
+}

@@ -1,0 +1,217 @@
+/**
+ * A GitHub REST fake (node:http on 127.0.0.1) built from github/docs:
+ * - [G1] src/rest/data/fpt-2022-11-28/issues.json = https://docs.github.com/rest/issues/issues#list-repository-issues
+ *   and https://docs.github.com/rest/issues/comments (params, defaults, shapes; PRs in the issues list)
+ * - [G2] content/rest/using-the-rest-api/using-pagination-in-the-rest-api.md (Link header format,
+ *   /repositories/{id}/… URLs, omitted for one page) — see github-routes.ts
+ * - [G3] content/rest/using-the-rest-api/rate-limits-for-the-rest-api.md (x-ratelimit-* headers on every
+ *   response, reset in epoch seconds; primary or secondary limit answered with 403 OR 429)
+ * - [G4] content/rest/authentication/authenticating-to-the-rest-api.md (`Bearer`/`token`; 401 Bad credentials)
+ * - [G5] content/rest/about-the-rest-api/api-versions.md (X-GitHub-Api-Version; unsupported → 400)
+ * - [G6] data/variables/product.yml (GHES API under /api/v3)
+ * - [G7] content/rest/using-the-rest-api/troubleshooting-the-rest-api.md (User-Agent required, private → 404,
+ *   rate-limit message bodies: "API rate limit exceeded for …", "You have exceeded a secondary rate limit")
+ * Fault injection (5xx, primary/secondary limits, non-limit 403, slow, truncated bodies), latency, a
+ * per-window request budget (R requests per second for benchmarks), mutable data and a request log.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RepoData } from './github-data.js';
+import { route, type RouteReply } from './github-routes.js';
+
+export interface GithubFakeOptions {
+  owner?: string;
+  repo?: string;
+  repoId?: number;
+  issues?: number;
+  /** Every n-th issue number is a pull request (default 3: a third; 0: none). */
+  prEvery?: number;
+  commentsFor?: (n: number) => number;
+  /** The one valid token; any other presented token gets 401. */
+  token?: string;
+  /** Without the valid token the repository answers 404, as GitHub does for private resources. */
+  private?: boolean;
+  /** '/api/v3' makes it a GitHub Enterprise Server. */
+  prefix?: string;
+  latencyMs?: number;
+  /** Primary limit: `limit` requests per `windowMs` window aligned to the epoch (default 5,000 per hour). */
+  rateLimit?: { limit: number; windowMs: number; status?: 403 | 429; retryAfter?: boolean };
+}
+
+export type FaultKind = '500' | 'truncated' | 'slow' | 'secondary' | 'primary' | 'forbidden';
+
+export interface Fault {
+  kind: FaultKind;
+  /** Applies to requests whose path+query matches (default: all). */
+  match?: RegExp;
+  /** Requests it hits (default 1; Infinity for a persistent fault). */
+  times?: number;
+  status?: 403 | 429;
+  retryAfterSec?: number;
+  /** 'primary': seconds until x-ratelimit-reset (default 1). 'slow': delay before answering. */
+  resetInSec?: number;
+  delayMs?: number;
+}
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  status: number;
+  at: number;
+}
+
+const DOCS = 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api';
+const SECONDARY_MESSAGE =
+  'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0400:1E2F:3A4B5C:6D7E8F:65A1B2C3.';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+class Window {
+  private index = -1;
+  used = 0;
+  constructor(readonly limit: number, readonly windowMs: number) {}
+  /** Counts one request; false when the window's budget was already spent. */
+  take(now: number): boolean {
+    this.roll(now);
+    if (this.used >= this.limit) return false;
+    this.used++;
+    return true;
+  }
+  headers(resource: string, now: number): Record<string, string> {
+    this.roll(now);
+    return {
+      'x-ratelimit-limit': String(this.limit),
+      'x-ratelimit-remaining': String(Math.max(0, this.limit - this.used)),
+      'x-ratelimit-used': String(this.used),
+      'x-ratelimit-reset': String(Math.ceil(((this.index + 1) * this.windowMs) / 1000)),
+      'x-ratelimit-resource': resource,
+    };
+  }
+  private roll(now: number): void {
+    const index = Math.floor(now / this.windowMs);
+    if (index !== this.index) [this.index, this.used] = [index, 0];
+  }
+}
+
+export class GithubFake {
+  data!: RepoData;
+  readonly requests: LoggedRequest[] = [];
+  readonly token: string;
+  /** Requests refused by the primary budget (not injected faults). */
+  limited = 0;
+  maxInFlight = 0;
+  private inFlight = 0;
+  private faults: (Fault & { left: number })[] = [];
+  private server: Server | null = null;
+  private readonly core: Window;
+  private readonly searchWindow = new Window(30, 60_000);
+  origin = '';
+
+  constructor(readonly opts: GithubFakeOptions = {}) {
+    this.token = opts.token ?? 'ghp_fakeToken0123456789abcdefABCDEF0123';
+    this.core = new Window(opts.rateLimit?.limit ?? 5000, opts.rateLimit?.windowMs ?? 3_600_000);
+  }
+
+  /** base_url for the connector: the origin, plus /api/v3 for GHES. */
+  get baseUrl(): string {
+    return this.origin + (this.opts.prefix ?? '');
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const o = this.opts;
+    this.data = new RepoData({
+      apiBase: this.baseUrl, webBase: this.origin, owner: o.owner ?? 'octo-org', repo: o.repo ?? 'hello-world',
+      repoId: o.repoId ?? 1300192, issues: o.issues ?? 0, prEvery: o.prEvery ?? 3, commentsFor: o.commentsFor ?? ((n) => n % 5),
+    });
+    return this;
+  }
+
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  inject(fault: Fault): void {
+    this.faults.push({ ...fault, left: fault.times ?? 1 });
+  }
+
+  private takeFault(path: string): Fault | null {
+    const f = this.faults.find((x) => x.left > 0 && (!x.match || x.match.test(path)));
+    if (f) f.left--;
+    return f ?? null;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+    res.on('close', () => this.inFlight--);
+    if (this.opts.latencyMs) await sleep(this.opts.latencyMs);
+    const url = new URL(req.url ?? '/', this.origin);
+    const fault = this.takeFault(url.pathname + url.search);
+    if (fault?.kind === 'slow') await sleep(fault.delayMs ?? 1000);
+    const reply = this.reply(req, url, fault);
+    this.requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search, headers: req.headers, status: reply.status, at: Date.now() });
+    const body = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+    const headers = { 'content-type': 'application/json; charset=utf-8', 'x-github-media-type': 'github.v3; format=json', ...reply.headers };
+    if (fault?.kind !== 'truncated') {
+      res.writeHead(reply.status, headers).end(body);
+      return;
+    }
+    res.writeHead(reply.status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
+    res.write(body.slice(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
+  }
+
+  private reply(req: IncomingMessage, url: URL, fault: Fault | null): RouteReply {
+    const now = Date.now();
+    const prefix = this.opts.prefix ?? '';
+    if (!req.headers['user-agent']) {
+      return { status: 403, body: 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header.', headers: { 'content-type': 'text/plain' } };
+    }
+    const version = req.headers['x-github-api-version'];
+    if (version !== undefined && version !== '2022-11-28') {
+      return { status: 400, body: { message: `Unsupported 'X-GitHub-Api-Version' header: ${String(version)}`, documentation_url: 'https://docs.github.com/rest/overview/api-versions' } };
+    }
+    const presented = /^(?:Bearer|token)\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (presented !== undefined && presented !== this.token) {
+      return { status: 401, body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' } };
+    }
+    const path = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : '';
+    const window = path === '/search/issues' ? this.searchWindow : this.core;
+    const resource = window === this.core ? 'core' : 'search';
+    if (fault) {
+      const injected = this.faultReply(fault, window.headers(resource, now), now);
+      if (injected) return injected;
+    }
+    if (!window.take(now)) {
+      this.limited++;
+      const rl = this.opts.rateLimit;
+      const headers = window.headers(resource, now);
+      if (rl?.retryAfter) headers['retry-after'] = String(Math.max(1, Number(headers['x-ratelimit-reset']) - Math.floor(now / 1000)));
+      const who = presented ? 'user ID 583231.' : '127.0.0.1. (But here\'s the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)';
+      return { status: rl?.status ?? 403, headers, body: { message: `API rate limit exceeded for ${who}`, documentation_url: DOCS } };
+    }
+    const r = route(this.data, path, url, !this.opts.private || presented === this.token);
+    return { ...r, headers: { ...window.headers(resource, now), ...r.headers } };
+  }
+
+  private faultReply(f: Fault, rate: Record<string, string>, now: number): RouteReply | null {
+    const retry: Record<string, string> = f.retryAfterSec !== undefined ? { 'retry-after': String(f.retryAfterSec) } : {};
+    switch (f.kind) {
+      case '500':
+        return { status: 500, body: { message: 'Server Error' } };
+      case 'forbidden':
+        return { status: 403, headers: rate, body: { message: 'Resource not accessible by personal access token', documentation_url: 'https://docs.github.com/rest/issues/issues#list-repository-issues', status: '403' } };
+      case 'secondary':
+        return { status: f.status ?? 403, headers: { ...rate, ...retry }, body: { message: SECONDARY_MESSAGE, documentation_url: `${DOCS}#about-secondary-rate-limits` } };
+      case 'primary': {
+        const reset = String(Math.floor(now / 1000) + (f.resetInSec ?? 1));
+        const headers = { ...rate, 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset, ...retry };
+        return { status: f.status ?? 403, headers, body: { message: 'API rate limit exceeded for user ID 583231.', documentation_url: DOCS } };
+      }
+      default:
+        return null; // slow and truncated answer normally (the truncation happens while sending)
+    }
+  }
+}
