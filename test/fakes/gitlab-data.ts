@@ -38,6 +38,7 @@ export class GitLabProject {
   readonly issues: FakeIssue[] = [];
   readonly notes = new Map<number, FakeNote[]>();
   private nextNoteId = 9_000_001;
+  private nextIid = 1;
   private readonly users: FakeUser[];
 
   constructor(
@@ -58,7 +59,7 @@ export class GitLabProject {
   seed(count: number, opts: SeedOptions = {}): this {
     const start = opts.start?.getTime() ?? BASE_TIME;
     for (let n = 0; n < count; n++) {
-      const i = this.issues.length + 1;
+      const i = this.nextIid++;
       const created = new Date(start + n * 60_000);
       const issue = this.addIssue(i, created);
       const users = opts.userNotes?.(i) ?? i % 4;

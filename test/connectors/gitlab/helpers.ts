@@ -1,0 +1,62 @@
+/** Shared set-up for the GitLab connector tests: a fake server and a connector pointed at it. */
+import { pino } from 'pino';
+import type { Connector, SourcePage } from '../../../src/connectors/connector.js';
+import { gitlabModule } from '../../../src/connectors/gitlab/index.js';
+import type { GitLabRecord } from '../../../src/connectors/gitlab/types.js';
+import { createSourceHttpFactory, type SourceHttp } from '../../../src/connectors/http.js';
+import { GitLabFake, type GitLabFakeOptions } from '../../fakes/gitlab.js';
+
+export async function startFake(opts: GitLabFakeOptions = {}): Promise<GitLabFake> {
+  return new GitLabFake(opts).start();
+}
+
+export interface Made {
+  connector: Connector;
+  /** the SourceHttp the connector built, for request counts */
+  http: () => SourceHttp;
+}
+
+/** Retries with millisecond backoff so fault tests stay fast; everything else as in production. */
+export function connectorFor(fake: GitLabFake, config: Record<string, unknown> = {}): Made {
+  const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
+  let built: SourceHttp | null = null;
+  const connector = gitlabModule.create(
+    { base_url: fake.baseUrl, token: fake.token, project_id: fake.project.path, ...config },
+    {
+      http: (o) => (built = factory({ ...o, backoffMs: 2, maxBackoffMs: 10 })),
+      logger: pino({ level: 'silent' }),
+    },
+  );
+  return { connector, http: () => built! };
+}
+
+export interface Run {
+  pages: SourcePage[];
+  records: GitLabRecord[];
+}
+
+export async function collect(
+  connector: Connector,
+  o: { cursor?: string | null; since?: Date | null; batchSize?: number; includeComments?: boolean; signal?: AbortSignal; maxPages?: number } = {},
+): Promise<Run> {
+  const pages: SourcePage[] = [];
+  for await (const page of connector.pages({
+    cursor: o.cursor ?? null,
+    since: o.since ?? null,
+    batchSize: o.batchSize ?? 100,
+    includeComments: o.includeComments ?? true,
+    signal: o.signal ?? new AbortController().signal,
+  })) {
+    pages.push(page);
+    if (o.maxPages !== undefined && pages.length >= o.maxPages) break;
+  }
+  return { pages, records: pages.flatMap((p) => p.records as GitLabRecord[]) };
+}
+
+export function iids(records: GitLabRecord[]): number[] {
+  return records.map((r) => r.iid);
+}
+
+export function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
