@@ -32,7 +32,7 @@ export async function testRedis(): Promise<TestRedis> {
 export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', '1000');
     if (keys.length) await redis.del(...keys);
     cursor = next;
   } while (cursor !== '0');
@@ -43,13 +43,13 @@ export async function dumpValues(redis: Redis, prefix: string): Promise<string> 
   const out: string[] = [];
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', '1000');
     for (const key of keys) {
       const type = await redis.type(key);
       if (type === 'string') out.push(key, (await redis.get(key)) ?? '');
       else if (type === 'hash') out.push(key, JSON.stringify(await redis.hgetall(key)));
       else if (type === 'list') out.push(key, JSON.stringify(await redis.lrange(key, 0, -1)));
-      else if (type === 'zset') out.push(key, JSON.stringify(await redis.zrange(key, 0, -1)));
+      else if (type === 'zset') out.push(key, JSON.stringify(await redis.zrange(key, '0', '-1')));
       else if (type === 'set') out.push(key, JSON.stringify(await redis.smembers(key)));
       else if (type === 'stream') out.push(key, JSON.stringify(await redis.xrange(key, '-', '+')));
     }

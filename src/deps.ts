@@ -1,0 +1,107 @@
+/**
+ * The typed bag of dependencies, built and closed in one place. Roles take what they need:
+ * the API never starts a worker, the worker never listens on a port.
+ */
+import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { ConnectorModule, SourceType } from './connectors/connector.js';
+import { createSourceHttpFactory, type SourceHttpFactory } from './connectors/http.js';
+import { jobKeys, type JobKeys } from './jobs/keys.js';
+import { JobRecords } from './jobs/record.js';
+import { JobEvents } from './jobs/events.js';
+import { createQueue, type ImportJobData } from './jobs/queue.js';
+import { RedisJobService } from './jobs/service.js';
+import { ScopeLocks } from './jobs/scope-lock.js';
+import type { RunStore } from './jobs/run-import.js';
+import { openItemStore } from './store/work-items.js';
+import { ImportWorker } from './jobs/worker.js';
+import type { ItemStore } from './store/types.js';
+
+export interface Deps {
+  config: Readonly<Config>;
+  logger: Logger;
+  keys: JobKeys;
+  redis: Redis;
+  subscriber: Redis;
+  records: JobRecords;
+  events: JobEvents;
+  queue: Queue<ImportJobData>;
+  jobs: RedisJobService;
+  store: ItemStore;
+  runStore: RunStore;
+  connectors: Record<SourceType, ConnectorModule>;
+  http: SourceHttpFactory;
+  locks: ScopeLocks;
+  close(): Promise<void>;
+}
+
+export interface DepsOverrides {
+  connectors: Record<SourceType, ConnectorModule>;
+  http?: SourceHttpFactory;
+  /** defaults to the schema-less store of the config */
+  storeSchema?: string;
+}
+
+function redisClient(config: Readonly<Config>, logger: Logger, name: string): Redis {
+  const client = new Redis(config.redisUrl, {
+    maxRetriesPerRequest: null,
+    connectionName: `integration-service:${name}`,
+    retryStrategy: (attempt) => Math.min(200 * 2 ** attempt, 10_000),
+  });
+  let warned = false;
+  client.on('error', (err: Error) => {
+    if (warned) return;
+    warned = true;
+    logger.error({ error: err.message }, 'Redis unreachable at REDIS_URL; retrying with backoff');
+  });
+  client.on('ready', () => {
+    if (warned) logger.info('Redis connection restored');
+    warned = false;
+  });
+  return client;
+}
+
+export async function buildDeps(config: Readonly<Config>, logger: Logger, overrides: DepsOverrides): Promise<Deps> {
+  const keys = jobKeys(config.redisKeyPrefix);
+  const redis = redisClient(config, logger, 'commands');
+  const subscriber = redisClient(config, logger, 'events');
+  const records = new JobRecords(redis, keys, config.jobTtlSeconds);
+  const events = new JobEvents(subscriber, keys);
+  const queue = createQueue(redis, keys.queuePrefix);
+  queue.on('error', () => undefined); // reported once by the shared connection's handler
+  const http = overrides.http ?? createSourceHttpFactory({ allowPrivateNetworks: config.allowPrivateNetworks });
+  const store = await openItemStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, schema: overrides.storeSchema });
+  const jobs = new RedisJobService(records, queue, events, {
+    connectors: overrides.connectors,
+    credentialsKey: config.credentialsKey,
+    allowPrivateNetworks: config.allowPrivateNetworks,
+    webhookSecret: config.webhookSecret,
+  });
+  const runStore: RunStore = {
+    upsertBatch: async (ctx, items, failures) =>
+      (await store.upsertBatch(ctx, items, failures)).map((o) => ({ ...o, countable: o.firstInJob })),
+    getWatermark: (scope) => store.getWatermark(scope),
+    setWatermark: (scope, at) => store.setWatermark(scope, at),
+  };
+  return {
+    config, logger, keys, redis, subscriber, records, events, queue, jobs, store, runStore,
+    connectors: overrides.connectors, http, locks: new ScopeLocks(redis, keys),
+    async close() {
+      await queue.close().catch(() => undefined);
+      await store.close().catch(() => undefined);
+      subscriber.disconnect();
+      redis.disconnect();
+    },
+  };
+}
+
+export function createWorker(deps: Deps, timings: { lockDurationMs?: number; stalledIntervalMs?: number } = {}): ImportWorker {
+  return new ImportWorker({
+    records: deps.records, store: deps.runStore, connectors: deps.connectors, http: deps.http,
+    credentialsKey: deps.config.credentialsKey, logger: deps.logger, connection: deps.redis,
+    queuePrefix: deps.keys.queuePrefix, concurrency: deps.config.workerConcurrency, locks: deps.locks,
+    events: deps.events, webhookSecret: deps.config.webhookSecret, ...timings,
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * A test-only connector: yields N generated items in pages of batch_size, with a configurable
+ * delay per page and fault hooks. Registered under a real source_type in tests (the jobs core
+ * never looks at which connector it drives).
+ */
+import { Type } from 'typebox';
+import { SourceError } from '../../src/errors.js';
+import type { Connector, ConnectorModule, NormalizedItem, SourcePage } from '../../src/connectors/connector.js';
+
+export interface TestConfig extends Record<string, unknown> {
+  base_url: string;
+  scope: string;
+  count: number;
+  delay_ms?: number;
+  token?: string;
+  /** every item whose index is listed fails to normalize */
+  bad_items?: number[];
+  /** the source fails as a whole when this page (0-based) is requested */
+  fail_at_page?: number;
+  fail_code?: 'SOURCE_UNAVAILABLE' | 'SOURCE_AUTH_FAILED';
+  /** bumps every item's content (to test updated/unchanged) */
+  revision?: number;
+  /** items with index < changed_below get `revision + 1` (incremental tests) */
+  changed_below?: number;
+}
+
+/** Pages fetched by any test connector in this process, for "no refetch" assertions. */
+export const fetchedPages: { scope: string; page: number }[] = [];
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
+  });
+
+function item(cfg: TestConfig, i: number): NormalizedItem & { index: number } {
+  const rev = (cfg.revision ?? 0) + (cfg.changed_below !== undefined && i < cfg.changed_below ? 1 : 0);
+  const updated = new Date(Date.UTC(2024, 0, 1) + i * 60_000 + rev * 86_400_000).toISOString();
+  return {
+    index: i, external_id: String(100000 + i), key: `T-${i}`, project: cfg.scope, title: `Item ${i} rev ${rev}`,
+    description: `Body of ${i}`, status: 'Open', status_category: 'todo', priority: null, item_type: 'task',
+    assignee: null, reporter: { external_id: 'u1', name: 'User One', email: null }, labels: ['x'], url: `${cfg.base_url}/i/${i}`,
+    parent_external_id: null, created_at: '2024-01-01T00:00:00.000Z', updated_at: updated, closed_at: null,
+    comments: [{ external_id: `c${i}`, author: null, body: `comment ${i}`, created_at: updated, internal: false }], raw: { i, rev },
+  };
+}
+
+export function createTestConnector(cfg: TestConfig): Connector {
+  const pageOf = (cursor: string | null) => (cursor === null ? 0 : Number(JSON.parse(cursor).next));
+  return {
+    async count() {
+      return cfg.count;
+    },
+    async *pages({ cursor, batchSize, signal, since }): AsyncIterable<SourcePage> {
+      const all = Array.from({ length: cfg.count }, (_, i) => item(cfg, i)).filter((it) => !since || Date.parse(it.updated_at!) >= since.getTime());
+      for (let page = pageOf(cursor); page * batchSize < all.length; page++) {
+        if (cfg.delay_ms) await sleep(cfg.delay_ms, signal);
+        if (signal.aborted) throw signal.reason;
+        if (page === cfg.fail_at_page) throw new SourceError(cfg.fail_code ?? 'SOURCE_UNAVAILABLE', `Test source failed at page ${page}`);
+        fetchedPages.push({ scope: cfg.scope, page });
+        const records = all.slice(page * batchSize, (page + 1) * batchSize);
+        const last = (page + 1) * batchSize >= all.length;
+        yield { records, cursor: last ? null : JSON.stringify({ next: page + 1 }), total: all.length };
+      }
+    },
+    normalize(raw) {
+      const it = raw as NormalizedItem & { index: number };
+      if (cfg.bad_items?.includes(it.index)) throw new Error(`item ${it.index} has no title`);
+      const { index: _index, ...normalized } = it;
+      return normalized;
+    },
+    identify(raw) {
+      const it = raw as NormalizedItem;
+      return { external_id: it.external_id, key: it.key };
+    },
+  };
+}
+
+export const testConnectorModule: ConnectorModule<TestConfig> = {
+  sourceType: 'github',
+  configSchema: Type.Object({ base_url: Type.String(), scope: Type.String(), count: Type.Integer() }, { additionalProperties: true }),
+  secretFields: ['token'],
+  describe: (cfg) => ({ base_url: cfg.base_url, scope: cfg.scope, project: cfg.scope }),
+  create: (cfg) => createTestConnector(cfg),
+};
+
+export const testConnectors = {
+  jira: testConnectorModule, servicenow: testConnectorModule, github: testConnectorModule, gitlab: testConnectorModule,
+} as unknown as Record<'jira' | 'servicenow' | 'github' | 'gitlab', ConnectorModule>;
