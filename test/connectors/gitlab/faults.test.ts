@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SourceError } from '../../../src/errors.js';
+import type { GitLabFake } from '../../fakes/gitlab.js';
+import { collect, connectorFor, iids, range, startFake } from './helpers.js';
+
+let fake: GitLabFake;
+afterEach(() => fake?.stop());
+
+async function seeded(n: number): Promise<GitLabFake> {
+  fake = await startFake();
+  fake.project.seed(n);
+  return fake;
+}
+
+async function expectCompleteRun(f: GitLabFake): Promise<void> {
+  const { connector } = connectorFor(f);
+  const run = await collect(connector);
+  expect(iids(run.records)).toEqual(range(1, f.project.issues.length));
+  for (const record of run.records) {
+    const ids = connector.normalize(record).comments.map((c) => String(c.external_id));
+    expect(ids).toEqual(f.project.userNotes(record.iid).map((n) => String(n.id)));
+  }
+}
+
+async function failure(p: Promise<unknown>): Promise<SourceError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(SourceError);
+  return err as SourceError;
+}
+
+const retryLater = { status: 429, body: 'Retry later\n', headers: { 'content-type': 'text/plain', 'retry-after': '1' } };
+
+describe('GitLab faults', () => {
+  it('a 429 with the plain-text `Retry later` body is waited out, on the list and on notes', async () => {
+    const f = await seeded(150);
+    f.fail({ ...retryLater, match: /\/issues\?.*pagination=keyset/ });
+    f.fail({ ...retryLater, match: /\/issues\/7\/notes/ });
+    await expectCompleteRun(f);
+    expect(f.requests.filter((r) => r.status === 429)).toHaveLength(2);
+  });
+
+  it('500s, a truncated body and a slow answer on the way: still every issue and comment once', async () => {
+    const f = await seeded(250);
+    f.fail({ status: 500, body: '{"message":"500 Internal Server Error"}', times: 3, match: /cursor=/ });
+    f.fail({ status: 502, times: 2, match: /\/notes/ });
+    f.fail({ truncate: true, match: /\/issues\?.*cursor=/ });
+    f.fail({ truncate: true, match: /\/issues\/9\/notes/ });
+    f.fail({ delayMs: 300, match: /\/issues\/10\/notes/ });
+    await expectCompleteRun(f);
+    expect(f.requests.filter((r) => r.status >= 500)).toHaveLength(5);
+  });
+
+  it('a persistent 500 ends as SOURCE_UNAVAILABLE', async () => {
+    const f = await seeded(10);
+    f.fail({ status: 500, times: Infinity });
+    const err = await failure(collect(connectorFor(f).connector));
+    expect(err.code).toBe('SOURCE_UNAVAILABLE');
+    expect(f.requests.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('a wrong token is SOURCE_AUTH_FAILED, for count and pages, and the token is never echoed', async () => {
+    const f = await seeded(5);
+    const { connector } = connectorFor(f, { token: 'glpat-wrong-secret-value' });
+    const fromCount = await failure(connector.count({ since: null, signal: new AbortController().signal }));
+    const fromPages = await failure(collect(connector));
+    for (const err of [fromCount, fromPages]) {
+      expect(err.code).toBe('SOURCE_AUTH_FAILED');
+      expect(err.message).not.toContain('glpat-wrong-secret-value');
+    }
+  });
+
+  it('a missing project is SOURCE_NOT_FOUND', async () => {
+    const f = await seeded(5);
+    const { connector } = connectorFor(f, { project_id: 'acme/platform/gone' });
+    const err = await failure(connector.count({ since: null, signal: new AbortController().signal }));
+    expect(err.code).toBe('SOURCE_NOT_FOUND');
+    expect(err.message).toContain('acme/platform/gone');
+    expect((await failure(collect(connector))).code).toBe('SOURCE_NOT_FOUND');
+  });
+
+  it('an issue deleted between the list and its notes keeps its place without comments', async () => {
+    const f = await seeded(30);
+    f.fail({ status: 404, body: '{"message":"404 Not found"}', match: /\/issues\/5\/notes/ });
+    const { connector } = connectorFor(f);
+    const run = await collect(connector);
+    expect(iids(run.records)).toEqual(range(1, 30));
+    expect(connector.normalize(run.records[4]).comments).toEqual([]);
+  });
+
+  it('keeps within the RateLimit-Remaining budget: no 429 while the headers count down', async () => {
+    fake = await startFake({ rateLimit: { limit: 25, windowMs: 1000 } });
+    fake.project.seed(60);
+    await expectCompleteRun(fake);
+    expect(fake.throttled).toBe(0);
+    expect(fake.requests.length).toBeGreaterThan(25);
+  });
+});
