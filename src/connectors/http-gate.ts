@@ -14,12 +14,20 @@ export interface GateOptions {
   maxWaitMs: number;
 }
 
+interface Waiter {
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 export class HostGate {
   private inFlight = 0;
   private pauseUntil = 0;
   /** Last reported budget; `remaining` already counts every request answered so far. */
   private budget: { remaining: number; resetAt: number } | null = null;
-  private readonly wakers = new Set<() => void>();
+  /** FIFO, so a request waiting for a slot is not overtaken indefinitely. */
+  private readonly queue: Waiter[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = 0;
 
   constructor(private readonly opts: GateOptions) {}
 
@@ -28,28 +36,34 @@ export class HostGate {
    * SOURCE_RATE_LIMITED when the wait in force is longer than `maxWaitMs`, and with the
    * signal's reason as soon as the caller aborts.
    */
-  async acquire(signal?: AbortSignal): Promise<void> {
-    for (;;) {
-      if (signal?.aborted) throw signal.reason;
-      const now = Date.now();
-      const until = this.blockedUntil(now);
-      if (until === null) {
-        this.inFlight++;
-        return;
-      }
-      if (until !== 'slot' && until - now > this.opts.maxWaitMs) {
-        throw new SourceError(
-          'SOURCE_RATE_LIMITED',
-          `${this.opts.source} asks to wait ${Math.ceil((until - now) / 1000)} s, over the ${Math.round(this.opts.maxWaitMs / 1000)} s allowed`,
-        );
-      }
-      await this.waitForChange(until === 'slot' ? null : until - now, signal);
-    }
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        const i = this.queue.indexOf(waiter);
+        if (i >= 0) this.queue.splice(i, 1);
+        if (this.queue.length === 0) this.clearTimer();
+        reject(signal!.reason);
+      };
+      const waiter: Waiter = {
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        reject: (err) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(err);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(waiter);
+      this.pump();
+    });
   }
 
   release(): void {
     this.inFlight--;
-    this.wake();
+    this.pump();
   }
 
   /** Applies what a response said; call before `release` of the attempt that got it. */
@@ -63,7 +77,7 @@ export class HostGate {
       if (b === null || resetAt > b.resetAt) this.budget = { remaining, resetAt };
       else b.remaining = Math.min(b.remaining, remaining);
     }
-    this.wake();
+    this.pump();
   }
 
   /** Host-wide pause (e.g. backoff after a 429 without any hint). */
@@ -71,43 +85,53 @@ export class HostGate {
     this.update({ pauseUntil: until, limited: true });
   }
 
+  /** Lets queued requests go while nothing blocks them; otherwise arranges to look again. */
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const now = Date.now();
+      const until = this.blockedUntil(now);
+      if (until === null) {
+        this.inFlight++;
+        this.queue.shift()!.resolve();
+        continue;
+      }
+      if (until === 'slot') return; // the next release pumps
+      if (until - now > this.opts.maxWaitMs) {
+        const wait = `${Math.ceil((until - now) / 1000)} s, over the ${Math.round(this.opts.maxWaitMs / 1000)} s allowed`;
+        for (const w of this.queue.splice(0)) w.reject(new SourceError('SOURCE_RATE_LIMITED', `${this.opts.source} asks to wait ${wait}`));
+        this.clearTimer();
+        return;
+      }
+      this.wakeAt(until);
+      return;
+    }
+    this.clearTimer();
+  }
+
   /** null: go now; 'slot': wait for a release; number: blocked until that epoch ms. */
   private blockedUntil(now: number): number | 'slot' | null {
     if (this.pauseUntil > now) return this.pauseUntil;
     const b = this.budget;
     if (b !== null && b.resetAt > now && b.remaining - this.inFlight <= this.opts.reserve) {
-      // Requests in flight may still bring a fresh window; a release re-evaluates before resetAt.
+      // Requests in flight may still bring a fresh window; their release re-evaluates before resetAt.
       return b.resetAt;
     }
     if (this.inFlight >= this.opts.concurrency) return 'slot';
     return null;
   }
 
-  private wake(): void {
-    const wakers = [...this.wakers];
-    this.wakers.clear();
-    for (const w of wakers) w();
+  private wakeAt(at: number): void {
+    if (this.timer !== undefined && this.timerAt <= at) return; // an earlier timer pumps and re-arms
+    this.clearTimer();
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.pump();
+    }, at - Date.now());
   }
 
-  private waitForChange(ms: number | null, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const cleanup = (): void => {
-        if (timer) clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        this.wakers.delete(done);
-      };
-      const done = (): void => {
-        cleanup();
-        resolve();
-      };
-      const onAbort = (): void => {
-        cleanup();
-        reject(signal!.reason);
-      };
-      if (ms !== null) timer = setTimeout(done, ms);
-      this.wakers.add(done);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 }

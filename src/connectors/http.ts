@@ -206,6 +206,14 @@ class SourceHttpClient implements SourceHttp {
         if (exhausted) {
           throw new SourceError('SOURCE_RATE_LIMITED', `${source} still rate-limits after ${attempt} attempts: HTTP ${res.status} for ${what}`, res.status);
         }
+        const wait = (rl.pauseUntil ?? 0) - Date.now();
+        if (wait > this.o.maxWaitMs) {
+          throw new SourceError(
+            'SOURCE_RATE_LIMITED',
+            `${source} answered HTTP ${res.status} asking to wait ${Math.ceil(wait / 1000)} s, over the ${Math.round(this.o.maxWaitMs / 1000)} s allowed (${what})`,
+            res.status,
+          );
+        }
         // No hint at all: back off host-wide, as the source is throttling the host, not this request.
         if (rl.pauseUntil === undefined) this.gate.pause(Date.now() + backoffDelay(attempt, this.o.backoffMs, this.o.maxBackoffMs));
         continue; // the gate holds the next attempt (and every other request) until the pause ends
@@ -235,9 +243,11 @@ class SourceHttpClient implements SourceHttp {
     signal: AbortSignal | undefined,
   ): Promise<{ res: SourceResponse<string>; rl: RateLimitSignal | null } | { fault: string }> {
     await this.gate.acquire(signal);
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new AttemptTimeout('timeout')), this.o.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
+    // One controller per attempt, linked by hand: AbortSignal.any on a job-long signal accumulates.
+    const attemptAc = new AbortController();
+    const timer = setTimeout(() => attemptAc.abort(new AttemptTimeout('timeout')), this.o.timeoutMs);
+    const onAbort = (): void => attemptAc.abort(signal!.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const raw = await send(this.transport, {
         source: this.o.source,
@@ -245,7 +255,7 @@ class SourceHttpClient implements SourceHttp {
         url,
         headers,
         body,
-        signal: combined,
+        signal: attemptAc.signal,
         onSend: () => this.sent++,
       });
       const res = toSourceResponse(raw);
@@ -258,9 +268,10 @@ class SourceHttpClient implements SourceHttp {
       if (isForbiddenAddressError(err)) {
         throw new SourceError('SOURCE_URL_FORBIDDEN', `${this.o.source} host ${url.hostname} resolves to a loopback, private or otherwise internal address`);
       }
-      return { fault: timeout.signal.aborted ? `timeout (${this.o.timeoutMs} ms)` : networkFaultName(err) };
+      return { fault: attemptAc.signal.aborted ? `timeout (${this.o.timeoutMs} ms)` : networkFaultName(err) };
     } finally {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       this.gate.release();
     }
   }

@@ -109,11 +109,38 @@ describe('source http: rate limits', () => {
     const { base, arrivals } = await serve((res) => reply(res, 429, { 'retry-after': '3600' }));
     const err = await caught(client(base).get('/x'));
     expect(err.code).toBe('SOURCE_RATE_LIMITED');
-    expect(err.message).toBe('GitLab asks to wait 3600 s, over the 900 s allowed');
+    expect(err.message).toBe('GitLab answered HTTP 429 asking to wait 3600 s, over the 900 s allowed (GET /x)');
     expect(arrivals).toHaveLength(1);
     const date = new Date(Date.now() + 3_600_000).toUTCString();
     const { base: base2 } = await serve((res) => reply(res, 503, { 'retry-after': date }));
     expect((await caught(client(base2).get('/x'))).code).toBe('SOURCE_RATE_LIMITED');
+  });
+
+  it('a pause over maxWaitMs also fails every request queued behind it, sending none of them', async () => {
+    const { base, arrivals } = await serve((res) => setTimeout(() => reply(res, 429, { 'retry-after': '3600' }), 5));
+    const h = client(base, { concurrency: 1 });
+    const results = await Promise.allSettled([h.get('/a'), h.get('/b'), h.get('/c')]);
+    expect(results.map((r) => r.status === 'rejected' && (r.reason as SourceError).code)).toEqual([
+      'SOURCE_RATE_LIMITED',
+      'SOURCE_RATE_LIMITED',
+      'SOURCE_RATE_LIMITED',
+    ]);
+    expect(arrivals).toHaveLength(1);
+  });
+
+  it('the caller abort takes a request out of the queue for a slot', async () => {
+    const { base, arrivals } = await serve(() => undefined); // never answers
+    const h = client(base, { concurrency: 1 });
+    const first = new AbortController();
+    const second = new AbortController();
+    const p1 = h.get('/a', { signal: first.signal });
+    const p2 = h.get('/b', { signal: second.signal });
+    await waitFor(() => arrivals.length === 1);
+    second.abort(new Error('second cancelled'));
+    await expect(p2).rejects.toThrow('second cancelled');
+    first.abort(new Error('first cancelled'));
+    await expect(p1).rejects.toThrow('first cancelled');
+    expect(arrivals).toHaveLength(1);
   });
 
   it('a source that keeps answering 429 fails with SOURCE_RATE_LIMITED after the retry budget', async () => {
