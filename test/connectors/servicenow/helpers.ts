@@ -1,0 +1,59 @@
+/** Builds the ServiceNow connector against a fake instance and drains its pages. */
+import { pino } from 'pino';
+import type { Connector, NormalizedItem, SourcePage } from '../../../src/connectors/connector.js';
+import { createSourceHttpFactory, type SourceHttpFactory, type SourceHttpOptions } from '../../../src/connectors/http.js';
+import { servicenowModule, type ServiceNowConfig } from '../../../src/connectors/servicenow/index.js';
+import { FakeServiceNow, type FakeServiceNowOptions } from '../../fakes/servicenow.js';
+
+export const USER = 'integration.user';
+export const PASSWORD = 's3cr3t-Pässword';
+export const TOKEN = 'oauth-token-abc123';
+
+export async function startFake(opts: FakeServiceNowOptions = {}): Promise<FakeServiceNow> {
+  return new FakeServiceNow({ users: { [USER]: PASSWORD }, tokens: [TOKEN], ...opts }).start();
+}
+
+/** Short backoffs so fault tests finish quickly; everything else is the real HTTP layer. */
+export function connect(
+  fake: FakeServiceNow,
+  config: Partial<ServiceNowConfig> = {},
+  http: Partial<SourceHttpOptions> = {},
+): Connector {
+  const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
+  const fast: SourceHttpFactory = (o) => factory({ ...o, backoffMs: 1, maxBackoffMs: 5, ...http });
+  const auth = config.access_token ? {} : { username: USER, password: PASSWORD };
+  return servicenowModule.create(
+    { base_url: fake.baseUrl, ...auth, ...config } as ServiceNowConfig,
+    { http: fast, logger: pino({ level: 'silent' }) },
+  );
+}
+
+export interface Drained {
+  pages: SourcePage[];
+  items: NormalizedItem[];
+}
+
+export async function drain(
+  connector: Connector,
+  opts: { cursor?: string | null; since?: Date | null; batchSize?: number; includeComments?: boolean; signal?: AbortSignal } = {},
+  onPage?: (page: SourcePage, index: number) => void,
+): Promise<Drained> {
+  const pages: SourcePage[] = [];
+  const items: NormalizedItem[] = [];
+  for await (const page of connector.pages({
+    cursor: opts.cursor ?? null,
+    since: opts.since ?? null,
+    batchSize: opts.batchSize ?? 100,
+    includeComments: opts.includeComments ?? true,
+    signal: opts.signal ?? new AbortController().signal,
+  })) {
+    pages.push(page);
+    items.push(...page.records.map((r) => connector.normalize(r)));
+    onPage?.(page, pages.length - 1);
+  }
+  return { pages, items };
+}
+
+export function keys(items: NormalizedItem[]): string[] {
+  return items.map((i) => i.key).sort();
+}
