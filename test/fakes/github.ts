@@ -58,7 +58,10 @@ export interface LoggedRequest {
   path: string;
   headers: IncomingMessage['headers'];
   status: number;
+  responseHeaders: Record<string, string>;
+  /** Arrival (before any latency) and answer times, epoch ms. */
   at: number;
+  answeredAt: number;
 }
 
 const DOCS = 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api';
@@ -147,14 +150,18 @@ export class GithubFake {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
     res.on('close', () => this.inFlight--);
+    const at = Date.now();
     if (this.opts.latencyMs) await sleep(this.opts.latencyMs);
     const url = new URL(req.url ?? '/', this.origin);
     const fault = this.takeFault(url.pathname + url.search);
     if (fault?.kind === 'slow') await sleep(fault.delayMs ?? 1000);
     const reply = this.reply(req, url, fault);
-    this.requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search, headers: req.headers, status: reply.status, at: Date.now() });
     const body = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
     const headers = { 'content-type': 'application/json; charset=utf-8', 'x-github-media-type': 'github.v3; format=json', ...reply.headers };
+    this.requests.push({
+      method: req.method ?? 'GET', path: url.pathname + url.search, headers: req.headers,
+      status: reply.status, responseHeaders: headers, at, answeredAt: Date.now(),
+    });
     if (fault?.kind !== 'truncated') {
       res.writeHead(reply.status, headers).end(body);
       return;

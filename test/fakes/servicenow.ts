@@ -32,6 +32,8 @@ export interface LoggedRequest {
   params: Record<string, string>;
   auth: 'basic' | 'bearer' | 'none';
   status: number;
+  /** arrival time, epoch ms */
+  at: number;
 }
 
 export interface FakeServiceNowOptions {
@@ -100,7 +102,7 @@ export class FakeServiceNow {
     const auth = this.authOf(req);
     const entry: LoggedRequest = {
       method: req.method ?? 'GET', path: url.pathname, table: m ? decodeURIComponent(m[2]!) : null,
-      params: Object.fromEntries(url.searchParams), auth: auth.kind, status: 0,
+      params: Object.fromEntries(url.searchParams), auth: auth.kind, status: 0, at: Date.now(),
     };
     this.log.push(entry);
     this.opts.onRequest?.(entry, this);
