@@ -1,0 +1,81 @@
+/**
+ * The HTTP API as one Fastify app: buildApp(deps) for servers and tests (app.inject). Bodies
+ * are JSON only (≤ 1 MiB); every response carries X-Request-ID; every error has the envelope.
+ */
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import { SOURCE_TYPES } from '../connectors/connector.js';
+import { createMetrics } from '../metrics.js';
+import type { AppDeps } from './deps.js';
+import { registerAuth } from './plugins/auth.js';
+import { registerDocs } from './plugins/docs.js';
+import { handleError, registerErrorHandling } from './plugins/errors.js';
+import { registerHttpMetrics } from './plugins/http-metrics.js';
+import { genReqId, registerRequestId } from './plugins/request-id.js';
+import { eventRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { importRoutes } from './routes/imports.js';
+import { itemRoutes } from './routes/items.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { createValidators } from './validation.js';
+
+export const BODY_LIMIT = 1024 * 1024;
+
+/** Redaction paths: auth headers, and every connector's secret fields wherever a body is logged. */
+export function redactPaths(deps: Pick<AppDeps, 'connectors'>): string[] {
+  const headers = ['authorization', 'cookie', '"x-api-key"', '"idempotency-key"'].flatMap((h) => [
+    `req.headers.${h}`,
+    `headers.${h}`,
+  ]);
+  const secrets = new Set(SOURCE_TYPES.flatMap((st) => deps.connectors[st].secretFields));
+  const bodies = [...secrets].flatMap((f) => [
+    `source_config.${f}`,
+    `body.source_config.${f}`,
+    `req.body.source_config.${f}`,
+    `input.source_config.${f}`,
+  ]);
+  return [...headers, ...bodies];
+}
+
+function appLogger(deps: AppDeps): Logger {
+  return deps.logger.child({ component: 'http' }, { redact: { paths: redactPaths(deps), censor: '[REDACTED]' } });
+}
+
+/** The whole app as one plugin, not encapsulated (skip-override), so its hooks cover every route. */
+export const httpApp: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
+  const validators = createValidators();
+  const metrics = createMetrics();
+  app.setValidatorCompiler(validators.compiler);
+  registerRequestId(app);
+  registerErrorHandling(app);
+  registerAuth(app, deps.apiKeys);
+  registerHttpMetrics(app, metrics);
+  // JSON only: with the text/plain parser gone, any other body type is a 415.
+  app.removeContentTypeParser('text/plain');
+  await registerDocs(app, deps.version);
+  await app.register(healthRoutes, { deps });
+  await app.register(metricsRoutes, { deps, metrics });
+  await app.register(importRoutes, { deps, validators });
+  await app.register(eventRoutes, { deps });
+  await app.register(itemRoutes, { deps });
+};
+Object.assign(httpApp, { [Symbol.for('skip-override')]: true });
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: appLogger(deps),
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    genReqId,
+    requestIdHeader: false,
+    requestIdLogLabel: 'request_id',
+    // Framework-level failures (a malformed URL) get the envelope too.
+    frameworkErrors: (err, request, reply) => {
+      handleError(err, request, reply);
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  await app.register(httpApp, { deps });
+  await app.ready();
+  return app as unknown as FastifyInstance;
+}

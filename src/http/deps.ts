@@ -1,0 +1,25 @@
+/** The narrow set of collaborators the HTTP app needs; built by src/deps.ts, doubled in tests. */
+import type { Logger } from 'pino';
+import type { ConnectorModule, SourceType } from '../connectors/connector.js';
+import type { JobService } from '../jobs/types.js';
+import type { ItemStore } from '../store/types.js';
+
+export interface HealthReport {
+  redis: { status: 'up' | 'down'; latency_ms?: number };
+  database: { status: 'up' | 'down' };
+}
+
+export interface AppDeps {
+  jobs: JobService;
+  items: Pick<ItemStore, 'getItem' | 'listItems' | 'jobItems'>;
+  health(): Promise<HealthReport>;
+  /** Their configSchemas make the POST body schema (and its OpenAPI description). */
+  connectors: Record<SourceType, ConnectorModule>;
+  /** API key → tenant; null = auth off. */
+  apiKeys: Map<string, string> | null;
+  version: string;
+  environment: string;
+  logger: Logger;
+  /** SSE heartbeat period; default 15 000 ms. */
+  sseHeartbeatMs?: number;
+}

@@ -1,0 +1,81 @@
+/**
+ * The one place errors become HTTP responses, always with the contract's envelope
+ * {error_code, error_message, details, request_id}. 5xx responses say nothing of internals;
+ * messages of Fastify's own errors are replaced, since some would echo request content.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type ErrorDetail } from '../../errors.js';
+import { toDetails } from '../validation.js';
+
+export function sendError(
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+  details: ErrorDetail[] = [],
+): FastifyReply {
+  return reply
+    .code(status)
+    .header('x-request-id', reply.request.id)
+    .type('application/json; charset=utf-8')
+    .send({ error_code: code, error_message: message, details, request_id: reply.request.id });
+}
+
+type Mapped = [status: number, code: string, message: string, details?: ErrorDetail[]];
+
+const FASTIFY_CODES: Record<string, Mapped> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'MALFORMED_JSON', 'request body is not valid JSON'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'MALFORMED_JSON', 'request body is empty'],
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE', 'request body exceeds 1 MiB'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'request body must be application/json'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'BAD_REQUEST', 'Content-Length does not match the body'],
+  FST_ERR_BAD_URL: [400, 'BAD_REQUEST', 'the URL is not valid'],
+};
+
+/** Per-resource paths the router could not match (e.g. an id longer than maxParamLength). */
+const RESOURCE_PATHS: [RegExp, string][] = [
+  [/^\/api\/imports\/[^/]+(\/(events|items))?\/?$/, 'JOB_NOT_FOUND'],
+  [/^\/api\/items\/[^/]+\/?$/, 'ITEM_NOT_FOUND'],
+];
+
+function notFound(request: FastifyRequest): Mapped {
+  const path = request.url.split('?')[0]!;
+  const resource = RESOURCE_PATHS.find(([re]) => re.test(path));
+  return resource ? [404, resource[1], 'not found'] : [404, 'NOT_FOUND', 'no such route'];
+}
+
+function notFoundCodeOf(request: FastifyRequest): string {
+  const code = (request.routeOptions.config as { notFoundCode?: string } | undefined)?.notFoundCode;
+  return code ?? 'NOT_FOUND';
+}
+
+function classify(err: FastifyError & { validationContext?: string }, request: FastifyRequest): Mapped {
+  if (err instanceof AppError) return [err.httpStatus, err.code, err.message, err.details];
+  if (err.validation) {
+    // A malformed id is simply an id that names nothing (CONTRACT §6).
+    if (err.validationContext === 'params') return [404, notFoundCodeOf(request), 'not found'];
+    // Body and query paths are JSON pointers into the part (/options/batch_size, /limit); a header's is its name.
+    const details = toDetails(err.validation);
+    if (err.validationContext === 'headers') for (const d of details) d.path = d.path.replace(/^\//, '');
+    return [422, 'VALIDATION_ERROR', 'request validation failed', details];
+  }
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return notFound(request);
+  const known = err.code ? FASTIFY_CODES[err.code] : undefined;
+  if (known) return known;
+  if ((err as SyntaxError).name === 'SyntaxError' && err.statusCode === 400) return FASTIFY_CODES.FST_ERR_CTP_INVALID_JSON_BODY!;
+  const status = err.statusCode ?? 500;
+  if (status >= 400 && status < 500) return [status, 'BAD_REQUEST', 'the request could not be processed'];
+  return [500, 'INTERNAL_ERROR', 'internal error'];
+}
+
+export function handleError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const [status, code, message, details] = classify(err, request);
+  if (status >= 500) request.log.error({ err }, 'request failed');
+  else request.log.info({ error_code: code, status }, 'request refused');
+  return sendError(reply, status, code, message, details);
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => sendError(reply, ...notFound(request)));
+}

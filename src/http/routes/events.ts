@@ -1,0 +1,58 @@
+/** GET /api/imports/{job_id}/events: Server-Sent Events of one job until it ends. */
+import { Type } from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AppError } from '../../errors.js';
+import { TERMINAL_STATUSES } from '../../jobs/types.js';
+import type { AppDeps } from '../deps.js';
+import { JobIdParams, bearerSecurity, errorResponses } from '../schemas/common.js';
+import { JobEventStream } from '../sse.js';
+
+const DEFAULT_HEARTBEAT_MS = 15_000;
+
+export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  app.get(
+    '/api/imports/:job_id/events',
+    {
+      config: { notFoundCode: 'JOB_NOT_FOUND' },
+      schema: {
+        tags: ['imports'],
+        summary: 'Job changes as Server-Sent Events (event: progress | status; data: the job JSON)',
+        security: bearerSecurity,
+        params: JobIdParams,
+        response: {
+          200: { description: 'event stream', content: { 'text/event-stream': { schema: Type.String() } } },
+          ...errorResponses(401, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { job_id } = request.params;
+      const job = await deps.jobs.get(job_id, request.tenantId);
+      if (!job) throw new AppError('JOB_NOT_FOUND', 'no such job');
+
+      reply.hijack();
+      reply.raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        'x-request-id': request.id,
+      });
+      const stream = new JobEventStream(reply.raw, deps.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+      if (TERMINAL_STATUSES.includes(job.status)) return stream.send(job, 'status');
+
+      try {
+        // Subscribe before reading the snapshot, so no change between the two is lost.
+        const unsubscribe = await deps.jobs.watch(job_id, (next, kind) => stream.send(next, kind));
+        stream.onClose(() => {
+          unsubscribe().catch((err: unknown) => request.log.warn({ err }, 'job watch cleanup failed'));
+        });
+        const current = await deps.jobs.get(job_id, request.tenantId);
+        stream.sendSnapshot(current ?? job);
+      } catch (err) {
+        request.log.error({ err }, 'job event stream failed');
+        stream.close();
+      }
+    },
+  );
+};

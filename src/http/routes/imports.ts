@@ -1,0 +1,110 @@
+/** POST/GET/DELETE /api/imports[/{job_id}]: thin handlers over JobService. */
+import { Type } from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AppError } from '../../errors.js';
+import type { AppDeps } from '../deps.js';
+import { effectiveTenant } from '../plugins/auth.js';
+import { LIMITS, JobIdParams, bearerSecurity, errorResponses } from '../schemas/common.js';
+import { documentedImportBody, importBodyValidator, type ImportBody } from '../schemas/import-body.js';
+import { JobListQuery, JobListResponse, JobSchema } from '../schemas/job.js';
+import type { Validators } from '../validation.js';
+
+const ImportHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({ minLength: 1, maxLength: 255, description: 'same key + same tenant within the job TTL → the first job (200)' }),
+  ),
+  'x-correlation-id': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+});
+
+const jobRoute = { config: { notFoundCode: 'JOB_NOT_FOUND' } };
+
+export const importRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; validators: Validators }> = async (
+  app,
+  { deps, validators },
+) => {
+  const authOn = deps.apiKeys !== null;
+  const validateBody = importBodyValidator(deps.connectors, validators.compileBody);
+
+  app.post(
+    '/api/imports',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'Start an import job',
+        security: bearerSecurity,
+        headers: ImportHeaders,
+        body: documentedImportBody(deps.connectors),
+        response: { 202: JobSchema, 200: JobSchema, ...errorResponses(400, 401, 403, 413, 415, 422) },
+      },
+      validatorCompiler: (req) => (req.httpPart === 'body' ? validateBody : validators.compiler(req)),
+    },
+    async (request, reply) => {
+      const body: ImportBody = request.body;
+      const { job, created } = await deps.jobs.create(body, {
+        tenantId: effectiveTenant(request, body.tenant_id, authOn),
+        requestId: request.id,
+        correlationId: body.correlation_id ?? request.headers['x-correlation-id'] ?? null,
+        idempotencyKey: request.headers['idempotency-key'] ?? null,
+      });
+      return reply
+        .code(created ? 202 : 200)
+        .header('location', `/api/imports/${job.job_id}`)
+        .send(job);
+    },
+  );
+
+  app.get(
+    '/api/imports',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'List jobs, newest first',
+        security: bearerSecurity,
+        querystring: JobListQuery,
+        response: { 200: JobListResponse, ...errorResponses(401, 403, 422) },
+      },
+    },
+    async (request) => {
+      const { tenant_id, limit, ...filters } = request.query;
+      return deps.jobs.list({
+        ...filters,
+        tenant_id: effectiveTenant(request, tenant_id, authOn),
+        limit: limit ?? LIMITS.jobs.def,
+      });
+    },
+  );
+
+  app.get(
+    '/api/imports/:job_id',
+    {
+      ...jobRoute,
+      schema: {
+        tags: ['imports'],
+        summary: 'One job',
+        security: bearerSecurity,
+        params: JobIdParams,
+        response: { 200: JobSchema, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => {
+      const job = await deps.jobs.get(request.params.job_id, request.tenantId);
+      if (!job) throw new AppError('JOB_NOT_FOUND', 'no such job');
+      return job;
+    },
+  );
+
+  app.delete(
+    '/api/imports/:job_id',
+    {
+      ...jobRoute,
+      schema: {
+        tags: ['imports'],
+        summary: 'Cancel a job; the worker stops at its next batch boundary',
+        security: bearerSecurity,
+        params: JobIdParams,
+        response: { 200: JobSchema, ...errorResponses(401, 404, 409) },
+      },
+    },
+    async (request) => deps.jobs.cancel(request.params.job_id, request.tenantId),
+  );
+};

@@ -1,0 +1,89 @@
+/** CONTRACT §4 work item as response schema; the /api/items and /api/imports/{id}/items queries. */
+import { Type, type Static } from 'typebox';
+import { Cursor, LIMITS, Limit, Nullable, NullableOf, StringEnum } from './common.js';
+import { ItemActionSchema, SourceTypeSchema } from './job.js';
+
+const Person = Type.Object(
+  { external_id: Type.String(), name: Nullable('string'), email: Nullable('string') },
+  { additionalProperties: true },
+);
+
+const Comment = Type.Object(
+  {
+    external_id: Type.String(),
+    author: NullableOf(Person),
+    body: Type.String({ description: 'Markdown' }),
+    created_at: Nullable('string', { format: 'date-time' }),
+    internal: Type.Boolean(),
+  },
+  { additionalProperties: true },
+);
+
+export const WorkItemSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    tenant_id: Nullable('string'),
+    source_type: SourceTypeSchema,
+    source_instance: Type.String({ description: 'host of base_url, with :port when not the default' }),
+    project: Type.String(),
+    external_id: Type.String(),
+    key: Type.String(),
+    title: Type.String(),
+    description: Nullable('string', { description: 'Markdown' }),
+    status: Nullable('string'),
+    status_category: StringEnum(['todo', 'in_progress', 'done'] as const),
+    priority: Nullable('string'),
+    item_type: Nullable('string'),
+    assignee: NullableOf(Person),
+    reporter: NullableOf(Person),
+    labels: Type.Array(Type.String()),
+    url: Nullable('string'),
+    parent_external_id: Nullable('string'),
+    created_at: Nullable('string', { format: 'date-time' }),
+    updated_at: Nullable('string', { format: 'date-time' }),
+    closed_at: Nullable('string', { format: 'date-time' }),
+    comments: Type.Array(Comment),
+    raw: Type.Unknown({ description: 'the source record as received' }),
+  },
+  { additionalProperties: true, title: 'WorkItem' },
+);
+
+export const ItemListQuery = Type.Object(
+  {
+    source_type: Type.Optional(SourceTypeSchema),
+    project: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    updated_since: Type.Optional(Type.String({ format: 'date-time' })),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'substring of title, key or description' })),
+    tenant_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    limit: Limit(LIMITS.items.max, LIMITS.items.def),
+    cursor: Type.Optional(Cursor),
+  },
+  { additionalProperties: false },
+);
+export type ItemListQuery = Static<typeof ItemListQuery>;
+
+export const ItemListResponse = Type.Object(
+  { items: Type.Array(WorkItemSchema), next_cursor: Nullable('string') },
+  { additionalProperties: false },
+);
+
+export const JobItemsQuery = Type.Object(
+  { action: Type.Optional(ItemActionSchema), limit: Limit(LIMITS.items.max, LIMITS.items.def), cursor: Type.Optional(Cursor) },
+  { additionalProperties: false },
+);
+
+const JobItem = Type.Object(
+  {
+    external_id: Type.String(),
+    key: Nullable('string'),
+    item_id: Nullable('string'),
+    action: ItemActionSchema,
+    error: Nullable('string', { description: 'why the item failed' }),
+  },
+  { additionalProperties: false },
+);
+
+export const JobItemsResponse = Type.Object(
+  { items: Type.Array(JobItem), next_cursor: Nullable('string') },
+  { additionalProperties: false },
+);
