@@ -106,13 +106,11 @@ function markTypes(node: AdfNode): AdfNode[] {
 /** Markdown of a run of text with one set of marks; emphasis keeps surrounding spaces outside. */
 function markedText(text: string, marks: AdfNode[]): string {
   const has = (t: string): boolean => marks.some((m) => m.type === t);
-  let core = has('code') ? codeSpan(text) : escapeText(text);
-  const lead = core.length - core.trimStart().length;
-  const trail = core.length - core.trimEnd().length;
-  const before = core.slice(0, lead);
-  const after = core.slice(core.length - trail);
-  core = core.trim();
-  if (core === '') return before + after;
+  const escaped = has('code') ? codeSpan(text) : escapeText(text);
+  let core = escaped.trim();
+  if (core === '') return escaped;
+  const before = escaped.slice(0, escaped.length - escaped.trimStart().length);
+  const after = escaped.slice(escaped.trimEnd().length);
   if (!has('code')) {
     if (has('strike')) core = `~~${core}~~`;
     if (has('em')) core = `*${core}*`;

@@ -14,11 +14,12 @@ const TOKEN = /\uE000(\d+)\uE001/g;
 const B = '(^|[^\\p{L}\\p{N}])';
 const E = '(?![\\p{L}\\p{N}])';
 
-function mark(ch: string, md: string): [RegExp, string] {
+/** `intraword`: superscript and subscript attach to a word (x^2^, H~2~O); emphasis does not. */
+function mark(ch: string, md: string, intraword = false): [RegExp, string] {
   const outside = ch.replace(/[?^+*]/g, '\\$&');
   const c = ch[0] === '^' || ch[0] === '-' ? `\\${ch[0]}` : ch[0] ?? '';
   const body = `[^${c}\\s](?:[^${c}\\n]*[^${c}\\s])?`;
-  return [new RegExp(`${B}${outside}(${body})${outside}${E}`, 'gu'), md];
+  return [new RegExp(`${intraword ? '()' : B}${outside}(${body})${outside}${intraword ? '' : E}`, 'gu'), md];
 }
 
 // Each mark becomes placeholders, so a later pattern never re-reads an earlier one's output.
@@ -28,8 +29,8 @@ const MARKS: [RegExp, string][] = [
   mark('??', '*'),
   mark('-', '~~'),
   mark('+', ''),
-  mark('^', ''),
-  mark('~', ''),
+  mark('^', '', true),
+  mark('~', '', true),
 ];
 
 function looksLikeUrl(s: string): boolean {

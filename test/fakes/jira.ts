@@ -1,0 +1,258 @@
+/**
+ * A Jira fake (Cloud REST v3 or Data Center REST v2) built from Atlassian's public docs:
+ * - https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/
+ *   POST /rest/api/3/search/jql: `fields` default is ids only, `nextPageToken` absent on the last
+ *   page, maxResults silently capped; POST /rest/api/3/search/approximate-count → {"count":N}.
+ * - https://developer.atlassian.com/changelog/#CHANGE-2046 : /rest/api/{2,3}/search removed on
+ *   Cloud → 410 with the body clients observe (pycontribs/jira#2379).
+ * - https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-comments/
+ *   GET /rest/api/{3|2}/issue/{id}/comment: startAt/maxResults/total, orderBy created|-created|+created.
+ * - https://developer.atlassian.com/cloud/jira/platform/basic-auth-for-rest-apis/ (email:token Basic);
+ *   https://confluence.atlassian.com/enterprise/using-personal-access-tokens-1026032365.html (DC Bearer PAT).
+ * - https://developer.atlassian.com/server/jira/platform/rest/v10005/api-group-search/ (DC startAt/total).
+ * - https://developer.atlassian.com/cloud/jira/platform/rate-limiting/ (429 + Retry-After,
+ *   X-RateLimit-Reset as `yyyy-MM-ddTHH:mmZ`). Error bodies: {"errorMessages":[…],"errors":{}}.
+ * Faults (status, headers, truncation, delay), latency and a request log serve tests and benchmarks.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { commentJson, issueFields, type FakeIssue, type Flavor } from './jira-data.js';
+import { JqlError, parseJql } from './jira-jql.js';
+
+export interface JiraFakeOptions {
+  flavor: Flavor;
+  issues?: FakeIssue[];
+  projects?: string[];
+  email?: string;
+  apiToken?: string;
+  pat?: string;
+  latencyMs?: number;
+  /** Server-side cap on search maxResults (silently applied). */
+  maxResults?: number;
+  /** Comments embedded in a search result (enhanced search: 20). */
+  embedComments?: number;
+  /** Cap on the comment endpoint's maxResults. */
+  commentPage?: number;
+}
+
+export interface JiraFault {
+  match?: RegExp;
+  times?: number;
+  status?: number;
+  body?: string;
+  headers?: Record<string, string>;
+  truncate?: boolean;
+  delayMs?: number;
+}
+
+export interface JiraRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: Record<string, unknown> | null;
+  status: number;
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+const errors = (status: number, ...messages: string[]): Reply => ({ status, body: { errorMessages: messages, errors: {} } });
+const GONE = 'The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046';
+
+export class JiraFake {
+  issues: FakeIssue[];
+  readonly projects: Set<string>;
+  readonly requests: JiraRequest[] = [];
+  /** Refuse every nextPageToken (as Jira does once one has expired). */
+  rejectTokens = false;
+  baseUrl = '';
+  private readonly faults: (JiraFault & { left: number })[] = [];
+  private server: Server | null = null;
+  private readonly o: Required<Omit<JiraFakeOptions, 'issues' | 'projects'>>;
+
+  constructor(opts: JiraFakeOptions) {
+    this.issues = opts.issues ?? [];
+    this.projects = new Set(opts.projects ?? ['TEST']);
+    this.o = {
+      flavor: opts.flavor, email: opts.email ?? 'fred@example.com', apiToken: opts.apiToken ?? 'cloud-api-token-XYZ',
+      pat: opts.pat ?? 'dc-personal-access-token-XYZ', latencyMs: opts.latencyMs ?? 0, maxResults: opts.maxResults ?? 100,
+      embedComments: opts.embedComments ?? 20, commentPage: opts.commentPage ?? 100,
+    };
+  }
+
+  get credentials(): { email: string; api_token: string } | { personal_access_token: string } {
+    return this.o.flavor === 'cloud' ? { email: this.o.email, api_token: this.o.apiToken } : { personal_access_token: this.o.pat };
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  fail(fault: JiraFault): this {
+    this.faults.push({ ...fault, left: fault.times ?? 1 });
+    return this;
+  }
+
+  count(pattern: RegExp = /./): number {
+    return this.requests.filter((r) => pattern.test(r.path)).length;
+  }
+
+  /** Changes issues as a user would: new summary, updated now. */
+  touch(ids: number[], now = Date.now()): void {
+    for (const issue of this.issues) {
+      if (ids.includes(issue.id)) Object.assign(issue, { summary: `${issue.summary} (edited)`, updatedMs: now });
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    let body: Record<string, unknown> | null = null;
+    try {
+      body = chunks.length > 0 ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : null;
+    } catch {
+      body = null;
+    }
+    const fault = this.takeFault(url.pathname);
+    const reply: Reply = fault?.status
+      ? { status: fault.status, body: fault.body ?? '', headers: fault.headers }
+      : this.route(req, url, body);
+    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body, status: reply.status });
+    const delay = this.o.latencyMs + (fault?.delayMs ?? 0);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (res.destroyed) return;
+    const text = Buffer.from(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
+    res.writeHead(reply.status, { 'content-type': 'application/json;charset=UTF-8', 'content-length': String(text.length), ...reply.headers });
+    if (fault?.truncate) res.write(text.subarray(0, Math.floor(text.length / 2)), () => res.destroy());
+    else res.end(text);
+  }
+
+  private takeFault(path: string): (JiraFault & { left: number }) | undefined {
+    const f = this.faults.find((x) => x.left > 0 && (x.match?.test(path) ?? true));
+    if (f) f.left--;
+    return f;
+  }
+
+  private authorized(req: IncomingMessage): boolean {
+    const auth = req.headers.authorization ?? '';
+    if (this.o.flavor === 'dc') return auth === `Bearer ${this.o.pat}`;
+    return auth === `Basic ${Buffer.from(`${this.o.email}:${this.o.apiToken}`).toString('base64')}`;
+  }
+
+  private route(req: IncomingMessage, url: URL, body: Record<string, unknown> | null): Reply {
+    const path = url.pathname;
+    const cloud = this.o.flavor === 'cloud';
+    if (cloud && /^\/rest\/api\/(2|3|latest)\/search\/?$/.test(path)) return errors(410, GONE);
+    if (!this.authorized(req)) {
+      return cloud
+        ? errors(401, 'Client must be authenticated to access this resource.')
+        : errors(401, 'You are not authenticated. Authentication required to perform this operation.');
+    }
+    const params = { ...Object.fromEntries(url.searchParams), ...(body ?? {}) } as Record<string, unknown>;
+    try {
+      if (cloud && path === '/rest/api/3/search/jql') return this.searchCloud(params);
+      if (cloud && path === '/rest/api/3/search/approximate-count' && req.method === 'POST') return this.approximateCount(params);
+      if (!cloud && path === '/rest/api/2/search') return this.searchDc(params);
+    } catch (err) {
+      if (err instanceof JqlError) return errors(400, err.message);
+      throw err;
+    }
+    const comment = new RegExp(`^/rest/api/${cloud ? 3 : 2}/issue/([^/]+)/comment$`).exec(path);
+    if (comment && req.method === 'GET') return this.comments(decodeURIComponent(comment[1]!), url.searchParams);
+    return errors(404, 'Not found');
+  }
+
+  private select(jql: unknown): FakeIssue[] {
+    const q = parseJql(String(jql ?? ''), this.projects);
+    if (!q.bounded) throw new JqlError('Unbounded JQL queries are not allowed here. Please add a search restriction to your query.');
+    const now = Date.now();
+    const list = this.issues.filter((i) => q.matches(i, now)).sort((a, b) => a.id - b.id);
+    return q.descending ? list.reverse() : list;
+  }
+
+  private fields(issue: FakeIssue, wanted: unknown): Record<string, unknown> {
+    const all = issueFields(issue, this.o.flavor, this.baseUrl, this.o.embedComments);
+    const list = Array.isArray(wanted) ? wanted.map(String) : typeof wanted === 'string' ? wanted.split(',') : null;
+    if (list === null) return this.o.flavor === 'cloud' ? {} : all; // Cloud /search/jql default: ids only
+    if (list.includes('*all') || list.includes('*navigable')) return all;
+    return Object.fromEntries(list.filter((f) => f in all && all[f] !== undefined).map((f) => [f, all[f]]));
+  }
+
+  private issueJson(issue: FakeIssue, wanted: unknown): unknown {
+    const v = this.o.flavor === 'cloud' ? 3 : 2;
+    const fields = this.fields(issue, wanted);
+    return { expand: 'renderedFields,names,schema', id: String(issue.id), self: `${this.baseUrl}/rest/api/${v}/issue/${issue.id}`, key: issue.key, fields };
+  }
+
+  private pageSize(p: Record<string, unknown>, def: number): number {
+    const n = Number(p.maxResults ?? def);
+    return Math.max(0, Math.min(this.o.maxResults, Number.isFinite(n) ? n : def));
+  }
+
+  private searchCloud(p: Record<string, unknown>): Reply {
+    const jql = String(p.jql ?? '');
+    const list = this.select(jql);
+    let start = 0;
+    if (p.nextPageToken !== undefined) {
+      const t = decodeToken(String(p.nextPageToken));
+      if (this.rejectTokens || t === null || t.jql !== jql) return errors(400, 'The provided next page token is invalid or expired.');
+      // The token holds a position in id order, so issues changed meanwhile neither repeat nor vanish.
+      start = list.findIndex((i) => i.id > t.lastId);
+      if (start < 0) start = list.length;
+    }
+    const page = list.slice(start, start + this.pageSize(p, 50));
+    const isLast = start + page.length >= list.length;
+    const last = page.at(-1);
+    const token = isLast || !last ? {} : { nextPageToken: encodeToken({ jql, lastId: last.id }) };
+    return { status: 200, body: { issues: page.map((i) => this.issueJson(i, p.fields)), ...token, isLast } };
+  }
+
+  private approximateCount(p: Record<string, unknown>): Reply {
+    return { status: 200, body: { count: this.select(p.jql).length } };
+  }
+
+  private searchDc(p: Record<string, unknown>): Reply {
+    const list = this.select(p.jql);
+    const startAt = Math.max(0, Number(p.startAt ?? 0) || 0);
+    const max = this.pageSize(p, 50);
+    const page = list.slice(startAt, startAt + max);
+    return { status: 200, body: { expand: 'schema,names', startAt, maxResults: max, total: list.length, issues: page.map((i) => this.issueJson(i, p.fields)) } };
+  }
+
+  private comments(idOrKey: string, q: URLSearchParams): Reply {
+    const issue = this.issues.find((i) => String(i.id) === idOrKey || i.key === idOrKey);
+    if (!issue) return errors(404, 'Issue does not exist or you do not have permission to see it.');
+    const orderBy = q.get('orderBy');
+    if (orderBy !== null && !['created', '-created', '+created'].includes(orderBy)) return errors(400, `Invalid orderBy: ${orderBy}`);
+    const startAt = Math.max(0, Number(q.get('startAt') ?? 0) || 0);
+    const max = Math.min(this.o.commentPage, Number(q.get('maxResults') ?? 100) || 100);
+    const sorted = [...issue.comments].sort((a, b) => (orderBy === '-created' ? b.createdMs - a.createdMs : a.createdMs - b.createdMs));
+    const page = sorted.slice(startAt, startAt + max).map((c) => commentJson(c, issue.id, this.o.flavor, this.baseUrl));
+    return { status: 200, body: { startAt, maxResults: max, total: issue.comments.length, comments: page } };
+  }
+}
+
+function encodeToken(t: { jql: string; lastId: number }): string {
+  return Buffer.from(JSON.stringify(t)).toString('base64url');
+}
+
+function decodeToken(s: string): { jql: string; lastId: number } | null {
+  try {
+    const t = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as { jql?: unknown; lastId?: unknown };
+    return typeof t.jql === 'string' && typeof t.lastId === 'number' ? { jql: t.jql, lastId: t.lastId } : null;
+  } catch {
+    return null;
+  }
+}
