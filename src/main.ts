@@ -1,0 +1,96 @@
+/**
+ * Roles: `all` (API + worker in one process), `api`, `worker`. Graceful shutdown on SIGTERM/SIGINT:
+ * stop accepting requests and jobs, let running imports checkpoint and hand back, close connections.
+ */
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { ConfigError, loadConfig } from './config.js';
+import { buildDeps, createWorker, type Deps } from './deps.js';
+import { connectors } from './connectors/registry.js';
+import { buildApp } from './http/app.js';
+import type { ImportWorker } from './jobs/worker.js';
+import { VERSION } from './version.js';
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface Running {
+  deps: Deps;
+  app: FastifyInstance | null;
+  worker: ImportWorker | null;
+  stop(): Promise<void>;
+}
+
+export async function healthOf(deps: Deps) {
+  const started = process.hrtime.bigint();
+  const redis = await Promise.race([
+    deps.redis.ping().then(() => true),
+    new Promise<boolean>((r) => setTimeout(() => r(false), 1000)),
+  ]).catch(() => false);
+  const latency = Number(process.hrtime.bigint() - started) / 1e6;
+  const database = await deps.store.ping().then(() => true, () => false);
+  return {
+    redis: redis ? { status: 'up' as const, latency_ms: Math.round(latency * 10) / 10 } : { status: 'down' as const },
+    database: { status: database ? ('up' as const) : ('down' as const) },
+  };
+}
+
+export async function start(role: Role, env: NodeJS.ProcessEnv = process.env, logger?: Logger): Promise<Running> {
+  const config = loadConfig(env);
+  const log = logger ?? pino({ level: config.logLevel, base: { service: 'integration-service', role } });
+  const deps = await buildDeps(config, log, { connectors });
+  let app: FastifyInstance | null = null;
+  let worker: ImportWorker | null = null;
+  if (role !== 'api') {
+    worker = createWorker(deps);
+    await worker.start();
+  }
+  if (role !== 'worker') {
+    app = await buildApp({
+      jobs: deps.jobs, items: deps.store, health: () => healthOf(deps), connectors: deps.connectors,
+      apiKeys: config.apiKeys, version: VERSION, environment: config.environment, logger: log,
+    });
+    await app.listen({ port: config.port, host: config.host });
+  }
+  log.info({ role, port: app ? config.port : undefined, store: config.databaseUrl ? 'postgres' : 'pglite' }, 'integration-service started');
+  return {
+    deps, app, worker,
+    async stop() {
+      await app?.close();
+      await worker?.close();
+      await deps.close();
+    },
+  };
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const role = (argv[0] ?? 'all') as Role;
+  if (!['all', 'api', 'worker'].includes(role)) {
+    process.stderr.write(`usage: integration-service [all|api|worker]\n`);
+    process.exit(2);
+  }
+  let running: Running;
+  try {
+    running = await start(role);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    running.deps.logger.info({ signal }, 'shutting down: no new jobs, running imports checkpoint and hand back');
+    running.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        running.deps.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
