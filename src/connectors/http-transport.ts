@@ -9,16 +9,10 @@ import { SourceError } from '../errors.js';
 import { checkBaseUrl, createGuardedLookup } from './ssrf.js';
 import type { ResolveAll } from './ssrf.js';
 import { flattenHeaders, withoutCredentialHeaders } from './http-util.js';
+import type { SourceResponse } from './http.js';
 
 const MAX_REDIRECTS = 5;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-
-export interface RawResponse {
-  status: number;
-  headers: Record<string, string>;
-  text: string;
-  url: string;
-}
 
 export interface Transport {
   dispatcher: Dispatcher;
@@ -49,11 +43,12 @@ export interface SendArgs {
   headers: Record<string, string>;
   body: string | undefined;
   signal: AbortSignal;
+  maxBodyBytes: number;
   /** Called once per request put on the wire (redirect hops included). */
   onSend: () => void;
 }
 
-export async function send(t: Transport, a: SendArgs): Promise<RawResponse> {
+export async function send(t: Transport, a: SendArgs): Promise<SourceResponse<string>> {
   let { method, url, headers, body } = a;
   for (let hop = 0; ; hop++) {
     guardUrl(t, a.source, url);
@@ -61,8 +56,8 @@ export async function send(t: Transport, a: SendArgs): Promise<RawResponse> {
     const res = await request(url, { method, headers, body, signal: a.signal, dispatcher: t.dispatcher });
     const location = res.headers['location'];
     if (!REDIRECT_STATUSES.has(res.statusCode) || typeof location !== 'string') {
-      const text = await res.body.text();
-      return { status: res.statusCode, headers: flattenHeaders(res.headers), text, url: url.href };
+      const body = await readBody(res.body, a.maxBodyBytes, a.source);
+      return { status: res.statusCode, headers: flattenHeaders(res.headers), body, url: url.href };
     }
     await res.body.dump();
     if (hop >= MAX_REDIRECTS) {
@@ -78,4 +73,19 @@ export async function send(t: Transport, a: SendArgs): Promise<RawResponse> {
     }
     url = next;
   }
+}
+
+/** The whole body as UTF-8, refusing to buffer more than `limit` bytes from a runaway source. */
+async function readBody(stream: Dispatcher.ResponseData['body'], limit: number, source: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      stream.destroy();
+      throw new SourceError('SOURCE_RESPONSE_INVALID', `${source} sent a response body over ${limit} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

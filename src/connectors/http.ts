@@ -1,6 +1,6 @@
 /**
- * The one HTTP layer every connector uses to talk to its source. (Interface fixed here;
- * implementation to be filled in — see issue #2/#3.)
+ * The one HTTP layer every connector uses to talk to its source: the interface, and the
+ * factory (implementation in http-client.ts, http-gate.ts, http-transport.ts, ssrf.ts).
  *
  * Guarantees: per-request timeout; the caller's AbortSignal stops waits and requests;
  * 5xx and network errors retried (>= 5 times, capped exponential backoff with jitter)
@@ -11,13 +11,10 @@
  * redirects re-checked) unless private networks are allowed; errors name the source and
  * HTTP status and never carry a credential (headers and URL userinfo/query secrets redacted).
  */
-import { SourceError } from '../errors.js';
 import type { SourceErrorCode } from '../errors.js';
-import { HostGate } from './http-gate.js';
-import { createTransport, send } from './http-transport.js';
-import type { RawResponse, Transport } from './http-transport.js';
-import { backoffDelay, describeRequest, networkFaultName, parseRetryAfter, resolveUrl, sleep } from './http-util.js';
-import { isForbiddenAddressError } from './ssrf.js';
+import { SourceHttpClient } from './http-client.js';
+import { createTransport } from './http-transport.js';
+import type { Transport } from './http-transport.js';
 
 export { parseRetryAfter } from './http-util.js';
 
@@ -63,6 +60,8 @@ export interface SourceHttpOptions {
   maxBackoffMs?: number;
   /** A single wait longer than this fails with SOURCE_RATE_LIMITED (default 15 min). */
   maxWaitMs?: number;
+  /** A response body larger than this fails with SOURCE_RESPONSE_INVALID (default 64 MiB). */
+  maxBodyBytes?: number;
   /** Requests of the budget kept unused (default 1). */
   reserve?: number;
   /** Vendor reading of rate-limit headers on every response (default: Retry-After on 429/503). */
@@ -110,199 +109,4 @@ export function createSourceHttpFactory(globals: SourceHttpGlobals): SourceHttpF
 /** The factory's building block; tests pass a transport with their own DNS answers. */
 export function createSourceHttp(opts: SourceHttpOptions, transport: Transport): SourceHttp {
   return new SourceHttpClient(opts, transport);
-}
-
-const DEFAULTS = {
-  concurrency: 4,
-  timeoutMs: 30_000,
-  retries: 5,
-  backoffMs: 500,
-  maxBackoffMs: 30_000,
-  maxWaitMs: 15 * 60_000,
-  reserve: 1,
-};
-
-/** Thrown into an attempt's signal when its own timeout fires (a network fault, retried). */
-class AttemptTimeout extends Error {
-  readonly code = 'ETIMEDOUT';
-}
-
-/** Default reading: Retry-After on 429 and 503. */
-function defaultRateLimit(res: SourceResponse<string>): RateLimitSignal | null {
-  if (res.status !== 429 && res.status !== 503) return null;
-  const until = parseRetryAfter(res.headers['retry-after']);
-  if (until === null) return res.status === 429 ? { limited: true } : null;
-  return { limited: true, pauseUntil: until };
-}
-
-function defaultCode(status: number): SourceErrorCode {
-  if (status === 401 || status === 403) return 'SOURCE_AUTH_FAILED';
-  if (status === 404 || status === 410) return 'SOURCE_NOT_FOUND';
-  if (status >= 500) return 'SOURCE_UNAVAILABLE';
-  return 'SOURCE_RESPONSE_INVALID';
-}
-
-const isRetryableStatus = (status: number): boolean => status >= 500 || status === 408;
-
-class SourceHttpClient implements SourceHttp {
-  private sent = 0;
-  private readonly o: Required<Omit<SourceHttpOptions, 'rateLimit' | 'classify' | 'headers'>> & SourceHttpOptions;
-  private readonly base: URL;
-  private readonly gate: HostGate;
-
-  constructor(opts: SourceHttpOptions, private readonly transport: Transport) {
-    this.o = { ...DEFAULTS, ...stripUndefined(opts) } as typeof this.o;
-    this.base = new URL(opts.baseUrl);
-    this.gate = new HostGate({
-      source: opts.source,
-      concurrency: this.o.concurrency,
-      reserve: this.o.reserve,
-      maxWaitMs: this.o.maxWaitMs,
-    });
-  }
-
-  get requestCount(): number {
-    return this.sent;
-  }
-
-  get<T = unknown>(pathOrUrl: string, opts?: RequestOptions): Promise<SourceResponse<T>> {
-    return this.request<T>('GET', pathOrUrl, opts);
-  }
-
-  post<T = unknown>(pathOrUrl: string, json: unknown, opts?: RequestOptions): Promise<SourceResponse<T>> {
-    return this.request<T>('POST', pathOrUrl, { ...opts, json });
-  }
-
-  async request<T = unknown>(method: 'GET' | 'POST', pathOrUrl: string, ro: RequestOptions = {}): Promise<SourceResponse<T>> {
-    const { source } = this.o;
-    const signal = ro.signal;
-    if (signal?.aborted) throw signal.reason;
-    const url = resolveUrl(this.base, pathOrUrl, ro.query);
-    const what = describeRequest(method, url);
-    const headers: Record<string, string> = {
-      'user-agent': 'integration-service',
-      ...(ro.responseType !== 'text' ? { accept: 'application/json' } : {}),
-      ...lowerKeys(this.o.headers ?? {}),
-      ...lowerKeys(ro.headers ?? {}),
-    };
-    let body: string | undefined;
-    if (ro.json !== undefined) {
-      body = JSON.stringify(ro.json);
-      headers['content-type'] ??= 'application/json';
-    }
-
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(method, url, headers, body, signal);
-      const exhausted = attempt > this.o.retries;
-      if ('fault' in outcome) {
-        if (exhausted) {
-          throw new SourceError('SOURCE_UNAVAILABLE', `${source} unavailable: ${outcome.fault} after ${attempt} attempts (${what})`);
-        }
-        await sleep(backoffDelay(attempt, this.o.backoffMs, this.o.maxBackoffMs), signal);
-        continue;
-      }
-      const { res, rl } = outcome;
-      if (rl?.limited) {
-        if (exhausted) {
-          throw new SourceError('SOURCE_RATE_LIMITED', `${source} still rate-limits after ${attempt} attempts: HTTP ${res.status} for ${what}`, res.status);
-        }
-        const wait = (rl.pauseUntil ?? 0) - Date.now();
-        if (wait > this.o.maxWaitMs) {
-          throw new SourceError(
-            'SOURCE_RATE_LIMITED',
-            `${source} answered HTTP ${res.status} asking to wait ${Math.ceil(wait / 1000)} s, over the ${Math.round(this.o.maxWaitMs / 1000)} s allowed (${what})`,
-            res.status,
-          );
-        }
-        // No hint at all: back off host-wide, as the source is throttling the host, not this request.
-        if (rl.pauseUntil === undefined) this.gate.pause(Date.now() + backoffDelay(attempt, this.o.backoffMs, this.o.maxBackoffMs));
-        continue; // the gate holds the next attempt (and every other request) until the pause ends
-      }
-      if ((res.status >= 200 && res.status < 300) || ro.allowStatus?.includes(res.status)) {
-        return { status: res.status, headers: res.headers, url: res.url, body: this.parse<T>(res, ro, what) };
-      }
-      const custom = this.o.classify?.(res) ?? null;
-      if (custom) throw new SourceError(custom.code, custom.message ?? `${source} answered HTTP ${res.status} for ${what}`, res.status);
-      if (isRetryableStatus(res.status)) {
-        if (exhausted) {
-          throw new SourceError('SOURCE_UNAVAILABLE', `${source} unavailable: HTTP ${res.status} after ${attempt} attempts (${what})`, res.status);
-        }
-        await sleep(backoffDelay(attempt, this.o.backoffMs, this.o.maxBackoffMs), signal);
-        continue;
-      }
-      throw new SourceError(defaultCode(res.status), `${source} answered HTTP ${res.status} for ${what}`, res.status);
-    }
-  }
-
-  /** One gated attempt: a response (with its rate-limit reading applied to the gate) or a network fault. */
-  private async attempt(
-    method: 'GET' | 'POST',
-    url: URL,
-    headers: Record<string, string>,
-    body: string | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<{ res: SourceResponse<string>; rl: RateLimitSignal | null } | { fault: string }> {
-    await this.gate.acquire(signal);
-    // One controller per attempt, linked by hand: AbortSignal.any on a job-long signal accumulates.
-    const attemptAc = new AbortController();
-    const timer = setTimeout(() => attemptAc.abort(new AttemptTimeout('timeout')), this.o.timeoutMs);
-    const onAbort = (): void => attemptAc.abort(signal!.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      const raw = await send(this.transport, {
-        source: this.o.source,
-        method,
-        url,
-        headers,
-        body,
-        signal: attemptAc.signal,
-        onSend: () => this.sent++,
-      });
-      const res = toSourceResponse(raw);
-      const rl = this.readRateLimit(res);
-      this.gate.update(rl);
-      return { res, rl };
-    } catch (err) {
-      if (signal?.aborted) throw signal.reason;
-      if (err instanceof SourceError) throw err;
-      if (isForbiddenAddressError(err)) {
-        throw new SourceError('SOURCE_URL_FORBIDDEN', `${this.o.source} host ${url.hostname} resolves to a loopback, private or otherwise internal address`);
-      }
-      return { fault: attemptAc.signal.aborted ? `timeout (${this.o.timeoutMs} ms)` : networkFaultName(err) };
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      this.gate.release();
-    }
-  }
-
-  /** Vendor reading first; a 429 is a rate limit whatever the vendor hook says. */
-  private readRateLimit(res: SourceResponse<string>): RateLimitSignal | null {
-    const rl = this.o.rateLimit ? this.o.rateLimit(res) : defaultRateLimit(res);
-    if (res.status !== 429 || rl?.limited) return rl;
-    return { ...defaultRateLimit(res), ...rl, limited: true };
-  }
-
-  private parse<T>(res: SourceResponse<string>, ro: RequestOptions, what: string): T {
-    if (ro.responseType === 'text') return res.body as T;
-    if (res.status === 204 || res.status === 205) return null as T;
-    try {
-      return JSON.parse(res.body) as T;
-    } catch {
-      if (res.status < 200 || res.status >= 300) return res.body as T; // allowStatus bodies need not be JSON
-      throw new SourceError('SOURCE_RESPONSE_INVALID', `${this.o.source} answered HTTP ${res.status} with a body that is not valid JSON for ${what}`, res.status);
-    }
-  }
-}
-
-function toSourceResponse(raw: RawResponse): SourceResponse<string> {
-  return { status: raw.status, headers: raw.headers, body: raw.text, url: raw.url };
-}
-
-function lowerKeys(h: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

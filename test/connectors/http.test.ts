@@ -111,6 +111,13 @@ describe('source http: requests', () => {
     expect((await client(base).get('/x', { responseType: 'text' })).body).toBe('<html>login</html>');
   });
 
+  it('refuses a body over maxBodyBytes without retrying', async () => {
+    const { base, hits } = await serve((_q, res) => json(res, 200, 'x'.repeat(5000)));
+    const err = await caught(client(base, { maxBodyBytes: 1000 }).get('/big'));
+    expect(err.code).toBe('SOURCE_RESPONSE_INVALID');
+    expect(hits).toHaveLength(1);
+  });
+
   it('maps final statuses; classify overrides; allowStatus returns the response', async () => {
     const { base } = await serve((req, res) => json(res, Number(req.url!.slice(1)), { error: 'e' }));
     const h = client(base, {
