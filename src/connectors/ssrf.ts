@@ -127,14 +127,14 @@ export function createGuardedLookup(resolveAll: ResolveAll = systemResolveAll, i
     const opts = typeof options === 'object' && options !== null ? options : {};
     resolveAll(hostname).then(
       (all) => {
-        const family = 'family' in opts ? opts.family : undefined;
+        const family = typeof options === 'number' ? options : opts.family;
         const wanted = family === 4 || family === 6 ? all.filter((a) => a.family === family) : all;
-        if (all.length === 0 || all.some((a) => isForbidden(a.address))) {
+        if (all.some((a) => isForbidden(a.address))) {
           callback(new ForbiddenAddressError(hostname), opts.all ? [] : '');
           return;
         }
         if (wanted.length === 0) {
-          const err: NodeJS.ErrnoException = new Error(`no address of the requested family for ${hostname}`);
+          const err: NodeJS.ErrnoException = new Error(`no address for ${hostname}`);
           err.code = 'ENOTFOUND';
           callback(err, opts.all ? [] : '');
           return;
