@@ -152,36 +152,57 @@ export class SourceHttpClient implements SourceHttp {
     signal: AbortSignal | undefined,
   ): Promise<{ res: SourceResponse<string>; rl: RateLimitSignal | null } | { fault: string }> {
     await this.gate.acquire(signal);
-    // One controller per attempt, linked by hand: AbortSignal.any on a job-long signal accumulates.
-    const attemptAc = new AbortController();
-    const timer = setTimeout(() => attemptAc.abort(new AttemptTimeout('timeout')), this.o.timeoutMs);
-    const onAbort = (): void => attemptAc.abort(signal!.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    let res: SourceResponse<string>;
     try {
-      const res = await send(this.transport, {
-        source: this.o.source,
-        method,
-        url,
-        headers,
-        body,
-        signal: attemptAc.signal,
-        maxBodyBytes: this.o.maxBodyBytes,
-        onSend: () => this.sent++,
-      });
-      const rl = this.readRateLimit(res);
-      this.gate.update(rl);
-      return { res, rl };
+      res = await this.sendWithTimeout(method, url, headers, body, signal);
     } catch (err) {
+      this.gate.release();
       if (signal?.aborted) throw signal.reason;
       if (err instanceof SourceError) throw err;
       if (isForbiddenAddressError(err)) {
         throw new SourceError('SOURCE_URL_FORBIDDEN', `${this.o.source} host ${url.hostname} resolves to a loopback, private or otherwise internal address`);
       }
-      return { fault: attemptAc.signal.aborted ? `timeout (${this.o.timeoutMs} ms)` : networkFaultName(err) };
+      return { fault: err instanceof AttemptTimeout ? `timeout (${this.o.timeoutMs} ms)` : networkFaultName(err) };
+    }
+    // The reading reaches the gate before the slot is released, so no queued request slips past a new pause.
+    try {
+      const rl = this.readRateLimit(res);
+      this.gate.update(rl);
+      return { res, rl };
+    } finally {
+      this.gate.release();
+    }
+  }
+
+  /** Rejects with AttemptTimeout when the attempt's own timer fires. */
+  private async sendWithTimeout(
+    method: 'GET' | 'POST',
+    url: URL,
+    headers: Record<string, string>,
+    body: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<SourceResponse<string>> {
+    // One controller per attempt, linked by hand: AbortSignal.any on a job-long signal accumulates.
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(new AttemptTimeout('timeout')), this.o.timeoutMs);
+    const onAbort = (): void => ac.abort(signal!.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await send(this.transport, {
+        source: this.o.source,
+        method,
+        url,
+        headers,
+        body,
+        signal: ac.signal,
+        maxBodyBytes: this.o.maxBodyBytes,
+        onSend: () => this.sent++,
+      });
+    } catch (err) {
+      throw ac.signal.reason instanceof AttemptTimeout && !signal?.aborted ? ac.signal.reason : err;
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      this.gate.release();
     }
   }
 

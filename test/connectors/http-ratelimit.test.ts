@@ -105,6 +105,14 @@ describe('source http: rate limits', () => {
     expect(arrivals[2]).toBeGreaterThanOrEqual(pauseEnd);
   });
 
+  it('a throwing vendor hook surfaces as is, not as a network fault to retry', async () => {
+    const { base, arrivals } = await serve((res) => reply(res, 200));
+    const h = client(base, { rateLimit: () => { throw new TypeError('hook bug'); } });
+    await expect(h.get('/x')).rejects.toThrow(TypeError);
+    expect(arrivals).toHaveLength(1);
+    expect(h.requestCount).toBe(1);
+  });
+
   it('a wait longer than maxWaitMs fails with SOURCE_RATE_LIMITED without waiting', async () => {
     const { base, arrivals } = await serve((res) => reply(res, 429, { 'retry-after': '3600' }));
     const err = await caught(client(base).get('/x'));
