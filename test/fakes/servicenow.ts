@@ -49,6 +49,10 @@ export interface FakeServiceNowOptions {
   hidden?: (table: string, row: Row) => boolean;
   /** tables whose read ACL denies the caller (403) */
   forbiddenTables?: string[];
+  /** the version an unversioned /api/now/table path gets (default v2) */
+  defaultVersion?: 'v1' | 'v2';
+  /** leave out X-Total-Count, as when the instance skips the count: only the Link header tells the end */
+  omitTotalCount?: boolean;
   /** called for each request before it is answered (e.g. to change data mid-import) */
   onRequest?: (req: LoggedRequest, fake: FakeServiceNow) => void;
 }
@@ -123,7 +127,7 @@ export class FakeServiceNow {
     const def = this.data.tables.get(table);
     if (!def) return send(400, ERROR(`Invalid table ${table}`, null));
     if (this.opts.forbiddenTables?.includes(table)) return send(403, ERROR('User Not Authorized', `Insufficient rights to read ${table}`));
-    this.list(url, table, def, m[1] === 'v1', send);
+    this.list(url, table, def, (m[1] ?? this.opts.defaultVersion) === 'v1', send);
   }
 
   private list(url: URL, table: string, def: TableDef, v1: boolean, send: (s: number, b: unknown, h?: Record<string, string>) => void): void {
@@ -139,7 +143,7 @@ export class FakeServiceNow {
     const excludeLink = p.get('sysparm_exclude_reference_link') === 'true';
     const result = visible.map((r) => renderRow(ctx, table, r, { mode, excludeLink, fields }));
     const headers: Record<string, string> = {};
-    if (p.get('sysparm_no_count') !== 'true') headers['X-Total-Count'] = String(all.length);
+    if (p.get('sysparm_no_count') !== 'true' && !this.opts.omitTotalCount) headers['X-Total-Count'] = String(all.length);
     if (p.get('sysparm_suppress_pagination_header') !== 'true') headers.Link = this.links(url, offset, limit, all.length);
     if (v1 && all.length === 0) return send(404, ERROR('No Record found', 'Records matching query not found. Check query parameter or offset parameter'), headers);
     send(200, { result }, headers);

@@ -91,6 +91,25 @@ describe('ServiceNow pages()', () => {
     expect(items.every((i) => i.comments.length === 1)).toBe(true);
   });
 
+  it('without X-Total-Count the Link header alone tells the end, ACL gaps included', async () => {
+    const hiddenIds = new Set(Array.from({ length: 120 }, (_, i) => sysId(`incident-${i + 40}`)));
+    fake = await startFake({ omitTotalCount: true, hidden: (t, row) => t === 'incident' && hiddenIds.has(row.sys_id!) });
+    seedIncidents(fake.data, { count: 230 });
+    const { pages, items } = await drain(connect(fake), { batchSize: 50 });
+    expect(keys(items)).toEqual(expectedKeys(230, (i) => i >= 40 && i < 160));
+    expect(pages.slice(0, -1).every((p) => p.total === null)).toBe(true);
+    expect(pages.at(-1)!.total).toBe(110); // known at the end: what was delivered
+  });
+
+  it('Table API v1 answers an empty query with 404 "No Record found": that is an empty page, not a missing table', async () => {
+    fake = await startFake({ defaultVersion: 'v1' });
+    expect((await drain(connect(fake))).items).toEqual([]);
+    seedIncidents(fake.data, { count: 100 });
+    const { items } = await drain(connect(fake), { batchSize: 50 });
+    expect(keys(items)).toEqual(expectedKeys(100));
+    expect(fake.log.some((r) => r.status === 404)).toBe(true);
+  });
+
   it('records updated or inserted during the import are neither skipped nor repeated', async () => {
     let changed = false;
     fake = await startFake({
