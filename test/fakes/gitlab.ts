@@ -47,6 +47,8 @@ export interface LoggedRequest {
   url: URL;
   headers: IncomingMessage['headers'];
   status: number;
+  /** arrival, epoch ms */
+  at: number;
 }
 
 interface Reply {
@@ -102,16 +104,17 @@ export class GitLabFake {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = Date.now();
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
     const rawPath = (req.url ?? '/').split('?')[0]!;
-    const throttle = this.throttle();
+    const throttle = this.throttle(at);
     const fault = throttle.limited ? undefined : this.takeFault(rawPath + url.search);
     let reply: Reply;
     if (throttle.limited) reply = { status: 429, headers: { 'content-type': 'text/plain' }, body: 'Retry later\n' };
     else if (fault?.status) reply = { status: fault.status, headers: { ...fault.headers }, body: fault.body ?? '' };
     else reply = this.route(req, url, rawPath);
     Object.assign(reply.headers, throttle.headers);
-    this.requests.push({ method: req.method ?? 'GET', path: rawPath, url, headers: req.headers, status: reply.status });
+    this.requests.push({ method: req.method ?? 'GET', path: rawPath, url, headers: req.headers, status: reply.status, at });
     const delay = (this.opts.latencyMs ?? 0) + (fault?.delayMs ?? 0);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const body = Buffer.from(reply.body);
@@ -130,10 +133,9 @@ export class GitLabFake {
   }
 
   /** Rack::Attack counts every request in the window, refused ones included. */
-  private throttle(): { limited: boolean; headers: Record<string, string> } {
+  private throttle(now: number): { limited: boolean; headers: Record<string, string> } {
     const rl = this.opts.rateLimit;
     if (!rl) return { limited: false, headers: {} };
-    const now = Date.now();
     const index = Math.floor(now / rl.windowMs);
     if (index !== this.window.index) this.window = { index, observed: 0 };
     this.window.observed += 1;

@@ -4,6 +4,7 @@
  * requests, notes requests and the store overlap; all of it stops when the consumer stops
  * (cancel, shutdown, error) because every request shares one abort signal.
  */
+import { setMaxListeners } from 'node:events';
 import type { Connector, ConnectorContext, PageOptions, SourcePage } from '../connector.js';
 import type { SourceHttp, SourceResponse } from '../http.js';
 import { SourceError } from '../../errors.js';
@@ -51,6 +52,8 @@ export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContex
   async function* pages(opts: PageOptions): AsyncGenerator<SourcePage> {
     const stop = new AbortController();
     const signal = AbortSignal.any([opts.signal, stop.signal]);
+    // Every queued notes request listens on it: a page has up to 100 at once, legitimately.
+    setMaxListeners(0, signal);
     // Keyset answers carry no total; one cheap count beside the first page gives progress a denominator.
     const counted = quiet(count({ since: opts.since, signal }).catch(() => null));
     const list = listIssuePages(

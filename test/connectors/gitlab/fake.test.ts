@@ -39,7 +39,7 @@ describe('GitLab fake', () => {
     let url: string | null = `${fake.baseUrl}${issues}?pagination=keyset&order_by=created_at&sort=asc&per_page=15`;
     let pages = 0;
     while (url) {
-      const res = await fetch(url, { headers: { 'PRIVATE-TOKEN': fake.token } });
+      const res: Response = await fetch(url, { headers: { 'PRIVATE-TOKEN': fake.token } });
       expect(res.headers.get('x-total')).toBeNull();
       seen.push(...((await res.json()) as { iid: number }[]).map((i) => i.iid));
       url = /<([^>]+)>; rel="next"/.exec(res.headers.get('link') ?? '')?.[1] ?? null;

@@ -94,7 +94,7 @@ describe('GitLab config and cursor', () => {
       project: '278964',
     });
     expect(gitlabModule.secretFields).toEqual(['token']);
-    expect(gitlabModule.configSchema.additionalProperties).toBe(false);
+    expect((gitlabModule.configSchema as { additionalProperties?: unknown }).additionalProperties).toBe(false);
   });
 
   it('round-trips cursors and refuses foreign ones', () => {

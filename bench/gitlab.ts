@@ -1,0 +1,112 @@
+/**
+ * GitLab connector figures, side by side in one run:
+ * 1. Against a fake with 50 ms latency and 1,000 issues with notes: requests per item and wall
+ *    time of the connector (on a keyset server and on an offset-only server) beside a plain
+ *    sequential client (page after page, then the notes of each issue one request at a time).
+ *    The plain client is strictly sequential, so it is measured on its first 300 issues and its
+ *    time for 1,000 projected linearly (measuring it whole would take ~50 s alone).
+ * 2. Against a fake allowing R requests per second with counting-down RateLimit-* headers: the
+ *    rate achieved as a fraction of R and the number of 429s received.
+ */
+import { pino } from 'pino';
+import type { Connector } from '../src/connectors/connector.js';
+import { gitlabModule } from '../src/connectors/gitlab/index.js';
+import { createSourceHttpFactory, type SourceHttp } from '../src/connectors/http.js';
+import { GitLabFake, type GitLabFakeOptions } from '../test/fakes/gitlab.js';
+
+const ISSUES = 1000;
+const PLAIN_SAMPLE = 300;
+const RATE = 25;
+
+async function fakeWith(n: number, opts: GitLabFakeOptions): Promise<GitLabFake> {
+  const fake = await new GitLabFake(opts).start();
+  fake.project.seed(n);
+  return fake;
+}
+
+function connectorFor(fake: GitLabFake): { connector: Connector; http: () => SourceHttp } {
+  const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
+  let http: SourceHttp | null = null;
+  const connector = gitlabModule.create(
+    { base_url: fake.baseUrl, token: fake.token, project_id: fake.project.path },
+    { http: (o) => (http = factory(o)), logger: pino({ level: 'silent' }) },
+  );
+  return { connector, http: () => http! };
+}
+
+async function importAll(fake: GitLabFake): Promise<{ items: number; comments: number; ms: number; requests: number }> {
+  const { connector, http } = connectorFor(fake);
+  const t0 = performance.now();
+  let items = 0;
+  let comments = 0;
+  const signal = new AbortController().signal;
+  for await (const page of connector.pages({ cursor: null, since: null, batchSize: 100, includeComments: true, signal })) {
+    for (const raw of page.records) comments += connector.normalize(raw).comments.length;
+    items += page.records.length;
+  }
+  return { items, comments, ms: performance.now() - t0, requests: http().requestCount };
+}
+
+/** What a first attempt looks like: offset pages one after another, then each issue's notes. */
+async function plainSequential(fake: GitLabFake, limit: number): Promise<{ items: number; ms: number; requests: number }> {
+  const headers = { 'PRIVATE-TOKEN': fake.token };
+  const project = `${fake.baseUrl}/api/v4/projects/${encodeURIComponent(fake.project.path)}`;
+  const t0 = performance.now();
+  let requests = 0;
+  let items = 0;
+  for (let page = 1; items < limit; page++) {
+    const res = await fetch(`${project}/issues?order_by=created_at&sort=asc&per_page=100&page=${page}`, { headers });
+    requests++;
+    const issues = (await res.json()) as { iid: number }[];
+    for (const issue of issues.slice(0, limit - items)) {
+      for (let notesPage = '1'; notesPage; ) {
+        const n = await fetch(`${project}/issues/${issue.iid}/notes?sort=asc&per_page=100&page=${notesPage}`, { headers });
+        requests++;
+        await n.json();
+        notesPage = n.headers.get('x-next-page') ?? '';
+      }
+    }
+    items += Math.min(issues.length, limit - items);
+    if (!res.headers.get('x-next-page')) break;
+  }
+  return { items, ms: performance.now() - t0, requests };
+}
+
+export async function run(print: (line: string) => void): Promise<void> {
+  print(`GitLab: ${ISSUES} issues with notes (75% have comments, system notes mixed in), fake latency 50 ms`);
+  const keysetFake = await fakeWith(ISSUES, { latencyMs: 50 });
+  const offsetFake = await fakeWith(ISSUES, { latencyMs: 50, keyset: 'ignored' });
+  try {
+    const keyset = await importAll(keysetFake);
+    const offset = await importAll(offsetFake);
+    const plain = await plainSequential(keysetFake, PLAIN_SAMPLE);
+    const plainMs = (plain.ms / plain.items) * ISSUES;
+    const line = (name: string, r: { items: number; ms: number; requests: number }, ms = r.ms) =>
+      `  ${name.padEnd(36)} ${(r.requests / r.items).toFixed(2)} req/item  ${(ms / 1000).toFixed(1).padStart(5)} s  (${(plainMs / ms).toFixed(1)}x plain)`;
+    print(line('connector, keyset server (>= 18.3)', keyset));
+    print(line('connector, offset-only server', offset));
+    print(line(`plain sequential (${PLAIN_SAMPLE} measured, projected)`, plain, plainMs));
+    print(`  items ${keyset.items}/${offset.items}, comments ${keyset.comments}/${offset.comments}`);
+  } finally {
+    await Promise.all([keysetFake.stop(), offsetFake.stop()]);
+  }
+
+  const limited = await fakeWith(300, { latencyMs: 5, rateLimit: { limit: RATE, windowMs: 1000 } });
+  try {
+    // Start on a window boundary: a partial first window would flatter the rate.
+    await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000)));
+    const r = await importAll(limited);
+    // Steady state: requests per 1 s window over the full windows (the last one is cut short by the end of the data).
+    const perWindow = new Map<number, number>();
+    for (const q of limited.requests) perWindow.set(Math.floor(q.at / 1000), (perWindow.get(Math.floor(q.at / 1000)) ?? 0) + 1);
+    const windows = [...perWindow.keys()].sort((a, b) => a - b).slice(0, -1);
+    const steady = windows.reduce((s, w) => s + perWindow.get(w)!, 0) / Math.max(1, windows.length);
+    print(`GitLab: fake allowing R=${RATE} req/s (RateLimit-* headers counting down, 1 s windows), 300 issues with notes`);
+    print(
+      `  achieved ${steady.toFixed(1)} req/s = ${(steady / RATE).toFixed(2)} R over ${windows.length} full windows ` +
+        `(${limited.requests.length} requests in ${(r.ms / 1000).toFixed(1)} s), ${limited.throttled} x 429 (goal > 0.85 R, 0 x 429)`,
+    );
+  } finally {
+    await limited.stop();
+  }
+}
