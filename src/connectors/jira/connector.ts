@@ -42,6 +42,7 @@ export function createJiraConnector(config: JiraConfig, ctx: ConnectorContext): 
   const normalizeCtx = { baseUrl, project: config.project_key ?? null };
 
   async function* pages(opts: PageOptions): AsyncGenerator<SourcePage> {
+    opts.signal.throwIfAborted(); // an 'abort' listener added now would never fire
     const first: JiraCursor = opts.cursor !== null
       ? decodeCursor(opts.cursor)
       : { base: baseJql(scope, opts.since), after: null, token: null, tokenJql: null, tokenAt: null, n: 0 };

@@ -1,0 +1,62 @@
+/** Data Center (REST v2, Bearer PAT, wiki markup): keyset paging with exact totals, comments, errors. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { SourceError } from '../../../src/errors.js';
+import { JiraFake } from '../../fakes/jira.js';
+import { generateIssues } from '../../fakes/jira-data.js';
+import { connectorFor, drain, ids } from './support.js';
+
+let fake: JiraFake;
+afterEach(async () => fake.stop());
+
+async function start(count: number): Promise<JiraFake> {
+  fake = await new JiraFake({ flavor: 'dc', issues: generateIssues({ count, comments: (i) => (i % 25 === 0 ? 140 : i % 4) }) }).start();
+  return fake;
+}
+
+describe('Jira Data Center', () => {
+  it('pages by id keyset with exact totals and complete comments, never touching Cloud endpoints', async () => {
+    await start(250);
+    const connector = connectorFor(fake);
+    const out = await drain(connector);
+    expect(ids(out.records)).toEqual(fake.issues.map((i) => String(i.id)));
+    expect(out.pages.map((p) => p.total)).toEqual([250, 250, 250]);
+    const jqls = fake.requests.filter((r) => r.path === '/rest/api/2/search').map((r) => r.body!.jql);
+    expect(jqls).toEqual(['project = "TEST" ORDER BY id ASC', 'project = "TEST" AND id > 10099 ORDER BY id ASC', 'project = "TEST" AND id > 10199 ORDER BY id ASC']);
+    for (const [n, raw] of out.records.entries()) {
+      expect(connector.normalize(raw).comments).toHaveLength(fake.issues[n]!.comments.length);
+    }
+    expect(fake.count(/^\/rest\/api\/2\/issue\/\d+\/comment$/)).toBe(10 * 2);
+    expect(fake.count(/^\/rest\/api\/3\//)).toBe(0);
+  });
+
+  it('normalizes wiki markup and Data Center users', async () => {
+    await start(3);
+    const connector = connectorFor(fake);
+    const [first, second] = (await drain(connector)).records.map((r) => connector.normalize(r));
+    expect(first!.description).toBe('## Details\n\n**Description of issue 1**\n\n- first point\n- second point');
+    expect(first!.assignee).toEqual({ external_id: 'JIRAUSER10100', name: 'Jane Smith', email: 'jane@example.com' });
+    expect(second!.assignee).toBeNull();
+    expect(second!.reporter).toEqual({ external_id: 'JIRAUSER10102', name: '田中 太郎', email: 'tanaka@example.jp' });
+  });
+
+  it('counts with maxResults=0 and resumes from a cursor with only the remaining pages', async () => {
+    await start(250);
+    const connector = connectorFor(fake);
+    expect(await connector.count({ since: null, signal: new AbortController().signal })).toBe(250);
+    expect(fake.requests[0]!.body!.maxResults).toBe(0);
+    const full = await drain(connector, { includeComments: false });
+    fake.requests.length = 0;
+    const rest = await drain(connector, { includeComments: false, cursor: full.pages[0]!.cursor });
+    expect(ids(rest.records)).toEqual(fake.issues.slice(100).map((i) => String(i.id)));
+    expect(fake.requests).toHaveLength(2);
+    expect(rest.pages.map((p) => p.total)).toEqual([250, 250]);
+  });
+
+  it('a wrong personal access token → SOURCE_AUTH_FAILED without the token in the message', async () => {
+    await start(3);
+    const err = await drain(connectorFor(fake, { personal_access_token: 'bad-pat-123' })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceError);
+    expect((err as SourceError).code).toBe('SOURCE_AUTH_FAILED');
+    expect((err as SourceError).message).not.toContain('bad-pat-123');
+  });
+});
