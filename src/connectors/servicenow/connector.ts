@@ -11,12 +11,12 @@
 import type { Connector, ConnectorContext, PageOptions, SourcePage } from '../connector.js';
 import type { SourceHttp } from '../http.js';
 import { queryOf, tableOf, type ServiceNowConfig } from './config.js';
-import { toSnDate, value } from './fields.js';
+import { toSnDate, value, type SnRecord } from './fields.js';
 import { fetchJournal } from './journal.js';
 import { identify, normalize, type PageRecord } from './normalize.js';
 import { conditions, queryGroups } from './query.js';
-import { scanPage, tablePath, totalCount, type ScanPage, type ScanRequest, type ScanState } from './scan.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { scanPage, tablePath, totalCount, type ScanPage, type ScanRequest, type ScanState } from './scan.js';
 import { classify, rateLimit } from './signals.js';
 
 const RECORD_PARAMS = { sysparm_display_value: 'all', sysparm_exclude_reference_link: 'true' };
@@ -50,15 +50,21 @@ export function createServiceNowConnector(config: ServiceNowConfig, ctx: Connect
     return totalCount(res);
   }
 
+  /** The page's rows, each with its journal rows (one bulk request per page). */
+  async function withJournal(rows: SnRecord[], includeComments: boolean, signal: AbortSignal): Promise<PageRecord[]> {
+    const ids = rows.map((r) => value(r, 'sys_id'));
+    const journal = includeComments && ids.length > 0 ? await fetchJournal(http, ids, signal) : new Map<string, SnRecord[]>();
+    return rows.map((record) => ({ record, journal: journal.get(value(record, 'sys_id')) ?? [] }));
+  }
+
   async function* pages(opts: PageOptions): AsyncGenerator<SourcePage> {
+    opts.signal.throwIfAborted();
     const start = decodeCursor(opts.cursor);
     let delivered = start.delivered;
-    const inner = new AbortController();
-    const onAbort = (): void => inner.abort(opts.signal.reason);
-    opts.signal.addEventListener('abort', onAbort, { once: true });
-    const req: ScanRequest = {
-      table, groups, extra: sinceTerms(opts.since), limit: opts.batchSize, params: RECORD_PARAMS, signal: inner.signal,
-    };
+    // Ends the prefetch too when the consumer stops early (cancel, shutdown, error downstream).
+    const stop = new AbortController();
+    const signal = AbortSignal.any([opts.signal, stop.signal]);
+    const req: ScanRequest = { table, groups, extra: sinceTerms(opts.since), limit: opts.batchSize, params: RECORD_PARAMS, signal };
     const fetchPage = (state: ScanState): Promise<ScanPage> => {
       const p = scanPage(http, req, state);
       p.catch(() => undefined); // observed when awaited; guards a prefetch abandoned by an early return
@@ -67,22 +73,19 @@ export function createServiceNowConnector(config: ServiceNowConfig, ctx: Connect
     let pending: Promise<ScanPage> | null = fetchPage(start.state);
     try {
       while (pending) {
-        opts.signal.throwIfAborted();
         const page: ScanPage = await pending;
         pending = page.next ? fetchPage(page.next) : null;
-        const ids = page.rows.map((r) => value(r, 'sys_id'));
-        const journal = opts.includeComments && ids.length > 0 ? await fetchJournal(http, ids, inner.signal) : new Map();
-        const records: PageRecord[] = page.rows.map((record) => ({ record, journal: journal.get(value(record, 'sys_id')) ?? [] }));
+        const records = await withJournal(page.rows, opts.includeComments, signal);
         delivered += records.length;
         yield {
           records,
           cursor: page.next ? encodeCursor({ state: page.next, delivered }) : null,
           total: page.remaining === null ? null : delivered + page.remaining,
         };
+        opts.signal.throwIfAborted();
       }
     } finally {
-      opts.signal.removeEventListener('abort', onAbort);
-      inner.abort(new Error('ServiceNow paging stopped'));
+      stop.abort(new Error('ServiceNow paging stopped'));
     }
   }
 
