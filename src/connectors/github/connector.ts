@@ -117,6 +117,7 @@ export class GithubConnector implements Connector {
           })),
         );
         const total = tally.add(page, inScope.length);
+        opts.signal.throwIfAborted(); // a prefetched page is not handed out after a cancel
         if (records.length > 0) yield { records, cursor: page.next ? JSON.stringify({ next: page.next }) : null, total };
       }
     } finally {

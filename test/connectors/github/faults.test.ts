@@ -8,7 +8,7 @@ afterEach(closeFakes);
 const ISSUE_PAGE_2 = /issues\?.*page=2$/;
 
 async function completesExactly(fault: Fault, tuning = {}) {
-  const fake = await startFake({ issues: 300 });
+  const fake = await startFake({ issues: 1000 });
   fake.inject(fault);
   const { items } = await drain(connectorFor(fake, {}, tuning));
   expect(items.map((i) => Number(i.key.slice(1)))).toEqual(issueNumbers(fake));
@@ -17,15 +17,16 @@ async function completesExactly(fault: Fault, tuning = {}) {
 }
 
 /**
- * After a refusal, no request reaches the fake until the pause ends (requests already on the wire
- * when the refusal was answered may still land in the first ms), and the refused one is retried.
+ * After a refusal no new request goes out until the pause ends, and the refused one is retried
+ * after it. Requests already in flight — at most concurrency - 1 = 3 — may still land while the
+ * client has not yet read the refusal; a leaking pause would let the other ~30 pages through.
  */
 function pausedAfterRefusal(fake: Awaited<ReturnType<typeof startFake>>, status: number, pauseMs: number | 'reset'): void {
   const i = fake.requests.findIndex((r) => r.status === status);
   expect(i).toBeGreaterThanOrEqual(0);
   const refused = fake.requests[i]!;
   const end = pauseMs === 'reset' ? Number(refused.responseHeaders['x-ratelimit-reset']) * 1000 : refused.answeredAt + pauseMs;
-  expect(fake.requests.filter((r) => r.at > refused.answeredAt + 50 && r.at < end - 5)).toEqual([]);
+  expect(fake.requests.filter((r) => r.at > refused.answeredAt && r.at < end - 5).length).toBeLessThanOrEqual(3);
   const retry = fake.requests.slice(i + 1).find((r) => r.path === refused.path);
   expect(retry!.at).toBeGreaterThanOrEqual(end - 5);
 }
