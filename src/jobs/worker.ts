@@ -30,6 +30,7 @@ const SCOPE_BUSY_RETRY_MS = 2_000;
 export class ImportWorker {
   private readonly running = new Map<string, AbortController>();
   private worker: Worker<ImportJobData> | null = null;
+  private closing = false;
 
   constructor(private readonly deps: WorkerDeps) {}
 
@@ -49,6 +50,11 @@ export class ImportWorker {
 
   private async process(job: Job<ImportJobData>, token: string): Promise<void> {
     const data = job.data;
+    // BullMQ may still hand over a job while closing (even the one just handed back): return it untouched.
+    if (this.closing) {
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
     if (!(await this.deps.locks.acquire(data))) {
       await job.moveToDelayed(Date.now() + SCOPE_BUSY_RETRY_MS, token);
       throw new DelayedError();
@@ -78,6 +84,7 @@ export class ImportWorker {
   /** Stop taking jobs; running imports stop after their current batch and go back to the queue. */
   async close(): Promise<void> {
     if (!this.worker) return;
+    this.closing = true;
     const closing = this.worker.close();
     for (const controller of this.running.values()) controller.abort('shutdown');
     await closing;
