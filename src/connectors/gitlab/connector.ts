@@ -1,8 +1,9 @@
 /**
  * The GitLab connector: issues of one project as checkpointed pages, each page's issues
- * carrying their notes. Two pages are prepared ahead of the one being stored, so list
- * requests, notes requests and the store overlap; all of it stops when the consumer stops
- * (cancel, shutdown, error) because every request shares one abort signal.
+ * carrying their notes. The next page (list and notes) is prepared while the consumer stores
+ * the current one, and two are in preparation while it waits, so the request slots stay busy
+ * across page boundaries; all of it stops when the consumer stops (cancel, shutdown, error)
+ * because every request shares one abort signal.
  */
 import { setMaxListeners } from 'node:events';
 import type { Connector, ConnectorContext, PageOptions, SourcePage } from '../connector.js';

@@ -72,10 +72,12 @@ describe('GitLab paging', () => {
 
   it('offset server without totals (over the threshold): follows next links to the end', async () => {
     const f = await seeded(250, { keyset: 'ignored', totalsThreshold: 50 });
-    const run = await collect(connectorFor(f).connector, { batchSize: 60, includeComments: false });
+    const { connector } = connectorFor(f);
+    const run = await collect(connector, { batchSize: 60, includeComments: false });
     expect(run.pages.map((p) => p.records.length)).toEqual([60, 60, 60, 60, 10]);
     expect(iids(run.records)).toEqual(range(1, 250));
     expect(run.pages[0]!.total).toBeNull();
+    expect(await connector.count({ since: null, signal: new AbortController().signal })).toBeNull();
   });
 
   it('a server refusing keyset (405) is read with offset paging', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gitlabRateLimit } from '../../../src/connectors/gitlab/rate-limit.js';
+import { nextPageUrl } from '../../../src/connectors/gitlab/links.js';
 
 const res = (status: number, headers: Record<string, string>, body = '') => ({ status, headers, body, url: 'https://gitlab.com/api/v4/x' });
 const NOW = Date.parse('2021-01-05T10:59:30Z');
@@ -23,5 +24,24 @@ describe('GitLab rate-limit reading', () => {
     expect(gitlabRateLimit(res(429, { 'ratelimit-resettime': 'Tue, 05 Jan 2021 11:00:00 GMT' }), NOW)?.pauseUntil).toBe(Date.parse('2021-01-05T11:00:00Z'));
     expect(gitlabRateLimit(res(429, { 'ratelimit-remaining': '0', 'ratelimit-reset': '1609844410' }), NOW)?.pauseUntil).toBe(1_609_844_410_000);
     expect(gitlabRateLimit(res(429, {}), NOW)?.pauseUntil).toBe(NOW + 60_000);
+  });
+});
+
+describe('GitLab next-page links', () => {
+  const origin = 'https://git.acme.io';
+  const at = (headers: Record<string, string>) => ({ status: 200, headers, body: [], url: `${origin}/api/v4/projects/a%2Fb/issues?page=1&per_page=20` });
+
+  it('follows rel="next", kept on the configured origin so the token never goes elsewhere', () => {
+    expect(nextPageUrl(at({ link: `<${origin}/api/v4/projects/a%2Fb/issues?cursor=eyJ9&pagination=keyset>; rel="next"` }), origin)).toBe(
+      `${origin}/api/v4/projects/a%2Fb/issues?cursor=eyJ9&pagination=keyset`,
+    );
+    expect(nextPageUrl(at({ link: '<http://gitlab.internal/api/v4/projects/a%2Fb/issues?page=2>; rel="next"' }), origin)).toBe(
+      `${origin}/api/v4/projects/a%2Fb/issues?page=2`,
+    );
+  });
+
+  it('falls back to x-next-page; none at the end', () => {
+    expect(nextPageUrl(at({ 'x-next-page': '2' }), origin)).toBe(`${origin}/api/v4/projects/a%2Fb/issues?page=2&per_page=20`);
+    expect(nextPageUrl(at({ 'x-next-page': '', link: '<x>; rel="first"' }), origin)).toBeNull();
   });
 });
