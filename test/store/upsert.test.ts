@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Db } from '../../src/store/db.js';
+import { SqlItemStore, type UpsertContext } from '../../src/store/work-items.js';
+import { STORE_BACKENDS, sampleItem, type TestStore } from '../support/store.js';
+
+const ctxFor = (over: Partial<UpsertContext> = {}): UpsertContext => ({
+  tenantId: null,
+  sourceType: 'jira',
+  sourceInstance: 'acme.atlassian.net',
+  jobId: randomUUID(),
+  ...over,
+});
+
+describe.each(STORE_BACKENDS)('upsertBatch on %s', (_name, open) => {
+  let t: TestStore;
+  // The first PGlite of a run builds the shared template: slow on a loaded machine.
+  beforeAll(async () => {
+    t = await open();
+  }, 120_000);
+  afterAll(() => t.cleanup());
+
+  test('reports created, then unchanged or updated from the content hash', async () => {
+    const ctx = ctxFor({ sourceInstance: 'hash.example' });
+    const first = await t.store.upsertBatch(ctx, [sampleItem(1), sampleItem(2)], []);
+    expect(first.map((o) => o.action)).toEqual(['created', 'created']);
+    expect(first.every((o) => o.firstInJob && o.item_id)).toBe(true);
+
+    const again = await t.store.upsertBatch(ctxFor({ sourceInstance: 'hash.example' }), [
+      sampleItem(1, { raw: { volatile: 'changed' } }),
+      sampleItem(2, { status: 'Done', status_category: 'done' }),
+    ], []);
+    expect(again.map((o) => o.action)).toEqual(['unchanged', 'updated']);
+    expect(again.map((o) => o.item_id)).toEqual(first.map((o) => o.item_id));
+    const stored = await t.store.getItem(first[1]!.item_id!, null);
+    expect(stored?.status_category).toBe('done');
+  });
+
+  test('a batch re-delivered to the same job reports its first action and firstInJob=false', async () => {
+    const ctx = ctxFor({ sourceInstance: 'redeliver.example' });
+    const items = [sampleItem(1), sampleItem(2)];
+    const failures = [{ external_id: 'f1', key: 'TEST-F', error: 'could not normalize' }];
+    const first = await t.store.upsertBatch(ctx, items, failures);
+    const second = await t.store.upsertBatch(ctx, items, failures);
+    expect(second.map((o) => [o.action, o.firstInJob])).toEqual([
+      ['created', false], ['created', false], ['failed', false],
+    ]);
+    expect(second.map((o) => o.item_id)).toEqual(first.map((o) => o.item_id));
+    expect((await t.store.jobItems(ctx.jobId, { limit: 10 })).items).toHaveLength(3);
+  });
+
+  test('the same external_id in two tenants is two items', async () => {
+    const a = await t.store.upsertBatch(ctxFor({ tenantId: 'a', sourceInstance: 'tenants.example' }), [sampleItem(1)], []);
+    const b = await t.store.upsertBatch(ctxFor({ tenantId: 'b', sourceInstance: 'tenants.example' }), [sampleItem(1)], []);
+    expect(a[0]!.action).toBe('created');
+    expect(b[0]!.action).toBe('created');
+    expect(a[0]!.item_id).not.toBe(b[0]!.item_id);
+    expect(await t.store.getItem(a[0]!.item_id!, 'b')).toBeNull();
+    expect((await t.store.getItem(a[0]!.item_id!, 'a'))?.tenant_id).toBe('a');
+  });
+
+  test('failures and invalid items are logged with their reason; jobItems filters by action', async () => {
+    const ctx = ctxFor({ sourceInstance: 'failures.example' });
+    const bad = sampleItem(3, { updated_at: 'yesterday-ish' });
+    const out = await t.store.upsertBatch(ctx, [sampleItem(1), bad], [{ external_id: 'x9', key: null, error: 'boom' }]);
+    expect(out.map((o) => [o.external_id, o.action])).toEqual([
+      ['10001', 'created'], ['x9', 'failed'], ['10003', 'failed'],
+    ]);
+    const failed = await t.store.jobItems(ctx.jobId, { action: 'failed', limit: 10 });
+    expect(failed.items).toEqual([
+      { external_id: 'x9', key: null, item_id: null, action: 'failed', error: 'boom' },
+      { external_id: '10003', key: 'TEST-3', item_id: null, action: 'failed', error: 'updated_at is not an ISO-8601 time' },
+    ]);
+    const { rows } = await t.db.query<{ external_id: string }>(
+      `SELECT external_id FROM work_items WHERE source_instance = 'failures.example'`);
+    expect(rows).toEqual([{ external_id: '10001' }]);
+  });
+
+  test('duplicates within a batch: the last one is stored and reported once', async () => {
+    const ctx = ctxFor({ sourceInstance: 'dupes.example' });
+    const out = await t.store.upsertBatch(ctx, [sampleItem(1, { title: 'old' }), sampleItem(1, { title: 'new' })], [
+      { external_id: '10001', key: 'TEST-1', error: 'also reported as failed' },
+    ]);
+    expect(out).toHaveLength(1);
+    expect(out[0]!.action).toBe('created');
+    expect((await t.store.getItem(out[0]!.item_id!, null))?.title).toBe('new');
+  });
+
+  test('unicode, NUL, lone surrogates, 1 MB descriptions and comments round-trip', async () => {
+    const big = 'ü€😀 '.repeat(200_000) + 'end';
+    const comments = [{ external_id: 'c1', author: null, body: 'héllo **world** 😀', created_at: '2024-02-01T10:00:00.000Z', internal: true }];
+    const item = sampleItem(1, { title: 'Grüße 日本語 \u0000x \uD800y', description: big, comments });
+    const [out] = await t.store.upsertBatch(ctxFor({ sourceInstance: 'unicode.example' }), [item], []);
+    const stored = await t.store.getItem(out!.item_id!, null);
+    expect(stored?.title).toBe('Grüße 日本語 x \uFFFDy');
+    expect(stored?.description).toBe(big);
+    expect(stored?.comments).toEqual(comments);
+    const [again] = await t.store.upsertBatch(ctxFor({ sourceInstance: 'unicode.example' }), [item], []);
+    expect(again!.action).toBe('unchanged');
+  });
+
+  test('one batch is one round trip', async () => {
+    let calls = 0;
+    const counting: Db = { ...t.db, query: (sql, params) => (calls++, t.db.query(sql, params)) };
+    const store = new SqlItemStore(counting);
+    const items = Array.from({ length: 100 }, (_, i) => sampleItem(i));
+    await store.upsertBatch(ctxFor({ sourceInstance: 'trips.example' }), items, [{ external_id: 'z', key: null, error: 'e' }]);
+    expect(calls).toBe(1);
+  });
+
+  test('a failing statement leaves nothing of the batch behind', async () => {
+    await t.db.exec(`
+      CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.external_id = 'boom' THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER refuse_boom BEFORE INSERT ON work_items FOR EACH ROW EXECUTE FUNCTION refuse_boom();`);
+    const ctx = ctxFor({ sourceInstance: 'atomic.example' });
+    const batch = [sampleItem(1), sampleItem(2, { external_id: 'boom' }), sampleItem(3)];
+    await expect(t.store.upsertBatch(ctx, batch, [])).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    await t.db.exec('DROP TRIGGER refuse_boom ON work_items; DROP FUNCTION refuse_boom();');
+    const { rows } = await t.db.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM work_items WHERE source_instance = 'atomic.example'`);
+    expect(rows[0]!.n).toBe('0');
+    expect((await t.store.jobItems(ctx.jobId, { limit: 10 })).items).toEqual([]);
+  });
+});
