@@ -1,0 +1,38 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SourceError } from '../../../src/errors.js';
+import { closeFakes, connectorFor, startFake } from './helpers.js';
+
+afterEach(closeFakes);
+
+const count = (c: ReturnType<typeof connectorFor>, since: Date | null = null) => c.count({ since, signal: new AbortController().signal });
+
+describe('GitHub count() for dry runs', () => {
+  it('counts issues without pull requests in two requests: the repository, then search', async () => {
+    const fake = await startFake({ issues: 2500 });
+    expect(await count(connectorFor(fake))).toBe(1667);
+    expect(fake.requests.map((r) => r.path.split('?')[0])).toEqual(['/repos/octo-org/hello-world', '/search/issues']);
+    expect(decodeURIComponent(fake.requests[1]!.path).replaceAll('+', ' ')).toContain('q=repo:octo-org/hello-world is:issue');
+  });
+
+  it('follows include_pull_requests, state and since', async () => {
+    const fake = await startFake({ issues: 300 });
+    expect(await count(connectorFor(fake, { include_pull_requests: true }))).toBe(300);
+    expect(await count(connectorFor(fake, { state: 'closed' }))).toBe(50);
+    const since = new Date(Date.now() - 1000);
+    for (const n of [1, 2, 4, 5]) fake.data.edit(n, { title: 'changed' });
+    expect(await count(connectorFor(fake), since)).toBe(4);
+  });
+
+  it('fails on a private repository without access, with the token hint', async () => {
+    const fake = await startFake({ issues: 3, private: true });
+    const err = await count(connectorFor(fake, { token: undefined })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceError);
+    expect(err).toMatchObject({ code: 'SOURCE_NOT_FOUND', message: expect.stringMatching(/token with access/) });
+    expect(await count(connectorFor(fake))).toBe(2);
+  });
+
+  it('fails on a wrong token', async () => {
+    const fake = await startFake({ issues: 3 });
+    await expect(count(connectorFor(fake, { token: 'ghp_other' }))).rejects.toMatchObject({ code: 'SOURCE_AUTH_FAILED' });
+  });
+});
