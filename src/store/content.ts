@@ -11,12 +11,12 @@ const STATUS_CATEGORIES = new Set(['todo', 'in_progress', 'done']);
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** PostgreSQL text and jsonb refuse NUL and unpaired surrogates; drop NULs, replace the rest with U+FFFD. */
-export function cleanText(text: string): string {
+function cleanText(text: string): string {
   return text.replaceAll('\0', '').replace(LONE_SURROGATE, '\uFFFD');
 }
 
 /** Deep copy with every string (keys included) made storable. */
-export function cleanValue(value: unknown): unknown {
+function cleanValue(value: unknown): unknown {
   if (typeof value === 'string') return cleanText(value);
   if (Array.isArray(value)) return value.map(cleanValue);
   if (value !== null && typeof value === 'object') {
@@ -28,7 +28,7 @@ export function cleanValue(value: unknown): unknown {
 }
 
 /** JSON with object keys sorted at every depth, so equal content always hashes equal. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value)
@@ -49,7 +49,7 @@ export function contentHash(item: NormalizedItem): string {
 }
 
 /** Returns why the item cannot be stored, or null when it can. */
-export function checkItem(item: NormalizedItem): string | null {
+function checkItem(item: NormalizedItem): string | null {
   if (typeof item.external_id !== 'string' || item.external_id === '') return 'external_id is missing';
   for (const field of ['key', 'project', 'title'] as const) {
     if (typeof item[field] !== 'string') return `${field} is not a string`;

@@ -33,7 +33,7 @@ const updateColumns = CONTENT_COLUMNS.map(
   (c) => `${c} = CASE WHEN w.content_hash = EXCLUDED.content_hash THEN w.${c} ELSE EXCLUDED.${c} END`,
 ).join(',\n    ');
 
-export const UPSERT_SQL = `
+const UPSERT_SQL = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb)
     AS i(ord integer, external_id text, content_hash text, ${inputColumns})

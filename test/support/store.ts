@@ -53,9 +53,14 @@ async function pgliteTemplate(): Promise<string> {
   return template;
 }
 
+/** Puts an already migrated embedded database into `dataDir` (as `${dataDir}/pglite`), for DATA_DIR. */
+export async function seedPgliteDataDir(dataDir: string): Promise<void> {
+  await cp(await pgliteTemplate(), dataDir, { recursive: true });
+}
+
 export async function withPglite(): Promise<TestStore> {
   const dataDir = await mkdtemp(join(tmpdir(), 'is-store-'));
-  await cp(await pgliteTemplate(), dataDir, { recursive: true });
+  await seedPgliteDataDir(dataDir);
   const store = await openItemStore({ dataDir });
   return {
     store,
