@@ -55,8 +55,6 @@ export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContex
     const signal = AbortSignal.any([opts.signal, stop.signal]);
     // Every queued notes request listens on it: a page has up to 100 at once, legitimately.
     setMaxListeners(0, signal);
-    // Keyset answers carry no total; one cheap count beside the first page gives progress a denominator.
-    const counted = quiet(count({ since: opts.since, signal }).catch(() => null));
     const list = listIssuePages(
       {
         http,
@@ -74,7 +72,7 @@ export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContex
       if (next.done) return null;
       const { issues, cursor, total } = next.value;
       const records = opts.includeComments ? await withNotes({ http, projectUrl, instanceOrigin: origin, signal }, issues) : issues;
-      return { records, cursor: encodeCursor(cursor), total: total ?? (await counted) };
+      return { records, cursor: encodeCursor(cursor), total };
     };
     const ahead: Promise<SourcePage | null>[] = [];
     let yielded = false;
@@ -82,7 +80,8 @@ export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContex
       for (;;) {
         while (ahead.length < PAGES_AHEAD) ahead.push(quiet(prepare()));
         const page = await ahead.shift()!;
-        if (page === null || (page.records.length === 0 && page.cursor === null && yielded)) break;
+        // Keyset paging ends with an empty page after a full one: nothing to hand out then.
+        if (page === null || (page.records.length === 0 && page.cursor === null)) break;
         yielded = true;
         yield page;
         if (page.cursor === null) break;
