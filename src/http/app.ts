@@ -69,7 +69,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: false,
     genReqId,
     requestIdHeader: false,
-    requestIdLogLabel: 'request_id',
     // Framework-level failures (a malformed URL) get the envelope too.
     frameworkErrors: (err, request, reply) => {
       handleError(err, request, reply);

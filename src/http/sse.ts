@@ -18,6 +18,8 @@ export class JobEventStream {
   constructor(
     private readonly res: ServerResponse,
     heartbeatMs: number,
+    /** The job response serializer, so events read like GET /api/imports/{id}. */
+    private readonly serialize: (job: JobRecord) => string,
   ) {
     this.heartbeat = setInterval(() => this.res.write(': heartbeat\n\n'), heartbeatMs);
     res.on('close', () => this.close());
@@ -37,7 +39,7 @@ export class JobEventStream {
     if (this.closed) return;
     if (this.lastUpdatedAt !== null && job.updated_at < this.lastUpdatedAt) return;
     this.lastUpdatedAt = job.updated_at;
-    this.res.write(`event: ${kind}\ndata: ${JSON.stringify(job)}\n\n`);
+    this.res.write(`event: ${kind}\ndata: ${this.serialize(job)}\n\n`);
     if (TERMINAL_STATUSES.includes(job.status)) this.close();
   }
 

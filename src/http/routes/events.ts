@@ -2,9 +2,10 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../errors.js';
-import { TERMINAL_STATUSES } from '../../jobs/types.js';
+import { TERMINAL_STATUSES, type JobRecord } from '../../jobs/types.js';
 import type { AppDeps } from '../deps.js';
 import { JobIdParams, bearerSecurity, errorResponses } from '../schemas/common.js';
+import { JobSchema } from '../schemas/job.js';
 import { JobEventStream } from '../sse.js';
 
 const DEFAULT_HEARTBEAT_MS = 15_000;
@@ -38,7 +39,9 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
         'x-accel-buffering': 'no',
         'x-request-id': request.id,
       });
-      const stream = new JobEventStream(reply.raw, deps.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+      const toJson = reply.compileSerializationSchema(JobSchema as unknown as Record<string, unknown>);
+      const serialize = (j: JobRecord) => toJson(j as unknown as Record<string, unknown>);
+      const stream = new JobEventStream(reply.raw, deps.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS, serialize);
       if (TERMINAL_STATUSES.includes(job.status)) return stream.send(job, 'status');
 
       try {

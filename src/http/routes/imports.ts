@@ -37,6 +37,10 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; validators
         response: { 202: JobSchema, 200: JobSchema, ...errorResponses(400, 401, 403, 413, 415, 422) },
       },
       validatorCompiler: (req) => (req.httpPart === 'body' ? validateBody : validators.compiler(req)),
+      // A POST with no body at all has no media type either: 415 like any non-JSON body.
+      preValidation: async (request) => {
+        if (!request.headers['content-type']) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'request body must be application/json');
+      },
     },
     async (request, reply) => {
       const body: ImportBody = request.body;
