@@ -45,6 +45,14 @@ describe('Jira faults', () => {
     expect(fake.requests.length).toBe(clean + fault.times);
   });
 
+  it('a response slower than the timeout is retried and the import completes exactly', async () => {
+    await start();
+    fake.fail({ match: /search\/jql$/, delayMs: 2500, times: 1 });
+    const out = await drain(connectorFor(fake, {}, { timeoutMs: 1000 }));
+    expect(ids(out.records)).toHaveLength(250);
+    expect(fake.count(/search\/jql$/)).toBe(4);
+  });
+
   it('persistent 500 → SOURCE_UNAVAILABLE after the retries', async () => {
     await start();
     fake.fail({ match: /search\/jql$/, status: 500, times: Infinity });

@@ -87,6 +87,13 @@ describe('Jira Cloud paging', () => {
     expect(items[2]!.assignee).toEqual({ external_id: '712020:0e4b2d1c-aaaa-bbbb', name: '田中 太郎', email: 'tanaka@example.jp' });
   });
 
+  it('the fake answers the removed /rest/api/3/search with the documented 410', async () => {
+    await start(1);
+    const res = await fetch(`${fake.baseUrl}/rest/api/3/search?jql=project%3DTEST`);
+    expect(res.status).toBe(410);
+    expect(((await res.json()) as { errorMessages: string[] }).errorMessages[0]).toContain('/rest/api/3/search/jql');
+  });
+
   it('count() is the approximate count of the scope', async () => {
     await start(42);
     expect(await connectorFor(fake).count({ since: null, signal: new AbortController().signal })).toBe(42);
