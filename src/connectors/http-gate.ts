@@ -73,9 +73,10 @@ export class HostGate {
     const { remaining, resetAt } = signal;
     if (remaining !== undefined && resetAt !== undefined && Number.isFinite(remaining) && Number.isFinite(resetAt)) {
       const b = this.budget;
-      // Responses can arrive out of order: within one window the lowest count is the freshest.
+      // Responses arrive out of order: within one window the lowest count is the freshest, and a
+      // late answer from an earlier window says nothing about the current one.
       if (b === null || resetAt > b.resetAt) this.budget = { remaining, resetAt };
-      else b.remaining = Math.min(b.remaining, remaining);
+      else if (resetAt === b.resetAt) b.remaining = Math.min(b.remaining, remaining);
     }
     this.pump();
   }

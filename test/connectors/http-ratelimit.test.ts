@@ -170,9 +170,12 @@ describe('source http: rate limits', () => {
   it('the caller abort ends a rate-limit wait at once', async () => {
     const { base, arrivals } = await serve((res) => reply(res, 429, { 'retry-after': '60' }));
     const ac = new AbortController();
-    const p = client(base).get('/x', { signal: ac.signal });
-    await waitFor(() => arrivals.length === 1);
-    await new Promise((r) => setTimeout(r, 5));
+    let answered!: () => void;
+    const seen = new Promise<void>((r) => (answered = r));
+    const rateLimit = (r: SourceResponse<string>) => (answered(), { limited: true, pauseUntil: parseRetryAfter(r.headers['retry-after'])! });
+    const p = client(base, { rateLimit }).get('/x', { signal: ac.signal });
+    await seen;
+    await new Promise((r) => setTimeout(r, 0)); // past the microtasks: now waiting at the gate
     ac.abort(new Error('job cancelled'));
     await expect(p).rejects.toThrow('job cancelled');
     expect(arrivals).toHaveLength(1);

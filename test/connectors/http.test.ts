@@ -142,11 +142,12 @@ describe('source http: requests', () => {
   });
 
   it('times out a hung attempt, retries, and gives up with SOURCE_UNAVAILABLE', async () => {
-    const { base, hits } = await serve(() => undefined); // never answers
-    const err = await caught(client(base, { timeoutMs: 20, retries: 2 }).get('/slow'));
+    const { base } = await serve(() => undefined); // never answers
+    const h = client(base, { timeoutMs: 20, retries: 2 });
+    const err = await caught(h.get('/slow'));
     expect(err.code).toBe('SOURCE_UNAVAILABLE');
     expect(err.message).toContain('GitHub unavailable: timeout (20 ms) after 3 attempts');
-    expect(hits).toHaveLength(3);
+    expect(h.requestCount).toBe(3);
   });
 
   it('the caller abort stops an in-flight request with the signal reason', async () => {
@@ -160,8 +161,12 @@ describe('source http: requests', () => {
   it('the caller abort stops a backoff wait at once, with no further attempt', async () => {
     const { base, hits } = await serve((_q, res) => json(res, 500, {}));
     const ac = new AbortController();
-    const p = client(base, { backoffMs: 60_000, maxBackoffMs: 60_000 }).get('/x', { signal: ac.signal });
-    while (hits.length === 0) await new Promise((r) => setTimeout(r, 2));
+    let answered!: () => void;
+    const seen = new Promise<void>((r) => (answered = r));
+    const rateLimit = () => (answered(), null); // called once the 500 has been read
+    const p = client(base, { backoffMs: 60_000, maxBackoffMs: 60_000, rateLimit }).get('/x', { signal: ac.signal });
+    await seen;
+    await new Promise((r) => setTimeout(r, 0)); // past the microtasks: now sleeping in backoff
     ac.abort(new Error('stop'));
     await expect(p).rejects.toThrow('stop');
     expect(hits).toHaveLength(1);
