@@ -19,7 +19,7 @@ import { gitlabRateLimit } from './rate-limit.js';
 
 /** Requests in flight to one GitLab instance: the budget headers keep us under its limit. */
 const CONCURRENCY = 8;
-/** Pages being prepared while one is stored. */
+/** Pages in preparation at once (list request plus their notes). */
 const PAGES_AHEAD = 2;
 /** Offset pages fetched at once when the totals are known. */
 const LIST_WINDOW = 4;
