@@ -49,7 +49,10 @@ function sinceFilter(items: Json[], url: URL): Json[] {
 function ordered(items: Json[], sort: string, direction: string): Json[] {
   const key = (i: Json) => (sort === 'comments' ? Number(i['comments']) : time(i[`${sort}_at`]));
   const sign = direction === 'asc' ? 1 : -1;
-  return [...items].sort((a, b) => sign * (key(a) - key(b)) || sign * (Number(a['id']) - Number(b['id'])));
+  // Keys computed once: the fake shares the event loop with the client in benchmarks.
+  const keyed = items.map((item) => ({ item, k: key(item), id: Number(item['id']) }));
+  keyed.sort((a, b) => sign * (a.k - b.k) || sign * (a.id - b.id));
+  return keyed.map((x) => x.item);
 }
 
 /** GET /repos/{o}/{r}/issues: state default open, sort default created, direction default desc [G1]. */
