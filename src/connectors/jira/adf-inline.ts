@@ -80,7 +80,7 @@ function inlineAtomText(n: AdfNode): string | null {
 }
 
 /** ADF dates are epoch milliseconds as a string; the doc example ("1582152559") is seconds, so both are accepted. */
-export function formatDate(ts: unknown): string | null {
+function formatDate(ts: unknown): string | null {
   const n = Number(str(ts) ?? NaN);
   if (!Number.isFinite(n)) return null;
   const d = new Date(Math.abs(n) < 1e11 ? n * 1000 : n);

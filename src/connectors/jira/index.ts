@@ -15,5 +15,3 @@ export const jiraModule: ConnectorModule<JiraConfig> = {
 };
 
 export type { JiraConfig } from './config.js';
-export { adfToMarkdown } from './adf.js';
-export { wikiToMarkdown } from './wiki.js';
