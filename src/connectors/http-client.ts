@@ -162,7 +162,13 @@ export class SourceHttpClient implements SourceHttp {
       if (isForbiddenAddressError(err)) {
         throw new SourceError('SOURCE_URL_FORBIDDEN', `${this.o.source} host ${url.hostname} resolves to a loopback, private or otherwise internal address`);
       }
-      return { fault: err instanceof AttemptTimeout ? `timeout (${this.o.timeoutMs} ms)` : networkFaultName(err) };
+      if (err instanceof AttemptTimeout) return { fault: `timeout (${this.o.timeoutMs} ms)` };
+      const fault = networkFaultName(err);
+      // A certificate or TLS handshake problem is configuration, not a passing fault: retrying cannot fix it.
+      if (/CERT|TLS|SSL/.test(fault)) {
+        throw new SourceError('SOURCE_UNAVAILABLE', `${this.o.source} unavailable: TLS failure ${fault} (${describeRequest(method, url)})`);
+      }
+      return { fault };
     }
     // The reading reaches the gate before the slot is released, so no queued request slips past a new pause.
     try {

@@ -150,6 +150,15 @@ describe('source http: requests', () => {
     expect(h.requestCount).toBe(3);
   });
 
+  it('fails at once, without retrying, when TLS cannot be established', async () => {
+    const { base, hits } = await serve((_q, res) => json(res, 200, {}));
+    const h = client(base.replace('http:', 'https:')); // a plain-HTTP server on an https URL
+    const err = await caught(h.get('/x'));
+    expect(err.code).toBe('SOURCE_UNAVAILABLE');
+    expect(err.message).toMatch(/^GitHub unavailable: TLS failure \S+ \(GET \/x\)$/);
+    expect([h.requestCount, hits.length]).toEqual([1, 0]);
+  });
+
   it('the caller abort stops an in-flight request with the signal reason', async () => {
     const { base } = await serve(() => undefined);
     const ac = new AbortController();
