@@ -24,7 +24,7 @@ export interface Transport {
 export function createTransport(allowPrivate: boolean, resolveAll?: ResolveAll): Transport {
   const dispatcher = allowPrivate
     ? new Agent()
-    : new Agent({ connect: { lookup: createGuardedLookup(resolveAll) as never } });
+    : new Agent({ connect: { lookup: createGuardedLookup(resolveAll) } });
   return { dispatcher, allowPrivate };
 }
 

@@ -117,7 +117,7 @@ describe('connect-time guard', () => {
     });
     // URL rules relaxed (http, loopback origin) so only the DNS guard decides; it forbids 127.0.0.2 alone.
     const lookup = createGuardedLookup(dns({ 'origin.test': ['127.0.0.1'], 'evil.test': ['127.0.0.2'] }), (ip) => ip === '127.0.0.2');
-    const agent = new Agent({ connect: { lookup: lookup as never } });
+    const agent = new Agent({ connect: { lookup } });
     closers.push(() => void agent.close());
     const h = createSourceHttp({ source: 'GitLab', baseUrl: `http://origin.test:${port}` }, { dispatcher: agent, allowPrivate: true });
     const err = await caught(h.get('/api/v4/projects/1'));
