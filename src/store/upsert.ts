@@ -45,7 +45,8 @@ upserted AS (
   INSERT INTO work_items AS w (tenant_id, source_type, source_instance, external_id, ${insertColumns},
     content_hash, first_job_id, last_job_id)
   SELECT $3, $4, $5, i.external_id, ${selectColumns}, i.content_hash, $6::uuid, $6::uuid
-  FROM input i ORDER BY i.ord
+  -- Rows are locked in key order, so concurrent batches overlapping in any order cannot deadlock.
+  FROM input i ORDER BY i.external_id
   ON CONFLICT (tenant_id, source_type, source_instance, external_id) DO UPDATE SET
     ${updateColumns},
     imported_at = CASE WHEN w.content_hash = EXCLUDED.content_hash THEN w.imported_at ELSE now() END,

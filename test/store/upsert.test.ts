@@ -99,6 +99,18 @@ describe.each(STORE_BACKENDS)('upsertBatch on %s', (_name, open) => {
     expect(again!.action).toBe('unchanged');
   });
 
+  test('concurrent jobs upserting the same items in opposite orders: no deadlock, one creation each', async () => {
+    const items = Array.from({ length: 200 }, (_, i) => sampleItem(i));
+    const [a, b] = await Promise.all([
+      t.store.upsertBatch(ctxFor({ sourceInstance: 'race.example' }), items, []),
+      t.store.upsertBatch(ctxFor({ sourceInstance: 'race.example' }), [...items].reverse(), []),
+    ]);
+    const actions = new Map<string, string[]>();
+    for (const o of [...a!, ...b!]) actions.set(o.external_id, [...(actions.get(o.external_id) ?? []), o.action]);
+    expect(actions.size).toBe(200);
+    expect([...actions.values()].every((acts) => acts.sort().join() === 'created,unchanged')).toBe(true);
+  });
+
   test('one batch is one round trip', async () => {
     let calls = 0;
     const counting: Db = { ...t.db, query: (sql, params) => (calls++, t.db.query(sql, params)) };
