@@ -21,6 +21,7 @@ const strictSchema = Type.Object(
     scope: Type.String({ minLength: 1 }),
     count: Type.Integer({ minimum: 0 }),
     delay_ms: Type.Optional(Type.Integer({ minimum: 0 })),
+    bad_items: Type.Optional(Type.Array(Type.Integer())),
     token: Type.Optional(Type.String({ minLength: 1 })),
     password: Type.Optional(Type.String({ minLength: 1 })),
     username: Type.Optional(Type.String({ minLength: 1 })),
