@@ -8,7 +8,15 @@ import type { SourceErrorCode } from '../errors.js';
 import { HostGate } from './http-gate.js';
 import { send } from './http-transport.js';
 import type { Transport } from './http-transport.js';
-import { backoffDelay, describeRequest, networkFaultName, parseRetryAfter, resolveUrl, sleep } from './http-util.js';
+import {
+  backoffDelay,
+  describeRequest,
+  networkFaultName,
+  parseRetryAfter,
+  resolveUrl,
+  sleep,
+  withoutCredentialHeaders,
+} from './http-util.js';
 import { isForbiddenAddressError } from './ssrf.js';
 import type { RateLimitSignal, RequestOptions, SourceHttp, SourceHttpOptions, SourceResponse } from './http.js';
 
@@ -88,10 +96,12 @@ export class SourceHttpClient implements SourceHttp {
       throw new SourceError('SOURCE_RESPONSE_INVALID', `${source} request URL does not parse (${method})`);
     }
     const what = describeRequest(method, url);
+    const own = lowerKeys(this.o.headers ?? {});
     const headers: Record<string, string> = {
       'user-agent': 'integration-service',
       ...(ro.responseType !== 'text' ? { accept: 'application/json' } : {}),
-      ...lowerKeys(this.o.headers ?? {}),
+      // An absolute URL (e.g. from a Link header) on another origin never gets the source's credentials.
+      ...(url.origin === this.base.origin ? own : withoutCredentialHeaders(own)),
       ...lowerKeys(ro.headers ?? {}),
     };
     let body: string | undefined;

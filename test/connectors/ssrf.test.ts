@@ -156,6 +156,18 @@ describe('redirects', () => {
     expect(h.requestCount).toBe(3);
   });
 
+  it('sends no credentials to an absolute URL on another origin (a hostile Link header)', async () => {
+    const seen: http.IncomingHttpHeaders[] = [];
+    const port = await httpServer((req, res) => {
+      seen.push(req.headers);
+      res.end('[]');
+    });
+    const h = createSourceHttp({ source: 'GitHub', baseUrl: `http://127.0.0.1:${port}`, headers: { Authorization: 'token t' } }, transport);
+    await h.get(`http://127.0.0.1:${port}/same`);
+    await h.get(`http://localhost:${port}/other`);
+    expect(seen.map((s) => s.authorization)).toEqual(['token t', undefined]);
+  });
+
   it('turns a POST answered 303 into a bodiless GET', async () => {
     const seen: string[] = [];
     const port = await httpServer((req, res) => {
