@@ -40,16 +40,17 @@ export async function start(role: Role, env: NodeJS.ProcessEnv = process.env, lo
   const deps = await buildDeps(config, log, { connectors });
   let app: FastifyInstance | null = null;
   let worker: ImportWorker | null = null;
-  if (role !== 'api') {
-    worker = createWorker(deps);
-    await worker.start();
-  }
+  // The API listens first: while Redis is unreachable it answers /health with 503.
   if (role !== 'worker') {
     app = await buildApp({
       jobs: deps.jobs, items: deps.store, health: () => healthOf(deps), connectors: deps.connectors,
       apiKeys: config.apiKeys, version: VERSION, environment: config.environment, logger: log,
     });
     await app.listen({ port: config.port, host: config.host });
+  }
+  if (role !== 'api') {
+    worker = createWorker(deps);
+    await worker.start();
   }
   log.info({ role, port: app ? config.port : undefined, store: config.databaseUrl ? 'postgres' : 'pglite' }, 'integration-service started');
   return {

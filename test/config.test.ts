@@ -1,0 +1,74 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const dataDir = () => mkdtempSync(join(tmpdir(), 'is-config-'));
+const KEY = Buffer.alloc(32, 7).toString('base64');
+
+describe('configuration', () => {
+  it('applies the contract defaults', () => {
+    const c = loadConfig({ DATA_DIR: dataDir() });
+    expect(c).toMatchObject({
+      port: 8100, host: '127.0.0.1', redisUrl: 'redis://localhost:6379/0', jobTtlSeconds: 86400, databaseUrl: null,
+      environment: 'development', apiKeys: null, allowPrivateNetworks: false, workerConcurrency: 4, webhookSecret: null, logLevel: 'info',
+    });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('generates a development credentials key once and reuses it', () => {
+    const dir = dataDir();
+    const a = loadConfig({ DATA_DIR: dir }).credentialsKey;
+    expect(a).toHaveLength(32);
+    expect(loadConfig({ DATA_DIR: dir }).credentialsKey.equals(a)).toBe(true);
+    expect(Buffer.from(readFileSync(join(dir, 'credentials.key'), 'utf8'), 'base64').equals(a)).toBe(true);
+  });
+
+  it.each([
+    ['PORT', 'eighty', /PORT/],
+    ['PORT', '70000', /PORT/],
+    ['REDIS_JOB_TTL', '-5', /REDIS_JOB_TTL/],
+    ['REDIS_URL', 'http://x', /REDIS_URL/],
+    ['DATABASE_URL', 'mysql://u:hunter2@h/db', /DATABASE_URL/],
+    ['WORKER_CONCURRENCY', '0', /WORKER_CONCURRENCY/],
+    ['SOURCE_ALLOW_PRIVATE_NETWORKS', 'maybe', /SOURCE_ALLOW_PRIVATE_NETWORKS/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
+    ['CREDENTIALS_KEY', 'c2hvcnQ=', /CREDENTIALS_KEY/],
+    ['API_KEYS', 'sekrit-without-tenant-0123456789', /API_KEYS/],
+  ])('refuses a bad %s with a message naming it and not echoing the value', (name, value, pattern) => {
+    let error: unknown;
+    try {
+      loadConfig({ DATA_DIR: dataDir(), [name]: value });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toMatch(pattern);
+    expect(message).not.toContain(value);
+    expect(message.split('\n')).toHaveLength(1);
+  });
+
+  it('production requires API_KEYS and CREDENTIALS_KEY', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir(), CREDENTIALS_KEY: KEY })).toThrow(/API_KEYS/);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir(), API_KEYS: 'k-0123456789abcdef:acme' })).toThrow(/CREDENTIALS_KEY/);
+    const c = loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir(), API_KEYS: 'k-0123456789abcdef:acme,k-fedcba9876543210:beta', CREDENTIALS_KEY: KEY });
+    expect([...c.apiKeys!.entries()]).toEqual([['k-0123456789abcdef', 'acme'], ['k-fedcba9876543210', 'beta']]);
+    expect(c.environment).toBe('production');
+  });
+
+  it('the service stops at start-up with one line naming the variable', () => {
+    const secret = 'postgres://u:hunter2@h:notaport/db';
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'api'], {
+      env: { ...process.env, DATA_DIR: dataDir(), DATABASE_URL: secret, PORT: '1' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/DATABASE_URL/);
+    expect(run.stderr).not.toContain('hunter2');
+  });
+});
