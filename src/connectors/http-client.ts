@@ -32,9 +32,7 @@ const DEFAULTS = {
 };
 
 /** Thrown into an attempt's signal when its own timeout fires (a network fault, retried). */
-class AttemptTimeout extends Error {
-  readonly code = 'ETIMEDOUT';
-}
+class AttemptTimeout extends Error {}
 
 /** Default reading: Retry-After on 429 and 503. */
 function defaultRateLimit(res: SourceResponse<string>): RateLimitSignal | null {

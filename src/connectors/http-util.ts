@@ -1,7 +1,14 @@
 /** Small pure helpers of the source HTTP layer: URLs, redaction, Retry-After, backoff, abortable sleep. */
 
-/** Query parameter names whose values are secrets and never appear in messages. */
-const SECRET_PARAM = /token|password|passwd|secret|key|sig|auth|credential|session/i;
+/** Query parameters whose values are secrets and never appear in messages: by fragment, or by whole word. */
+const SECRET_FRAGMENT = /token|passw|secret/i;
+const SECRET_WORD = /^(key|apikey|sig|signature|auth|credentials?|session|sessionid|code)$/i;
+
+function isSecretParam(name: string): boolean {
+  if (SECRET_FRAGMENT.test(name)) return true;
+  // private_key, apiKey, X-Amz-Signature — but not assignee or author_id.
+  return name.replace(/([a-z])([A-Z])/g, '$1_$2').split(/[_.-]/).some((w) => SECRET_WORD.test(w));
+}
 
 /**
  * Resolves `pathOrUrl` against `base`, keeping the base's path prefix
@@ -26,7 +33,7 @@ export function resolveUrl(base: URL, pathOrUrl: string, query?: Record<string, 
 
 /** "GET /repos/o/r/issues?access_token=REDACTED" — path and redacted query, no host, no userinfo. */
 export function describeRequest(method: string, url: URL): string {
-  const params = [...url.searchParams].map(([k, v]) => `${encodeURIComponent(k)}=${SECRET_PARAM.test(k) ? 'REDACTED' : encodeURIComponent(v)}`);
+  const params = [...url.searchParams].map(([k, v]) => `${encodeURIComponent(k)}=${isSecretParam(k) ? 'REDACTED' : encodeURIComponent(v)}`);
   const q = params.length > 0 ? `?${params.join('&')}` : '';
   const full = `${method} ${url.pathname}${q}`;
   return full.length > 300 ? `${full.slice(0, 300)}…` : full;
@@ -74,7 +81,7 @@ export function flattenHeaders(raw: Record<string, string | string[] | undefined
 }
 
 /** Headers that carry credentials; dropped when a redirect leaves the origin. */
-const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie)$|token|secret|key|auth|session|password/i;
+const CREDENTIAL_HEADER = /auth|cookie|token|secret|key|session|password/i;
 
 export function withoutCredentialHeaders(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([k]) => !CREDENTIAL_HEADER.test(k)));

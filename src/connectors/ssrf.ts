@@ -29,7 +29,7 @@ export function isForbiddenAddress(ip: string): boolean {
 }
 
 /** `localhost`, `foo.localhost` (RFC 6761 loopback names), with or without the trailing dot. */
-export function isLocalhostName(hostname: string): boolean {
+function isLocalhostName(hostname: string): boolean {
   const h = hostname.toLowerCase().replace(/\.$/, '');
   return h === 'localhost' || h.endsWith('.localhost');
 }
@@ -83,7 +83,6 @@ export function checkBaseUrl(url: string, allowPrivate: boolean): BaseUrlCheck {
 
 /** Thrown from the guarded lookup; recognized by the HTTP layer anywhere in an error's cause chain. */
 export class ForbiddenAddressError extends Error {
-  readonly code = 'ESOURCEFORBIDDEN';
   constructor(hostname: string) {
     super(`${hostname} resolves to a loopback, private or otherwise internal address`);
     this.name = 'ForbiddenAddressError';

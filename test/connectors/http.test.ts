@@ -139,6 +139,11 @@ describe('source http: requests', () => {
     const err = await caught(h.get(`/repos/o/r/issues?private_token=${TOKEN}&state=all`, { headers: { 'PRIVATE-TOKEN': TOKEN } }));
     expect(err.message).toBe('GitHub answered HTTP 401 for GET /repos/o/r/issues?private_token=REDACTED&state=all');
     for (const text of [err.message, String(err), JSON.stringify(err), err.stack ?? '']) expect(text).not.toContain(TOKEN);
+    const query = 'assignee=me&author_id=3&api_key=k&apiKey=k&X-Amz-Signature=k&sig=k&password=k&accessToken=k';
+    expect((await caught(h.get(`/q?${query}`))).message).toBe(
+      'GitHub answered HTTP 401 for GET /q?assignee=me&author_id=3&api_key=REDACTED&apiKey=REDACTED' +
+        '&X-Amz-Signature=REDACTED&sig=REDACTED&password=REDACTED&accessToken=REDACTED',
+    );
   });
 
   it('times out a hung attempt, retries, and gives up with SOURCE_UNAVAILABLE', async () => {
