@@ -56,6 +56,18 @@ describe('GitHub faults complete exactly once', () => {
     expect(fake.requests.filter((r) => r.status === 500)).toHaveLength(2);
   });
 
+  it('a response slower than the timeout is abandoned and asked again', async () => {
+    const fake = await startFake({ issues: 300 });
+    fake.inject({ kind: 'slow', delayMs: 800, match: ISSUE_PAGE_2 });
+    const { items } = await drain(connectorFor(fake, {}, {}, 300));
+    expect(items.map((i) => Number(i.key.slice(1)))).toEqual(issueNumbers(fake));
+    // The abandoned request is logged once the fake gets round to answering it.
+    await new Promise((r) => setTimeout(r, 800));
+    const page2 = fake.requests.filter((r) => ISSUE_PAGE_2.test(r.path));
+    expect(page2).toHaveLength(2);
+    expect(page2.map((r) => r.answeredAt - r.at >= 790).sort()).toEqual([false, true]);
+  });
+
   it('keeps under a small budget without a single refusal', async () => {
     const fake = await startFake({ issues: 240, rateLimit: { limit: 10, windowMs: 1000, status: 429 } });
     const { items } = await drain(connectorFor(fake), { batchSize: 10 });

@@ -20,18 +20,19 @@ export async function closeFakes(): Promise<void> {
 }
 
 /** Loopback allowed; retries back off in milliseconds so fault tests stay quick. */
-export function testHttp(): SourceHttpFactory {
+export function testHttp(timeoutMs?: number): SourceHttpFactory {
   const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
-  return (o) => factory({ ...o, backoffMs: 5, maxBackoffMs: 20 });
+  return (o) => factory({ ...o, backoffMs: 5, maxBackoffMs: 20, timeoutMs });
 }
 
 export function connectorFor(
   fake: GithubFake,
   config: Record<string, unknown> = {},
   tuning: Partial<GithubTuning> = {},
+  timeoutMs?: number,
 ): GithubConnector {
   const cfg = resolveGithubConfig({ base_url: fake.baseUrl, owner: fake.data.o.owner, repo: fake.data.o.repo, token: fake.token, ...config });
-  return new GithubConnector(cfg, { http: testHttp(), logger: pino({ level: 'silent' }) }, { ...DEFAULT_GITHUB_TUNING, ...tuning });
+  return new GithubConnector(cfg, { http: testHttp(timeoutMs), logger: pino({ level: 'silent' }) }, { ...DEFAULT_GITHUB_TUNING, ...tuning });
 }
 
 export interface Drained {
