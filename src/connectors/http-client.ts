@@ -45,7 +45,6 @@ function defaultRateLimit(res: SourceResponse<string>): RateLimitSignal | null {
 function defaultCode(status: number): SourceErrorCode {
   if (status === 401 || status === 403) return 'SOURCE_AUTH_FAILED';
   if (status === 404 || status === 410) return 'SOURCE_NOT_FOUND';
-  if (status >= 500) return 'SOURCE_UNAVAILABLE';
   return 'SOURCE_RESPONSE_INVALID';
 }
 
