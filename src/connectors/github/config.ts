@@ -9,7 +9,7 @@ import { Value } from 'typebox/value';
 import { AppError } from '../../errors.js';
 import type { SourceDescription } from '../connector.js';
 
-export const GITHUB_DEFAULT_BASE_URL = 'https://api.github.com';
+const GITHUB_DEFAULT_BASE_URL = 'https://api.github.com';
 
 export const githubConfigSchema = Type.Object(
   {

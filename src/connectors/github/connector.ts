@@ -27,11 +27,11 @@ export interface GithubTuning extends GithubRateLimitTuning {
 
 export const DEFAULT_GITHUB_TUNING: GithubTuning = { ...DEFAULT_RATE_LIMIT_TUNING, concurrency: 4, window: 4 };
 
-export const GITHUB_API_VERSION = '2022-11-28';
+const GITHUB_API_VERSION = '2022-11-28';
 const USER_AGENT = 'integration-service';
 
 /** GitHub documents `since` as YYYY-MM-DDTHH:MM:SSZ; dropping milliseconds only widens the window. */
-export function githubTimestamp(d: Date): string {
+function githubTimestamp(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 

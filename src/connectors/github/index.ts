@@ -11,6 +11,4 @@ export const githubModule: ConnectorModule = {
   create: (config, ctx) => new GithubConnector(resolveGithubConfig(config), ctx),
 };
 
-export { GithubConnector, DEFAULT_GITHUB_TUNING, type GithubTuning } from './connector.js';
-export { githubConfigSchema, resolveGithubConfig, type GithubConfig, type GithubSourceConfig } from './config.js';
-export type { GithubRecord, RawComment, RawIssue } from './normalize.js';
+export type { GithubRecord } from './normalize.js';

@@ -18,7 +18,7 @@ export interface GithubRateLimitTuning {
 
 export const DEFAULT_RATE_LIMIT_TUNING: GithubRateLimitTuning = { secondaryMinWaitMs: 60_000 };
 
-export function githubMessage(body: string): string | null {
+function githubMessage(body: string): string | null {
   try {
     const parsed = JSON.parse(body) as { message?: unknown };
     return typeof parsed.message === 'string' ? parsed.message.slice(0, 200) : null;
@@ -35,7 +35,7 @@ function retryAfterMs(value: string | undefined, now: number): number | null {
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
-export function isRateLimitResponse(res: SourceResponse<string>): boolean {
+function isRateLimitResponse(res: SourceResponse<string>): boolean {
   if (res.status === 429) return true;
   if (res.status !== 403) return false;
   return (
