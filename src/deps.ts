@@ -80,8 +80,7 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
     webhookSecret: config.webhookSecret,
   });
   const runStore: RunStore = {
-    upsertBatch: async (ctx, items, failures) =>
-      (await store.upsertBatch(ctx, items, failures)).map((o) => ({ ...o, countable: o.firstInJob })),
+    upsertBatch: (ctx, items, failures) => store.upsertBatch(ctx, items, failures),
     getWatermark: (scope) => store.getWatermark(scope),
     setWatermark: (scope, at) => store.setWatermark(scope, at),
   };

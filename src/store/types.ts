@@ -36,6 +36,8 @@ export interface UpsertContext {
   sourceType: SourceType;
   sourceInstance: string;
   jobId: string;
+  /** The run's batch number (its page count so far, 1-based); decides `countable` on re-delivery. */
+  batchNo?: number;
 }
 
 /** An item the connector could not normalize; recorded in the job's item log only. */
@@ -57,6 +59,11 @@ export interface BatchOutcome {
    * The runner counts only firstInJob outcomes, so nothing is counted twice.
    */
   firstInJob: boolean;
+  /**
+   * true when the runner must count this outcome in the job's progress: recorded now, or recorded
+   * earlier by a batch with the same or a later number (a crashed attempt whose progress was never saved).
+   */
+  countable: boolean;
 }
 
 export interface JobItem {

@@ -66,12 +66,12 @@ outcome AS (
   SELECT f.ord, f.external_id, f.key, NULL::uuid, f.error, 'failed' FROM failed f
 ),
 earlier AS (
-  SELECT j.external_id, j.key, j.item_id, j.action, j.error FROM job_items j
+  SELECT j.external_id, j.key, j.item_id, j.action, j.error, j.batch_no FROM job_items j
   WHERE j.job_id = $6::uuid AND j.external_id IN (SELECT external_id FROM outcome)
 ),
 logged AS (
-  INSERT INTO job_items (job_id, external_id, key, item_id, action, error)
-  SELECT $6::uuid, o.external_id, o.key, o.item_id, o.action, o.error FROM outcome o ORDER BY o.ord
+  INSERT INTO job_items (job_id, external_id, key, item_id, action, error, batch_no)
+  SELECT $6::uuid, o.external_id, o.key, o.item_id, o.action, o.error, $7::integer FROM outcome o ORDER BY o.ord
   ON CONFLICT (job_id, external_id) DO NOTHING
   RETURNING external_id
 )
@@ -80,7 +80,8 @@ SELECT o.external_id,
   CASE WHEN e.external_id IS NULL THEN o.item_id ELSE e.item_id END AS item_id,
   COALESCE(e.action, o.action) AS action,
   CASE WHEN e.external_id IS NULL THEN o.error ELSE e.error END AS error,
-  l.external_id IS NOT NULL AS first_in_job
+  l.external_id IS NOT NULL AS first_in_job,
+  (l.external_id IS NOT NULL OR e.batch_no >= $7::integer) IS TRUE AS countable
 FROM outcome o
 LEFT JOIN earlier e ON e.external_id = o.external_id
 LEFT JOIN logged l ON l.external_id = o.external_id
@@ -93,6 +94,7 @@ interface OutcomeRow {
   action: ItemAction;
   error: string | null;
   first_in_job: boolean;
+  countable: boolean;
 }
 
 export async function upsertBatch(
@@ -110,6 +112,7 @@ export async function upsertBatch(
     ctx.sourceType,
     ctx.sourceInstance,
     ctx.jobId,
+    ctx.batchNo ?? null,
   ]);
   return rows.map((r) => ({
     external_id: r.external_id,
@@ -118,5 +121,6 @@ export async function upsertBatch(
     action: r.action,
     error: r.error,
     firstInJob: r.first_in_job,
+    countable: r.countable,
   }));
 }

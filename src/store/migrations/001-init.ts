@@ -57,6 +57,9 @@ CREATE TABLE job_items (
   item_id uuid,
   action text NOT NULL CHECK (action IN ('created', 'updated', 'unchanged', 'failed')),
   error text,
+  -- the batch (1-based page number) of the run that first recorded it: a batch re-delivered after
+  -- a crash (same number, progress never saved) is counted again; an item met in an earlier batch is not
+  batch_no integer,
   recorded_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (job_id, external_id)
 );
