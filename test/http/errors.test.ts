@@ -100,6 +100,13 @@ describe('error envelope', () => {
     expect(res.statusCode).toBe(202);
   });
 
+  it('a URL with broken percent-encoding: 400 with the envelope and request id', async () => {
+    const res = await app.inject({ url: '/api/imports/%E0%A4%A', headers: { 'x-request-id': 'bad-url' } });
+    expect(res.statusCode).toBe(400);
+    expectEnvelope(res, 'BAD_REQUEST');
+    expect(res.headers['x-request-id']).toBe('bad-url');
+  });
+
   it('an unexpected failure is 500 INTERNAL_ERROR without internals', async () => {
     const broken: JobService = Object.assign(Object.create(env.deps.jobs) as JobService, {
       get: async () => {

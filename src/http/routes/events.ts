@@ -15,6 +15,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
     '/api/imports/:job_id/events',
     {
       config: { notFoundCode: 'JOB_NOT_FOUND' },
+      // A HEAD would run the streaming handler and hold the connection open.
+      exposeHeadRoute: false,
       schema: {
         tags: ['imports'],
         summary: 'Job changes as Server-Sent Events (event: progress | status; data: the job JSON)',

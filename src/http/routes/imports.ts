@@ -6,7 +6,7 @@ import type { AppDeps } from '../deps.js';
 import { effectiveTenant } from '../plugins/auth.js';
 import { LIMITS, JobIdParams, bearerSecurity, errorResponses } from '../schemas/common.js';
 import { documentedImportBody, importBodyValidator, type ImportBody } from '../schemas/import-body.js';
-import { JobListQuery, JobListResponse, JobSchema } from '../schemas/job.js';
+import { JobListQuery, JobListResponse, jobResponse } from '../schemas/job.js';
 import type { Validators } from '../validation.js';
 
 const ImportHeaders = Type.Object({
@@ -34,7 +34,11 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; validators
         security: bearerSecurity,
         headers: ImportHeaders,
         body: documentedImportBody(deps.connectors),
-        response: { 202: JobSchema, 200: JobSchema, ...errorResponses(400, 401, 403, 413, 415, 422) },
+        response: {
+          202: jobResponse('the job, created; Location: /api/imports/{job_id}'),
+          200: jobResponse('the job first created with this Idempotency-Key'),
+          ...errorResponses(400, 401, 403, 413, 415, 422),
+        },
       },
       validatorCompiler: (req) => (req.httpPart === 'body' ? validateBody : validators.compiler(req)),
       // A POST with no body at all has no media type either: 415 like any non-JSON body.
@@ -87,7 +91,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; validators
         summary: 'One job',
         security: bearerSecurity,
         params: JobIdParams,
-        response: { 200: JobSchema, ...errorResponses(401, 404) },
+        response: { 200: jobResponse('the job'), ...errorResponses(401, 404) },
       },
     },
     async (request) => {
@@ -106,7 +110,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; validators
         summary: 'Cancel a job; the worker stops at its next batch boundary',
         security: bearerSecurity,
         params: JobIdParams,
-        response: { 200: JobSchema, ...errorResponses(401, 404, 409) },
+        response: { 200: jobResponse('the job, now cancelled'), ...errorResponses(401, 404, 409) },
       },
     },
     async (request) => deps.jobs.cancel(request.params.job_id, request.tenantId),

@@ -37,9 +37,22 @@ export const ErrorEnvelope = Type.Object(
 );
 export type ErrorEnvelope = Static<typeof ErrorEnvelope>;
 
-/** Response entries for the given error statuses, all with the envelope. */
-export function errorResponses(...statuses: number[]): Record<number, typeof ErrorEnvelope> {
-  return Object.fromEntries(statuses.map((s) => [s, ErrorEnvelope]));
+const ERROR_MEANINGS: Record<number, string> = {
+  400: 'MALFORMED_JSON: the body is not valid JSON',
+  401: 'UNAUTHORIZED: missing or unknown API key',
+  403: 'FORBIDDEN: the API key may not act for that tenant',
+  404: 'not found (also for another tenant\'s resource and for a malformed id)',
+  409: 'JOB_NOT_CANCELLABLE: the job has already ended',
+  413: 'PAYLOAD_TOO_LARGE: the body is over 1 MiB',
+  415: 'UNSUPPORTED_MEDIA_TYPE: the body is not application/json',
+  422: 'VALIDATION_ERROR (details name each problem), SOURCE_URL_FORBIDDEN or IDEMPOTENCY_KEY_REUSED',
+};
+
+/** Response entries for the given error statuses: the envelope, described per status in OpenAPI. */
+export function errorResponses(...statuses: number[]) {
+  return Object.fromEntries(
+    statuses.map((s) => [s, Type.Object(ErrorEnvelope.properties, { additionalProperties: false, description: ERROR_MEANINGS[s] })]),
+  ) as Record<number, typeof ErrorEnvelope>;
 }
 
 export const JobIdParams = Type.Object(

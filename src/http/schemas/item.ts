@@ -64,7 +64,7 @@ export type ItemListQuery = Static<typeof ItemListQuery>;
 
 export const ItemListResponse = Type.Object(
   { items: Type.Array(WorkItemSchema), next_cursor: Nullable('string') },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'work items; next_cursor null on the last page' },
 );
 
 export const JobItemsQuery = Type.Object(
@@ -85,5 +85,5 @@ const JobItem = Type.Object(
 
 export const JobItemsResponse = Type.Object(
   { items: Type.Array(JobItem), next_cursor: Nullable('string') },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'what happened to each item the job touched' },
 );

@@ -57,6 +57,11 @@ export const JobSchema = Type.Object(
   { additionalProperties: true, title: 'Job' },
 );
 
+/** The job schema with a response description for OpenAPI. */
+export function jobResponse(description: string) {
+  return Type.Object(JobSchema.properties, { additionalProperties: true, description });
+}
+
 export const JobListQuery = Type.Object(
   {
     status: Type.Optional(JobStatusSchema),
@@ -71,5 +76,5 @@ export type JobListQuery = Static<typeof JobListQuery>;
 
 export const JobListResponse = Type.Object(
   { jobs: Type.Array(JobSchema), total: Type.Integer(), next_cursor: Nullable('string') },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'jobs newest first; next_cursor null on the last page' },
 );
