@@ -42,6 +42,19 @@ function appLogger(deps: AppDeps): Logger {
   return deps.logger.child({ component: 'http' }, { redact: { paths: redactPaths(deps), censor: '[REDACTED]' } });
 }
 
+/**
+ * JSON is the only body type (anything else is a 415). An empty JSON body is refused only on
+ * POST: clients that send `Content-Type: application/json` on every request can still DELETE.
+ */
+function registerJsonOnly(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '' && request.method !== 'POST') return done(null, undefined);
+    parseJson(request, body as string, done);
+  });
+}
+
 /** The whole app as one plugin, not encapsulated (skip-override), so its hooks cover every route. */
 export const httpApp: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
   const validators = createValidators();
@@ -51,8 +64,7 @@ export const httpApp: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps
   registerErrorHandling(app);
   registerAuth(app, deps.apiKeys);
   registerHttpMetrics(app, metrics);
-  // JSON only: with the text/plain parser gone, any other body type is a 415.
-  app.removeContentTypeParser('text/plain');
+  registerJsonOnly(app);
   await registerDocs(app, deps.version);
   await app.register(healthRoutes, { deps });
   await app.register(metricsRoutes, { deps, metrics });

@@ -97,6 +97,16 @@ describe('DELETE /api/imports/{job_id}', () => {
     expect(again.json().error_code).toBe('JOB_NOT_CANCELLABLE');
   });
 
+  it('accepts a bodiless DELETE that still says Content-Type: application/json', async () => {
+    const created = (await post(importBody())).json();
+    const res = await app.inject({
+      method: 'DELETE',
+      url: `/api/imports/${created.job_id}`,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.statusCode).toBe(200);
+  });
+
   it('404 for unknown and malformed ids', async () => {
     for (const id of ['3f1c2a4e-8b6d-4c1e-9a7f-2d5b8e0c1a3f', 'nope']) {
       const res = await app.inject({ method: 'DELETE', url: `/api/imports/${id}` });
