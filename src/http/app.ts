@@ -22,13 +22,16 @@ import { createValidators } from './validation.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
+/** Redacted even if a connector forgets to list them as secretFields. */
+const COMMON_SECRET_FIELDS = ['token', 'api_token', 'personal_access_token', 'access_token', 'password', 'client_secret'];
+
 /** Redaction paths: auth headers, and every connector's secret fields wherever a body is logged. */
 export function redactPaths(deps: Pick<AppDeps, 'connectors'>): string[] {
   const headers = ['authorization', 'cookie', '"x-api-key"', '"idempotency-key"'].flatMap((h) => [
     `req.headers.${h}`,
     `headers.${h}`,
   ]);
-  const secrets = new Set(SOURCE_TYPES.flatMap((st) => deps.connectors[st].secretFields));
+  const secrets = new Set([...COMMON_SECRET_FIELDS, ...SOURCE_TYPES.flatMap((st) => deps.connectors[st].secretFields)]);
   const bodies = [...secrets].flatMap((f) => [
     `source_config.${f}`,
     `body.source_config.${f}`,

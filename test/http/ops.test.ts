@@ -96,7 +96,7 @@ describe('OpenAPI', () => {
   });
 
   it('serves Swagger UI at /docs', async () => {
-    const res = await app.inject('/docs/');
+    const res = await app.inject('/docs');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/html/);
   });

@@ -62,7 +62,6 @@ function classify(err: FastifyError & { validationContext?: string }, request: F
   if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return notFound(request);
   const known = err.code ? FASTIFY_CODES[err.code] : undefined;
   if (known) return known;
-  if ((err as SyntaxError).name === 'SyntaxError' && err.statusCode === 400) return FASTIFY_CODES.FST_ERR_CTP_INVALID_JSON_BODY!;
   const status = err.statusCode ?? 500;
   if (status >= 400 && status < 500) return [status, 'BAD_REQUEST', 'the request could not be processed'];
   return [500, 'INTERNAL_ERROR', 'internal error'];
