@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { healthProbe } from '../../src/http/health-probe.js';
+import type { JobService } from '../../src/jobs/types.js';
+import { withPglite } from '../support/store.js';
 import { SECRET, httpEnv, importBody, type HttpEnv } from './support.js';
 
 const API_KEY = 'ops-key-0123456789abcdef-secret';
@@ -43,9 +45,30 @@ describe('/health', () => {
       dead.disconnect();
     }
   });
+
+  it('503 unhealthy when the database is down', async () => {
+    const closed = await withPglite();
+    await closed.cleanup();
+    const down = await env.app({ health: healthProbe(env.harness.deps.redis, closed.store) });
+    const res = await down.inject('/health');
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ status: 'unhealthy', checks: { redis: { status: 'up' }, database: { status: 'down' } } });
+  });
 });
 
 describe('/metrics', () => {
+  it('still answers with process series when job stats are unavailable', async () => {
+    const failing = Object.assign(Object.create(env.deps.jobs) as JobService, {
+      stats: async () => {
+        throw new Error('Redis is down');
+      },
+    });
+    const res = await (await env.app({ jobs: failing })).inject('/metrics');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatch(/^process_cpu_user_seconds_total /m);
+    expect(res.body).not.toMatch(/^import_jobs\{/m);
+  });
+
   it('exposes job, item, HTTP latency and process series', async () => {
     const created = (await app.inject({ method: 'POST', url: '/api/imports', payload: importBody() })).json();
     await app.inject(`/api/imports/${created.job_id}`);
