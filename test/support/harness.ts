@@ -14,7 +14,7 @@ import type { ImportWorker } from '../../src/jobs/worker.js';
 import type { ConnectorModule, SourceType } from '../../src/connectors/connector.js';
 import type { JobRecord } from '../../src/jobs/types.js';
 import { deletePrefix, TEST_REDIS_URL } from './redis.js';
-import { TEST_DATABASE_URL } from './store.js';
+import { seedPgliteDataDir, TEST_DATABASE_URL } from './store.js';
 import { testConnectors } from './test-connector.js';
 
 export interface Harness {
@@ -41,6 +41,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const prefix = `t:${randomUUID().slice(0, 8)}:`;
   const dataDir = await mkdtemp(join(tmpdir(), 'is-harness-'));
   const schema = opts.postgres ? `t_${randomUUID().replaceAll('-', '')}` : undefined;
+  if (!opts.postgres) await seedPgliteDataDir(dataDir);
   const env: Record<string, string> = {
     REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, DATA_DIR: dataDir, LOG_LEVEL: 'silent',
     ...(opts.postgres ? { DATABASE_URL: TEST_DATABASE_URL } : {}), ...opts.env,
