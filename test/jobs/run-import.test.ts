@@ -122,4 +122,19 @@ describe('run-import through the worker', () => {
     await h.waitFor(job.job_id);
     expect(await h.deps.redis.exists(h.deps.keys.credentials(job.job_id))).toBe(0);
   });
+
+  it('runs at most one job per (tenant, source, instance, scope): the second waits as pending', async () => {
+    h = await startHarness();
+    const scope = 'one-at-a-time';
+    const first = await h.deps.jobs.create(input({ count: 60, scope, delay_ms: 40 }), ctx);
+    const second = await h.deps.jobs.create(input({ count: 60, scope, delay_ms: 40 }), ctx);
+    const other = await h.deps.jobs.create(input({ count: 60, scope: 'another-scope', delay_ms: 40 }), ctx);
+    await h.waitFor(first.job.job_id, (j) => j.progress.current_batch >= 2);
+    expect((await h.deps.records.get(second.job.job_id))!.status).toBe('pending');
+    expect((await h.waitFor(other.job.job_id, (j) => j.status !== 'pending')).status).not.toBe('pending');
+    const a = await h.waitFor(first.job.job_id);
+    const b = await h.waitFor(second.job.job_id);
+    expect(b.status).toBe('completed');
+    expect(Date.parse(b.started_at!)).toBeGreaterThanOrEqual(Date.parse(a.completed_at!));
+  });
 });
