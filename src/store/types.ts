@@ -2,32 +2,12 @@
 import type { ItemComment, NormalizedItem, Person, SourceType, StatusCategory } from '../connectors/connector.js';
 import type { ItemAction } from '../jobs/types.js';
 
-/** A stored work item exactly as the API returns it (CONTRACT §4). */
-export interface WorkItem {
+/** A stored work item exactly as the API returns it (CONTRACT §4): the normalized item plus where it lives. */
+export interface WorkItem extends NormalizedItem {
   id: string;
   tenant_id: string | null;
   source_type: SourceType;
   source_instance: string;
-  project: string;
-  external_id: string;
-  key: string;
-  title: string;
-  description: string | null;
-  status: string | null;
-  status_category: StatusCategory;
-  priority: string | null;
-  item_type: string | null;
-  assignee: Person | null;
-  reporter: Person | null;
-  labels: string[];
-  url: string | null;
-  parent_external_id: string | null;
-  /** ISO-8601 UTC with Z */
-  created_at: string | null;
-  updated_at: string | null;
-  closed_at: string | null;
-  comments: ItemComment[];
-  raw: unknown;
 }
 
 export interface UpsertContext {
