@@ -1,0 +1,175 @@
+/**
+ * Jira end to end through the jobs core (real Redis, PGlite store, BullMQ worker, the real Jira
+ * module) against the fake: 0 / one page / one page + 1, 2,500 issues with long comment threads,
+ * re-import skipped, incremental touching only changed issues, dry run, cancel, the error codes
+ * of wrong credentials, a missing project and a persistent 500, transient faults survived with
+ * exact counts, and a Data Center run. Retries back off in milliseconds (else production).
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { jiraModule } from '../../../src/connectors/jira/index.js';
+import type { ConnectorModule, SourceType } from '../../../src/connectors/connector.js';
+import type { WorkItem } from '../../../src/store/types.js';
+import { startHarness, type Harness } from '../../support/harness.js';
+import { testConnectors } from '../../support/test-connector.js';
+import { JiraFake, type JiraFakeOptions } from '../../fakes/jira.js';
+import { generateIssues, type GenerateOptions } from '../../fakes/jira-data.js';
+
+let h: Harness;
+let fake: JiraFake;
+const jira: ConnectorModule = {
+  ...(jiraModule as unknown as ConnectorModule),
+  create: (config, ctx) => jiraModule.create(config as never, { ...ctx, http: (o) => ctx.http({ ...o, backoffMs: 2, maxBackoffMs: 10 }) }),
+};
+beforeAll(async () => {
+  h = await startHarness({ connectors: { ...testConnectors, jira } as Record<SourceType, ConnectorModule>, env: { SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' } });
+});
+afterAll(async () => h?.cleanup());
+afterEach(async () => fake?.stop());
+
+const ctx = { tenantId: null, requestId: 'req-jira', correlationId: null, idempotencyKey: null };
+const create = async (config: Record<string, unknown> = {}, options: Record<string, unknown> = {}) =>
+  (await h.deps.jobs.create({
+    source_type: 'jira',
+    source_config: { base_url: fake.baseUrl, project_key: 'TEST', ...fake.credentials, ...config },
+    options: { batch_size: 20, ...options },
+  }, ctx)).job;
+const run = async (config: Record<string, unknown> = {}, options: Record<string, unknown> = {}) => h.waitFor((await create(config, options)).job_id, undefined, 40_000);
+
+async function startFake(issues: GenerateOptions, opts: Partial<JiraFakeOptions> = {}): Promise<JiraFake> {
+  fake = await new JiraFake({ flavor: 'cloud', issues: generateIssues(issues), ...opts }).start();
+  return fake;
+}
+
+async function stored(): Promise<WorkItem[]> {
+  const page = await h.deps.store.listItems({ tenantId: null, limit: 10_000, source_type: 'jira' });
+  return page.items.filter((i) => i.source_instance === new URL(fake.baseUrl).host);
+}
+const searches = () => fake.count(/\/search\/jql$/);
+
+describe('Jira import jobs', () => {
+  it.each([
+    { n: 0, batches: 1, searches: 1 },
+    { n: 20, batches: 1, searches: 1 },
+    { n: 21, batches: 2, searches: 2 },
+  ])('$n issues with batch size 20: exact counts in $batches batch(es)', async ({ n, batches, searches: expected }) => {
+    await startFake({ count: n, comments: (i) => i % 3 });
+    const done = await run();
+    expect(done).toMatchObject({ status: 'completed', error_code: null });
+    expect(done.progress).toMatchObject({ total_items: n, processed_items: n, successful_items: n, failed_items: 0, skipped_items: 0, current_batch: batches });
+    expect((await stored()).map((i) => i.key).sort()).toEqual(fake.issues.map((i) => i.key).sort());
+    expect(searches()).toBe(expected);
+  });
+
+  it('2,500 issues: each stored once with every comment, then a re-import skips all of them', async () => {
+    // every 100th issue has 45 comments: more than search embeds (20) and than one comment page (20)
+    await startFake({ count: 2500, comments: (i) => (i % 100 === 0 ? 45 : i % 4) }, { commentPage: 20 });
+    const done = await run({}, { batch_size: 100 });
+    expect(done).toMatchObject({ status: 'completed', error_code: null });
+    expect(done.progress).toMatchObject({ total_items: 2500, processed_items: 2500, successful_items: 2500, failed_items: 0, current_batch: 25 });
+    expect(JSON.stringify(done)).not.toContain((fake.credentials as { api_token: string }).api_token);
+    const items = await stored();
+    expect(items.map((i) => i.external_id).sort()).toEqual(fake.issues.map((i) => String(i.id)).sort());
+    const expected = new Map(fake.issues.map((i) => [String(i.id), i.comments.map((c) => String(c.id))]));
+    for (const item of items) expect(item.comments.map((c) => c.external_id)).toEqual(expected.get(item.external_id));
+    expect(fake.count(/\/comment$/)).toBe(25 * 3); // 45 comments, 20 a page
+
+    const again = await run({}, { batch_size: 100 });
+    expect(again.progress).toMatchObject({ total_items: 2500, processed_items: 2500, skipped_items: 2500, successful_items: 0 });
+  }, 60_000);
+
+  it('incremental after changing 10 issues updates only those; the overlap is skipped', async () => {
+    await startFake({ count: 200, comments: (i) => i % 2 });
+    await run();
+    const changed = [10000, 10013, 10040, 10077, 10100, 10121, 10150, 10170, 10188, 10190];
+    fake.touch(changed);
+    fake.requests.length = 0;
+    const done = await run({}, { mode: 'incremental' });
+    expect(done.status).toBe('completed');
+    expect(done.progress.successful_items).toBe(10);
+    expect(done.progress.skipped_items).toBe(done.progress.total_items - 10);
+    expect(done.progress.total_items).toBeLessThan(20);
+    const updated = done.imported_items.filter((i) => i.action === 'updated').map((i) => i.external_id).sort();
+    expect(updated).toEqual(changed.map(String));
+    expect(String(fake.requests.find((r) => r.path.endsWith('/search/jql'))!.body?.jql)).toMatch(/updated >= "-\d+m"/);
+  });
+
+  it('dry run fills total_items from the approximate count and stores nothing', async () => {
+    await startFake({ count: 77 });
+    const done = await run({}, { dry_run: true });
+    expect(done).toMatchObject({ status: 'completed' });
+    expect(done.progress.total_items).toBe(77);
+    expect(await stored()).toHaveLength(0);
+    expect(fake.requests.map((r) => r.path)).toEqual(['/rest/api/3/search/approximate-count']);
+  });
+
+  it('cancel mid-import: nothing is requested or written once the cancel has settled', async () => {
+    await startFake({ count: 2000, comments: () => 1 }, { latencyMs: 30 });
+    const job = await create();
+    await h.waitFor(job.job_id, (j) => j.progress.current_batch >= 2);
+    const cancelled = await h.deps.jobs.cancel(job.job_id, null);
+    expect(cancelled.status).toBe('cancelled');
+    await settled(job.job_id);
+    const sent = fake.requests.length;
+    const written = (await h.deps.store.jobItems(job.job_id, { limit: 5000 })).items.length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.requests.length).toBe(sent);
+    expect((await h.deps.store.jobItems(job.job_id, { limit: 5000 })).items).toHaveLength(written);
+    const final = (await h.deps.records.get(job.job_id))!;
+    expect(final.status).toBe('cancelled');
+    // the record froze at the cancel; at most the batch being stored while the cancel travelled is beyond it
+    expect(written - final.progress.processed_items).toBeGreaterThanOrEqual(0);
+    expect(written - final.progress.processed_items).toBeLessThanOrEqual(20);
+    expect(searches()).toBeLessThan(20);
+  });
+
+  it.each([
+    { name: 'wrong credentials', config: { api_token: 'not-the-token' }, code: 'SOURCE_AUTH_FAILED', message: /401/ },
+    { name: 'a missing project', config: { project_key: 'NOPE' }, code: 'SOURCE_NOT_FOUND', message: /'NOPE' does not exist/ },
+    { name: 'a persistent 500', config: {}, code: 'SOURCE_UNAVAILABLE', message: /Jira unavailable: HTTP 500/, fault: true },
+  ])('$name fails the job with $code', async ({ config, code, message, fault }) => {
+    await startFake({ count: 30 });
+    if (fault) fake.fail({ status: 500, times: Infinity, body: '{"errorMessages":["Internal server error"]}' });
+    const done = await run(config);
+    expect(done).toMatchObject({ status: 'failed', error_code: code });
+    expect(done.error_message).toMatch(message);
+    expect(done.error_message).not.toContain('not-the-token');
+    expect(await stored()).toHaveLength(0);
+  });
+
+  it('429 with Retry-After, a 500, a truncated body and a slow answer mid-import: completes with exact counts', async () => {
+    await startFake({ count: 130, comments: (i) => (i % 10 === 0 ? 30 : 1) });
+    fake.fail({ match: /search\/jql$/, status: 429, headers: { 'retry-after': '1' }, body: '{"errorMessages":["Rate limit exceeded."]}' });
+    fake.fail({ match: /\/comment$/, status: 500, body: '' });
+    fake.fail({ match: /search\/jql$/, truncate: true });
+    fake.fail({ match: /\/comment$/, truncate: true });
+    fake.fail({ match: /search\/jql$/, delayMs: 300 });
+    const done = await run();
+    expect(done).toMatchObject({ status: 'completed', error_code: null });
+    expect(done.progress).toMatchObject({ total_items: 130, processed_items: 130, successful_items: 130, failed_items: 0 });
+    const items = await stored();
+    expect(items).toHaveLength(130);
+    expect(items.reduce((n, i) => n + i.comments.length, 0)).toBe(fake.issues.reduce((n, i) => n + i.comments.length, 0));
+    expect(fake.requests.filter((r) => r.status === 429)).toHaveLength(1);
+  });
+
+  it('Data Center: keyset paging (`id >`) with a bearer token, wiki markup converted', async () => {
+    fake = await new JiraFake({ flavor: 'dc', issues: generateIssues({ count: 45, comments: (i) => (i % 9 === 0 ? 25 : 1) }) }).start();
+    const done = await run();
+    expect(done.progress).toMatchObject({ total_items: 45, processed_items: 45, successful_items: 45 });
+    const items = await stored();
+    expect(items).toHaveLength(45);
+    expect(items.reduce((n, i) => n + i.comments.length, 0)).toBe(fake.issues.reduce((n, i) => n + i.comments.length, 0));
+    expect(items.find((i) => i.key === 'TEST-1')!.description).toContain('## Details');
+    const pages = fake.requests.filter((r) => r.path === '/rest/api/2/search' && r.body?.maxResults !== 0).map((r) => String(r.body?.jql));
+    expect(pages).toEqual(['', 'id > 10019', 'id > 10039'].map((after) => `project = "TEST"${after ? ` AND ${after}` : ''} ORDER BY id ASC`));
+  });
+});
+
+/** The worker has finished with the job (BullMQ no longer has it active). */
+async function settled(jobId: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (!['active', 'waiting', 'delayed'].includes(await h.deps.queue.getJobState(jobId))) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`job ${jobId} still running`);
+}
