@@ -1,0 +1,174 @@
+/**
+ * GitLab end to end through the jobs core (real Redis, PGlite store, BullMQ worker, the real
+ * GitLab module) against the fake: 0 / one page / one page + 1 with keyset and with offset
+ * paging, 2,500 issues with notes (some past one notes page), re-import skipped, incremental
+ * touching only changed issues, dry run, cancel, the error codes of a wrong token, a missing
+ * project and a persistent 500, transient faults survived with exact counts.
+ * Retries back off in milliseconds (else production).
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { gitlabModule } from '../../../src/connectors/gitlab/index.js';
+import type { ConnectorModule, SourceType } from '../../../src/connectors/connector.js';
+import type { WorkItem } from '../../../src/store/types.js';
+import { startHarness, type Harness } from '../../support/harness.js';
+import { testConnectors } from '../../support/test-connector.js';
+import { GitLabFake, type GitLabFakeOptions } from '../../fakes/gitlab.js';
+import type { SeedOptions } from '../../fakes/gitlab-data.js';
+
+let h: Harness;
+let fake: GitLabFake;
+const gitlab: ConnectorModule = {
+  ...(gitlabModule as unknown as ConnectorModule),
+  create: (config, ctx) => gitlabModule.create(config as never, { ...ctx, http: (o) => ctx.http({ ...o, backoffMs: 2, maxBackoffMs: 10 }) }),
+};
+beforeAll(async () => {
+  h = await startHarness({ connectors: { ...testConnectors, gitlab } as Record<SourceType, ConnectorModule>, env: { SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' } });
+});
+afterAll(async () => h?.cleanup());
+afterEach(async () => fake?.stop());
+
+const ctx = { tenantId: null, requestId: 'req-gl', correlationId: null, idempotencyKey: null };
+const create = async (config: Record<string, unknown> = {}, options: Record<string, unknown> = {}) =>
+  (await h.deps.jobs.create({
+    source_type: 'gitlab',
+    source_config: { base_url: fake.baseUrl, token: fake.token, project_id: fake.project.path, ...config },
+    options: { batch_size: 20, ...options },
+  }, ctx)).job;
+const run = async (config: Record<string, unknown> = {}, options: Record<string, unknown> = {}) => h.waitFor((await create(config, options)).job_id, undefined, 40_000);
+
+async function startFake(issues: number, seed: SeedOptions = {}, opts: GitLabFakeOptions = {}): Promise<GitLabFake> {
+  fake = await new GitLabFake(opts).start();
+  fake.project.seed(issues, seed);
+  return fake;
+}
+
+async function stored(): Promise<WorkItem[]> {
+  const page = await h.deps.store.listItems({ tenantId: null, limit: 10_000, source_type: 'gitlab' });
+  return page.items.filter((i) => i.source_instance === new URL(fake.baseUrl).host);
+}
+const userNoteIds = (iid: number) => fake.project.userNotes(iid).map((n) => String(n.id));
+const commentsOf = (items: WorkItem[]) => items.reduce((n, i) => n + i.comments.length, 0);
+const allUserNotes = () => fake.project.issues.reduce((n, i) => n + fake.project.userNotes(i.iid).length, 0);
+
+describe('GitLab import jobs', () => {
+  it.each([
+    { n: 0, batches: 1, keyset: 'supported' as const },
+    { n: 20, batches: 1, keyset: 'supported' as const },
+    { n: 21, batches: 2, keyset: 'supported' as const },
+    { n: 0, batches: 1, keyset: 'ignored' as const },
+    { n: 20, batches: 1, keyset: 'ignored' as const },
+    { n: 21, batches: 2, keyset: 'ignored' as const },
+  ])('$n issues, batch size 20, keyset $keyset: exact counts in $batches batch(es)', async ({ n, batches, keyset }) => {
+    await startFake(n, {}, { keyset });
+    const done = await run();
+    expect(done).toMatchObject({ status: 'completed', error_code: null });
+    expect(done.progress).toMatchObject({ total_items: n, processed_items: n, successful_items: n, failed_items: 0, skipped_items: 0, current_batch: batches });
+    const items = await stored();
+    expect(items.map((i) => i.key).sort()).toEqual(fake.project.issues.map((i) => `#${i.iid}`).sort());
+    expect(commentsOf(items)).toBe(allUserNotes());
+  });
+
+  it('2,500 issues: each stored once with every user note, then a re-import skips all of them', async () => {
+    // every 50th issue has 130 comments: two notes pages
+    await startFake(2500, { userNotes: (i) => (i % 50 === 0 ? 130 : i % 4) });
+    const done = await run({}, { batch_size: 100 });
+    expect(done).toMatchObject({ status: 'completed', error_code: null });
+    expect(done.progress).toMatchObject({ total_items: 2500, processed_items: 2500, successful_items: 2500, failed_items: 0, current_batch: 25 });
+    expect(JSON.stringify(done)).not.toContain(fake.token);
+    const items = await stored();
+    expect(items.map((i) => i.external_id).sort()).toEqual(fake.project.issues.map((i) => String(i.id)).sort());
+    for (const item of items) expect(item.comments.map((c) => c.external_id)).toEqual(userNoteIds(Number(item.key.slice(1))));
+    expect(fake.count(/\/notes\?.*page=2/)).toBe(50);
+
+    const again = await run({}, { batch_size: 100 });
+    expect(again.progress).toMatchObject({ total_items: 2500, processed_items: 2500, skipped_items: 2500, successful_items: 0 });
+  }, 60_000);
+
+  it('incremental after changing 10 issues updates only those; the overlap is skipped', async () => {
+    await startFake(200);
+    await run();
+    const changed = [1, 14, 40, 77, 100, 121, 150, 170, 188, 190];
+    for (const iid of changed) fake.project.update(iid, { title: `edited ${iid}` });
+    fake.requests.length = 0;
+    const done = await run({}, { mode: 'incremental' });
+    expect(done.status).toBe('completed');
+    expect(done.progress.successful_items).toBe(10);
+    expect(done.progress.skipped_items).toBe(done.progress.total_items - 10);
+    expect(done.progress.total_items).toBeLessThan(20);
+    const updated = done.imported_items.filter((i) => i.action === 'updated').map((i) => i.key).sort();
+    expect(updated).toEqual(changed.map((n) => `#${n}`).sort());
+    const lists = fake.requests.filter((r) => r.path.endsWith('/issues'));
+    expect(lists.length).toBeGreaterThan(0);
+    expect(lists.every((r) => r.url.searchParams.has('updated_after'))).toBe(true);
+  });
+
+  it('dry run fills total_items from x-total and stores nothing', async () => {
+    await startFake(77);
+    const done = await run({}, { dry_run: true });
+    expect(done).toMatchObject({ status: 'completed' });
+    expect(done.progress.total_items).toBe(77);
+    expect(await stored()).toHaveLength(0);
+    expect(fake.requests).toHaveLength(1);
+    expect(fake.requests[0]!.url.searchParams.get('per_page')).toBe('1');
+  });
+
+  it('cancel mid-import: nothing is requested or written once the cancel has settled', async () => {
+    await startFake(2000, { userNotes: () => 1 }, { latencyMs: 30 });
+    const job = await create();
+    await h.waitFor(job.job_id, (j) => j.progress.current_batch >= 2);
+    const cancelled = await h.deps.jobs.cancel(job.job_id, null);
+    expect(cancelled.status).toBe('cancelled');
+    await settled(job.job_id);
+    const sent = fake.requests.length;
+    const written = (await h.deps.store.jobItems(job.job_id, { limit: 5000 })).items.length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.requests.length).toBe(sent);
+    expect((await h.deps.store.jobItems(job.job_id, { limit: 5000 })).items).toHaveLength(written);
+    const final = (await h.deps.records.get(job.job_id))!;
+    expect(final.status).toBe('cancelled');
+    // the record froze at the cancel; at most the batch being stored while the cancel travelled is beyond it
+    expect(written - final.progress.processed_items).toBeGreaterThanOrEqual(0);
+    expect(written - final.progress.processed_items).toBeLessThanOrEqual(20);
+    expect(fake.count(/\/issues\?/)).toBeLessThan(20);
+  });
+
+  it.each([
+    { name: 'a wrong token', config: { token: 'glpat-not-the-token' }, code: 'SOURCE_AUTH_FAILED', message: /401/ },
+    { name: 'a missing project', config: { project_id: 'acme/nope' }, code: 'SOURCE_NOT_FOUND', message: /acme\/nope not found/ },
+    { name: 'a persistent 500', config: {}, code: 'SOURCE_UNAVAILABLE', message: /GitLab unavailable: HTTP 500/, fault: true },
+  ])('$name fails the job with $code', async ({ config, code, message, fault }) => {
+    await startFake(30);
+    if (fault) fake.fail({ status: 500, times: Infinity, body: '{"message":"500 Internal Server Error"}' });
+    const done = await run(config);
+    expect(done).toMatchObject({ status: 'failed', error_code: code });
+    expect(done.error_message).toMatch(message);
+    expect(done.error_message).not.toContain('glpat-');
+    expect(await stored()).toHaveLength(0);
+  });
+
+  it('429 `Retry later`, a 500, truncated bodies and a slow answer mid-import: completes with exact counts', async () => {
+    await startFake(130, { userNotes: (i) => (i % 10 === 0 ? 3 : 1) });
+    const list = /\/issues\?.*(cursor|pagination)=/;
+    fake.fail({ match: list, status: 429, headers: { 'content-type': 'text/plain', 'retry-after': '1' }, body: 'Retry later\n' });
+    fake.fail({ match: /\/notes/, status: 500, body: '{"message":"500 Internal Server Error"}' });
+    fake.fail({ match: list, truncate: true });
+    fake.fail({ match: /\/notes/, truncate: true });
+    fake.fail({ match: list, delayMs: 300 });
+    const done = await run();
+    expect(done).toMatchObject({ status: 'completed', error_code: null });
+    expect(done.progress).toMatchObject({ total_items: 130, processed_items: 130, successful_items: 130, failed_items: 0 });
+    const items = await stored();
+    expect(items).toHaveLength(130);
+    expect(commentsOf(items)).toBe(allUserNotes());
+    expect(fake.requests.filter((r) => r.status === 429)).toHaveLength(1);
+  });
+});
+
+/** The worker has finished with the job (BullMQ no longer has it active). */
+async function settled(jobId: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (!['active', 'waiting', 'delayed'].includes(await h.deps.queue.getJobState(jobId))) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`job ${jobId} still running`);
+}
