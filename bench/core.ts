@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from '../src/http/app.js';
-import { healthOf } from '../src/main.js';
+import { healthProbe } from '../src/http/health-probe.js';
 import { emptyProgress } from '../src/jobs/create.js';
 import type { JobRecord } from '../src/jobs/types.js';
 import { startHarness, type Harness } from '../test/support/harness.js';
@@ -19,7 +19,7 @@ const ctx = { tenantId: null, requestId: 'bench', correlationId: null, idempoten
 
 async function serveApp(h: Harness) {
   const app = await buildApp({
-    jobs: h.deps.jobs, items: h.deps.store, health: () => healthOf(h.deps), connectors: h.deps.connectors,
+    jobs: h.deps.jobs, items: h.deps.store, health: healthProbe(h.deps.apiRedis, h.deps.store), connectors: h.deps.connectors,
     apiKeys: null, version: 'bench', environment: 'bench', logger: pino({ level: 'silent' }),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });

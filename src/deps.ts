@@ -23,7 +23,10 @@ export interface Deps {
   config: Readonly<Config>;
   logger: Logger;
   keys: JobKeys;
+  /** for the worker and BullMQ: commands wait out a Redis outage instead of failing */
   redis: Redis;
+  /** for API requests: fails fast while Redis is down, so the API answers 503 instead of hanging */
+  apiRedis: Redis;
   subscriber: Redis;
   records: JobRecords;
   events: JobEvents;
@@ -44,9 +47,10 @@ export interface DepsOverrides {
   storeSchema?: string;
 }
 
-function redisClient(config: Readonly<Config>, logger: Logger, name: string): Redis {
+function redisClient(config: Readonly<Config>, logger: Logger, name: string, failFast = false): Redis {
   const client = new Redis(config.redisUrl, {
-    maxRetriesPerRequest: null,
+    maxRetriesPerRequest: failFast ? 1 : null,
+    ...(failFast ? { commandTimeout: 2_000 } : {}),
     connectionName: `integration-service:${name}`,
     retryStrategy: (attempt) => Math.min(200 * 2 ** attempt, 10_000),
   });
@@ -65,15 +69,16 @@ function redisClient(config: Readonly<Config>, logger: Logger, name: string): Re
 
 export async function buildDeps(config: Readonly<Config>, logger: Logger, overrides: DepsOverrides): Promise<Deps> {
   const keys = jobKeys(config.redisKeyPrefix);
-  const redis = redisClient(config, logger, 'commands');
+  const redis = redisClient(config, logger, 'worker');
+  const apiRedis = redisClient(config, logger, 'api', true);
   const subscriber = redisClient(config, logger, 'events');
   const records = new JobRecords(redis, keys, config.jobTtlSeconds);
   const events = new JobEvents(subscriber, keys);
-  const queue = createQueue(redis, keys.queuePrefix);
+  const queue = createQueue(apiRedis, keys.queuePrefix);
   queue.on('error', () => undefined); // reported once by the shared connection's handler
   const http = overrides.http ?? createSourceHttpFactory({ allowPrivateNetworks: config.allowPrivateNetworks });
   const store = await openItemStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, schema: overrides.storeSchema });
-  const jobs = new RedisJobService(records, queue, events, {
+  const jobs = new RedisJobService(new JobRecords(apiRedis, keys, config.jobTtlSeconds), queue, events, {
     connectors: overrides.connectors,
     credentialsKey: config.credentialsKey,
     allowPrivateNetworks: config.allowPrivateNetworks,
@@ -85,12 +90,13 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
     setWatermark: (scope, at) => store.setWatermark(scope, at),
   };
   return {
-    config, logger, keys, redis, subscriber, records, events, queue, jobs, store, runStore,
+    config, logger, keys, redis, apiRedis, subscriber, records, events, queue, jobs, store, runStore,
     connectors: overrides.connectors, http, locks: new ScopeLocks(redis, keys),
     async close() {
       await queue.close().catch(() => undefined);
       await store.close().catch(() => undefined);
       subscriber.disconnect();
+      apiRedis.disconnect();
       redis.disconnect();
     },
   };

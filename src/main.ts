@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { buildDeps, createWorker, type Deps } from './deps.js';
 import { connectors } from './connectors/registry.js';
 import { buildApp } from './http/app.js';
+import { healthProbe } from './http/health-probe.js';
 import type { ImportWorker } from './jobs/worker.js';
 import { VERSION } from './version.js';
 
@@ -20,20 +21,6 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export async function healthOf(deps: Deps) {
-  const started = process.hrtime.bigint();
-  const redis = await Promise.race([
-    deps.redis.ping().then(() => true),
-    new Promise<boolean>((r) => setTimeout(() => r(false), 1000)),
-  ]).catch(() => false);
-  const latency = Number(process.hrtime.bigint() - started) / 1e6;
-  const database = await deps.store.ping().then(() => true, () => false);
-  return {
-    redis: redis ? { status: 'up' as const, latency_ms: Math.round(latency * 10) / 10 } : { status: 'down' as const },
-    database: { status: database ? ('up' as const) : ('down' as const) },
-  };
-}
-
 export async function start(role: Role, env: NodeJS.ProcessEnv = process.env, logger?: Logger): Promise<Running> {
   const config = loadConfig(env);
   const log = logger ?? pino({ level: config.logLevel, base: { service: 'integration-service', role } });
@@ -43,7 +30,7 @@ export async function start(role: Role, env: NodeJS.ProcessEnv = process.env, lo
   // The API listens first: while Redis is unreachable it answers /health with 503.
   if (role !== 'worker') {
     app = await buildApp({
-      jobs: deps.jobs, items: deps.store, health: () => healthOf(deps), connectors: deps.connectors,
+      jobs: deps.jobs, items: deps.store, health: healthProbe(deps.apiRedis, deps.store), connectors: deps.connectors,
       apiKeys: config.apiKeys, version: VERSION, environment: config.environment, logger: log,
     });
     await app.listen({ port: config.port, host: config.host });

@@ -13,6 +13,16 @@ export function isJobId(id: string): boolean {
   return UUID.test(id);
 }
 
+/** Redis trouble surfaces as 503 REDIS_UNAVAILABLE, never as a 500 with a driver message. */
+async function tracked<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw new AppError('REDIS_UNAVAILABLE', 'job tracking (Redis) is unavailable; try again');
+  }
+}
+
 export class RedisJobService implements JobService {
   constructor(
     private readonly records: JobRecords,
@@ -27,7 +37,7 @@ export class RedisJobService implements JobService {
   ): Promise<{ job: JobRecord; created: boolean }> {
     const prepared = prepareJob(this.createDeps, input, ctx);
     const idem = ctx.idempotencyKey ? idempotencyHashes(ctx.idempotencyKey, input) : null;
-    const result = await this.records.create(prepared.record, prepared.sealed, idem);
+    const result = await tracked(this.records.create(prepared.record, prepared.sealed, idem));
     if (result.kind === 'reused') {
       throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request body', [
         { path: 'Idempotency-Key', message: 'reused with a different body' },
@@ -39,7 +49,7 @@ export class RedisJobService implements JobService {
       await enqueueImport(this.queue, prepared.data);
     } catch {
       // Without a queue entry the job would wait forever: fail it visibly instead.
-      await this.records.transition(prepared.record.job_id, 'failed', { error_code: 'INTERNAL_ERROR', error_message: 'the job could not be queued' });
+      await this.records.transition(prepared.record.job_id, 'failed', { error_code: 'INTERNAL_ERROR', error_message: 'the job could not be queued' }).catch(() => undefined);
       throw new AppError('REDIS_UNAVAILABLE', 'the job could not be queued; try again');
     }
     return { job: result.job, created: true };
@@ -47,7 +57,7 @@ export class RedisJobService implements JobService {
 
   async get(jobId: string, tenantId: string | null): Promise<JobRecord | null> {
     if (!isJobId(jobId)) return null;
-    const job = await this.records.get(jobId);
+    const job = await tracked(this.records.get(jobId));
     if (!job || (tenantId !== null && job.tenant_id !== tenantId)) return null;
     return job;
   }
@@ -56,13 +66,13 @@ export class RedisJobService implements JobService {
     if (filter.cursor !== undefined && !/^\d{1,20}$/.test(filter.cursor)) {
       throw new AppError('VALIDATION_ERROR', 'cursor is invalid', [{ path: '/cursor', message: 'not a cursor returned by this API' }]);
     }
-    return this.records.list(filter);
+    return tracked(this.records.list(filter));
   }
 
   async cancel(jobId: string, tenantId: string | null): Promise<JobRecord> {
     const job = await this.get(jobId, tenantId);
     if (!job) throw new AppError('JOB_NOT_FOUND', `import job ${jobId} not found`);
-    const result = await this.records.transition(jobId, 'cancelled');
+    const result = await tracked(this.records.transition(jobId, 'cancelled'));
     if (!result.ok) {
       if (result.status === null) throw new AppError('JOB_NOT_FOUND', `import job ${jobId} not found`);
       throw new AppError('JOB_NOT_CANCELLABLE', `import job ${jobId} is already ${result.status}`);
@@ -73,12 +83,12 @@ export class RedisJobService implements JobService {
   }
 
   watch(jobId: string, onChange: (job: JobRecord, kind: 'progress' | 'status') => void): Promise<() => Promise<void>> {
-    return this.events.watch(jobId, onChange);
+    return tracked(this.events.watch(jobId, onChange));
   }
 
   async stats(): Promise<{ byStatus: Record<JobStatus, number>; itemsImported: Record<'created' | 'updated' | 'unchanged' | 'failed', number> }> {
-    const counts = await this.records.countByStatus(JOB_STATUSES);
-    const items = await this.records.itemCounters();
+    const counts = await tracked(this.records.countByStatus(JOB_STATUSES));
+    const items = await tracked(this.records.itemCounters());
     return {
       byStatus: Object.fromEntries(JOB_STATUSES.map((s, i) => [s, counts[i] ?? 0])) as Record<JobStatus, number>,
       itemsImported: { created: items.created ?? 0, updated: items.updated ?? 0, unchanged: items.unchanged ?? 0, failed: items.failed ?? 0 },
