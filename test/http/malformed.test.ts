@@ -1,6 +1,6 @@
 /** Bad input of every kind gets its status and the error envelope, and changes nothing anywhere. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { dumpValues } from '../support/redis.js';
 import { httpEnv, importBody, type HttpEnv } from './support.js';
 
@@ -19,7 +19,7 @@ beforeAll(async () => {
 afterAll(async () => env.cleanup());
 
 const json = { 'content-type': 'application/json' };
-const CASES: [string, Parameters<FastifyInstance['inject']>[0] & object, number, string][] = [
+const CASES: [string, InjectOptions, number, string][] = [
   ['malformed JSON', { method: 'POST', url: '/api/imports', headers: json, payload: '{"source_type": "jira",' }, 400, 'MALFORMED_JSON'],
   ['JSON with a trailing comma', { method: 'POST', url: '/api/imports', headers: json, payload: '{"a":1,}' }, 400, 'MALFORMED_JSON'],
   ['body over 1 MiB', { method: 'POST', url: '/api/imports', headers: json, payload: JSON.stringify({ x: 'a'.repeat(1024 * 1024) }) }, 413, 'PAYLOAD_TOO_LARGE'],
