@@ -38,22 +38,25 @@ export async function deletePrefix(redis: Redis, prefix: string): Promise<void> 
   } while (cursor !== '0');
 }
 
-/** Every string value under the prefix, for "no credential anywhere in Redis" checks. */
+/** Every key and value under the prefix, sorted by key: for "no credential anywhere" and "nothing changed" checks. */
 export async function dumpValues(redis: Redis, prefix: string): Promise<string> {
-  const out: string[] = [];
+  const out: [string, string][] = [];
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', '1000');
     for (const key of keys) {
       const type = await redis.type(key);
-      if (type === 'string') out.push(key, (await redis.get(key)) ?? '');
-      else if (type === 'hash') out.push(key, JSON.stringify(await redis.hgetall(key)));
-      else if (type === 'list') out.push(key, JSON.stringify(await redis.lrange(key, 0, -1)));
-      else if (type === 'zset') out.push(key, JSON.stringify(await redis.zrange(key, '0', '-1')));
-      else if (type === 'set') out.push(key, JSON.stringify(await redis.smembers(key)));
-      else if (type === 'stream') out.push(key, JSON.stringify(await redis.xrange(key, '-', '+')));
+      if (type === 'string') out.push([key, (await redis.get(key)) ?? '']);
+      else if (type === 'hash') out.push([key, JSON.stringify(await redis.hgetall(key))]);
+      else if (type === 'list') out.push([key, JSON.stringify(await redis.lrange(key, 0, -1))]);
+      else if (type === 'zset') out.push([key, JSON.stringify(await redis.zrange(key, '0', '-1', 'WITHSCORES'))]);
+      else if (type === 'set') out.push([key, JSON.stringify((await redis.smembers(key)).sort())]);
+      else if (type === 'stream') out.push([key, JSON.stringify(await redis.xrange(key, '-', '+'))]);
     }
     cursor = next;
   } while (cursor !== '0');
-  return out.join('\n');
+  return out
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${k}\n${v}`)
+    .join('\n');
 }
