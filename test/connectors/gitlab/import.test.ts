@@ -84,6 +84,18 @@ describe('GitLab import jobs', () => {
     expect(again.progress).toMatchObject({ total_items: 2500, processed_items: 2500, skipped_items: 2500, successful_items: 0 });
   }, 60_000);
 
+  it('a 1 MB unicode description and a null assignee are stored intact', async () => {
+    await startFake(8);
+    const big = `# Ünïcödé 日本語 🚀\n\n${'Zoë → ✓ '.repeat(110_000)}`;
+    fake.project.update(3, { description: big });
+    const done = await run();
+    expect(done.progress).toMatchObject({ processed_items: 8, successful_items: 8 });
+    const items = await stored();
+    expect(items.find((i) => i.key === '#3')!.description).toBe(big);
+    expect(items.find((i) => i.key === '#4')!.assignee).toBeNull(); // the fake leaves every 4th unassigned
+    expect(items.find((i) => i.key === '#1')!.title).toBe(fake.project.issue(1)['title']);
+  });
+
   it('incremental after changing 10 issues updates only those; the overlap is skipped', async () => {
     await startFake(200);
     await run();

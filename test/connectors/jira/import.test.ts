@@ -77,6 +77,18 @@ describe('Jira import jobs', () => {
     expect(again.progress).toMatchObject({ total_items: 2500, processed_items: 2500, skipped_items: 2500, successful_items: 0 });
   }, 60_000);
 
+  it('a 1 MB unicode description and a null assignee are stored intact', async () => {
+    await startFake({ count: 8 });
+    const big = `Ünïcödé 日本語 🚀 ${'Zoë → ✓ '.repeat(110_000)}`.trim();
+    fake.issues[2]!.description = big;
+    const done = await run();
+    expect(done.progress).toMatchObject({ processed_items: 8, successful_items: 8 });
+    const items = await stored();
+    expect(items.find((i) => i.key === 'TEST-3')!.description).toContain(`**${big}**`);
+    expect(items.find((i) => i.key === 'TEST-2')!.assignee).toBeNull(); // the fake leaves every 4th unassigned
+    expect(items.find((i) => i.key === 'TEST-4')!.title).toBe('Ünïcödé issue 4 — 日本語 ✓');
+  });
+
   it('incremental after changing 10 issues updates only those; the overlap is skipped', async () => {
     await startFake({ count: 200, comments: (i) => i % 2 });
     await run();
