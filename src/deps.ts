@@ -19,6 +19,9 @@ import { openItemStore } from './store/work-items.js';
 import { ImportWorker } from './jobs/worker.js';
 import type { ItemStore } from './store/types.js';
 
+/** A source wait longer than this frees the worker slot: the job is re-queued for when the wait ends. */
+export const RATE_LIMIT_HANDOFF_MS = 30_000;
+
 export interface Deps {
   config: Readonly<Config>;
   logger: Logger;
@@ -76,7 +79,7 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
   const events = new JobEvents(subscriber, keys);
   const queue = createQueue(apiRedis, keys.queuePrefix);
   queue.on('error', () => undefined); // reported once by the shared connection's handler
-  const http = overrides.http ?? createSourceHttpFactory({ allowPrivateNetworks: config.allowPrivateNetworks });
+  const http = overrides.http ?? createSourceHttpFactory({ allowPrivateNetworks: config.allowPrivateNetworks, handOffWaitMs: RATE_LIMIT_HANDOFF_MS });
   const store = await openItemStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, schema: overrides.storeSchema });
   const jobs = new RedisJobService(new JobRecords(apiRedis, keys, config.jobTtlSeconds), queue, events, {
     connectors: overrides.connectors,

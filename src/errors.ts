@@ -72,6 +72,19 @@ export class SourceError extends AppError {
   }
 }
 
+/**
+ * The source asks to wait longer than a worker should sleep (but within the contract's 15 minutes):
+ * the job goes back to the queue until `resumeAt` and resumes from its checkpoint, freeing the slot.
+ */
+export class SourceWaitError extends SourceError {
+  readonly resumeAt: number;
+  constructor(resumeAt: number, message: string) {
+    super('SOURCE_RATE_LIMITED', message);
+    this.name = 'SourceWaitError';
+    this.resumeAt = resumeAt;
+  }
+}
+
 export class StoreError extends AppError {
   constructor(message: string) {
     super('STORE_UNAVAILABLE', message);

@@ -27,6 +27,7 @@ const DEFAULTS = {
   backoffMs: 500,
   maxBackoffMs: 30_000,
   maxWaitMs: 15 * 60_000,
+  handOffWaitMs: Infinity,
   reserve: 1,
   maxBodyBytes: 64 * 1024 * 1024,
 };
@@ -66,6 +67,7 @@ export class SourceHttpClient implements SourceHttp {
       concurrency: this.o.concurrency,
       reserve: this.o.reserve,
       maxWaitMs: this.o.maxWaitMs,
+      handOffWaitMs: this.o.handOffWaitMs,
     });
   }
 

@@ -4,7 +4,7 @@
  * instance, shared by all its concurrent requests, so a pause stops every request to the source —
  * not only the one that received the 429.
  */
-import { SourceError } from '../errors.js';
+import { SourceError, SourceWaitError } from '../errors.js';
 import type { RateLimitSignal } from './http.js';
 
 export interface GateOptions {
@@ -12,6 +12,8 @@ export interface GateOptions {
   concurrency: number;
   reserve: number;
   maxWaitMs: number;
+  /** Waits longer than this reject with SourceWaitError (default: never). */
+  handOffWaitMs?: number;
 }
 
 interface Waiter {
@@ -99,8 +101,11 @@ export class HostGate {
       if (until === 'slot') return; // the next release pumps
       if (until - now > this.opts.maxWaitMs) {
         const wait = `${Math.ceil((until - now) / 1000)} s, over the ${Math.round(this.opts.maxWaitMs / 1000)} s allowed`;
-        for (const w of this.queue.splice(0)) w.reject(new SourceError('SOURCE_RATE_LIMITED', `${this.opts.source} asks to wait ${wait}`));
-        this.clearTimer();
+        this.rejectAll(new SourceError('SOURCE_RATE_LIMITED', `${this.opts.source} asks to wait ${wait}`));
+        return;
+      }
+      if (until - now > (this.opts.handOffWaitMs ?? Infinity)) {
+        this.rejectAll(new SourceWaitError(until, `${this.opts.source} asks to wait ${Math.ceil((until - now) / 1000)} s`));
         return;
       }
       this.wakeAt(until);
@@ -119,6 +124,11 @@ export class HostGate {
     }
     if (this.inFlight >= this.opts.concurrency) return 'slot';
     return null;
+  }
+
+  private rejectAll(err: SourceError): void {
+    for (const w of this.queue.splice(0)) w.reject(err);
+    this.clearTimer();
   }
 
   private wakeAt(at: number): void {

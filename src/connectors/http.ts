@@ -60,6 +60,11 @@ export interface SourceHttpOptions {
   maxBackoffMs?: number;
   /** A single wait longer than this fails with SOURCE_RATE_LIMITED (default 15 min). */
   maxWaitMs?: number;
+  /**
+   * A wait longer than this (and within maxWaitMs) rejects with SourceWaitError instead of sleeping,
+   * so the job runner can hand the job back to the queue until then (default: always sleep).
+   */
+  handOffWaitMs?: number;
   /** A response body larger than this fails with SOURCE_RESPONSE_INVALID (default 64 MiB). */
   maxBodyBytes?: number;
   /** Requests of the budget kept unused (default 1). */
@@ -98,12 +103,14 @@ export type SourceHttpFactory = (opts: SourceHttpOptions) => SourceHttp;
 
 export interface SourceHttpGlobals {
   allowPrivateNetworks: boolean;
+  /** Default `handOffWaitMs` of every SourceHttp the factory makes. */
+  handOffWaitMs?: number;
 }
 
 /** One connection pool (and SSRF policy) shared by every SourceHttp the factory makes. */
 export function createSourceHttpFactory(globals: SourceHttpGlobals): SourceHttpFactory {
   const transport = createTransport(globals.allowPrivateNetworks);
-  return (opts) => createSourceHttp(opts, transport);
+  return (opts) => createSourceHttp({ handOffWaitMs: globals.handOffWaitMs, ...opts }, transport);
 }
 
 /** The factory's building block; tests pass a transport with their own DNS answers. */

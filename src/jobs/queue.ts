@@ -20,6 +20,8 @@ export interface ImportJobData {
   source_instance: string;
   scope: string;
   callback_url: string | null;
+  /** times the job went back to the queue because the source asked for a long wait */
+  rate_limit_handoffs?: number;
 }
 
 export function createQueue(connection: ConnectionOptions, prefix: string): Queue<ImportJobData> {

@@ -4,7 +4,7 @@
  * after a crash; stops at the next batch boundary when the record says cancelled.
  */
 import type { Logger } from 'pino';
-import { SourceError, StoreError, toJobError } from '../errors.js';
+import { SourceError, SourceWaitError, StoreError, toJobError } from '../errors.js';
 import type { Connector, ConnectorModule, NormalizedItem, SourceType } from '../connectors/connector.js';
 import type { SourceHttpFactory } from '../connectors/http.js';
 import { decryptSecrets } from './credentials.js';
@@ -49,10 +49,15 @@ export interface RunDeps {
   logger: Logger;
 }
 
-/** 'done': the record reached a terminal status (or was gone); 'interrupted': shutdown mid-run, resume elsewhere. */
-export type RunOutcome = { kind: 'done'; job: JobRecord | null } | { kind: 'interrupted' };
+/**
+ * 'done': the record reached a terminal status (or was gone); 'interrupted': stopped mid-run to be
+ * resumed from the checkpoint, elsewhere after a shutdown or at `resumeAt` when the source asked to wait.
+ */
+export type RunOutcome = { kind: 'done'; job: JobRecord | null } | { kind: 'interrupted'; resumeAt?: number };
 
 const OVERLAP_MS = 5 * 60_000;
+/** A source that keeps asking for long waits fails the job after this many hand-backs. */
+export const MAX_RATE_LIMIT_HANDOFFS = 8;
 
 export async function runImport(deps: RunDeps, data: ImportJobData, owner: string, signal: AbortSignal): Promise<RunOutcome> {
   const log = deps.logger.child({ job_id: data.job_id, source_type: data.source_type });
@@ -65,6 +70,10 @@ export async function runImport(deps: RunDeps, data: ImportJobData, owner: strin
     return await importPages(deps, data, owner, connector, checkpoint, taken.job.progress, signal);
   } catch (err) {
     if (signal.aborted) return abortedOutcome(deps, data, signal);
+    if (err instanceof SourceWaitError && (data.rate_limit_handoffs ?? 0) < MAX_RATE_LIMIT_HANDOFFS) {
+      log.info({ resume_at: new Date(err.resumeAt).toISOString() }, 'source asks to wait: job handed back until then');
+      return { kind: 'interrupted', resumeAt: err.resumeAt };
+    }
     const { code, message } = toJobError(err);
     if (code === 'INTERNAL_ERROR') log.error({ err }, 'import failed unexpectedly');
     else log.warn({ error_code: code }, message);
@@ -118,6 +127,8 @@ async function importPages(
   const pages = connector.pages({ cursor: cp.cursor, since, batchSize: data.options.batch_size, includeComments: data.options.include_comments, signal });
   for await (const page of pages) {
     const { items, failures } = normalizePage(connector, page.records);
+    // a cancel that already arrived (pub/sub aborts the signal) stops before the write, not after
+    if (signal.aborted) return abortedOutcome(deps, data, signal);
     const outcomes = await upsertWithRetry(deps.store, data, progress.current_batch + 1, items, failures, signal);
     const counts = tally(outcomes);
     importedThisRun += counts.successful + counts.failed + counts.skipped;

@@ -29,8 +29,9 @@ export class ScopeLocks {
     return this.keys.scopeLock(createHash('sha256').update(id).digest('hex').slice(0, 32));
   }
 
-  async acquire(data: ImportJobData): Promise<boolean> {
-    return (await this.redis.eval(ACQUIRE, 1, this.key(data), data.job_id, this.leaseMs)) === 1;
+  /** Takes or renews the lease for `leaseMs` (longer while the job waits in the queue for a source). */
+  async acquire(data: ImportJobData, leaseMs = this.leaseMs): Promise<boolean> {
+    return (await this.redis.eval(ACQUIRE, 1, this.key(data), data.job_id, Math.ceil(leaseMs))) === 1;
   }
 
   async release(data: ImportJobData): Promise<void> {

@@ -63,10 +63,12 @@ export class ImportWorker {
     this.running.set(data.job_id, controller);
     const renew = setInterval(() => void this.deps.locks.acquire(data).catch(() => undefined), this.deps.locks.leaseMs / 3);
     let handBack = false;
+    let resumeAt: number | undefined;
     try {
       const outcome = await runImport(this.deps, data, `${data.job_id}:${randomUUID()}`, controller.signal);
       if (outcome.kind === 'interrupted') {
         handBack = true;
+        resumeAt = outcome.resumeAt;
       } else if (outcome.job && data.callback_url && this.deps.webhookSecret && outcome.job.status !== 'processing') {
         await sendCallback(this.deps.http, this.deps.webhookSecret, data.callback_url, outcome.job, this.deps.logger);
       }
@@ -74,6 +76,13 @@ export class ImportWorker {
       clearInterval(renew);
       this.running.delete(data.job_id);
       if (!handBack) await this.deps.locks.release(data).catch(() => undefined);
+    }
+    if (handBack && resumeAt !== undefined) {
+      // The slot is freed while the source wants us to wait; the scope stays ours until we resume.
+      await this.deps.locks.acquire(data, resumeAt - Date.now() + this.deps.locks.leaseMs);
+      await job.updateData({ ...data, rate_limit_handoffs: (data.rate_limit_handoffs ?? 0) + 1 });
+      await job.moveToDelayed(resumeAt, token);
+      throw new DelayedError();
     }
     if (handBack) {
       await job.moveToWait(token);

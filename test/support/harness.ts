@@ -12,6 +12,7 @@ import { buildDeps, createWorker, type Deps } from '../../src/deps.js';
 import type { SqlItemStore } from '../../src/store/work-items.js';
 import type { ImportWorker } from '../../src/jobs/worker.js';
 import type { ConnectorModule, SourceType } from '../../src/connectors/connector.js';
+import type { SourceHttpFactory } from '../../src/connectors/http.js';
 import type { JobRecord } from '../../src/jobs/types.js';
 import { deletePrefix, TEST_REDIS_URL } from './redis.js';
 import { seedPgliteDataDir, TEST_DATABASE_URL } from './store.js';
@@ -33,6 +34,7 @@ export interface HarnessOptions {
   worker?: boolean;
   env?: Record<string, string>;
   logger?: Logger;
+  http?: SourceHttpFactory;
 }
 
 export const isTerminal = (job: JobRecord) => ['completed', 'failed', 'cancelled'].includes(job.status);
@@ -48,7 +50,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   };
   const config = loadConfig(env);
   const logger = opts.logger ?? pino({ level: 'silent' });
-  const deps = await buildDeps(config, logger, { connectors: opts.connectors ?? testConnectors, storeSchema: schema });
+  const deps = await buildDeps(config, logger, { connectors: opts.connectors ?? testConnectors, storeSchema: schema, http: opts.http });
   let worker: ImportWorker | null = null;
   if (opts.worker !== false) {
     worker = createWorker(deps, { lockDurationMs: 3000, stalledIntervalMs: 1000 });
