@@ -81,7 +81,8 @@ describe('ServiceNow import jobs', () => {
     await h.waitFor(job.job_id, (j) => j.progress.current_batch >= 2);
     const cancelled = await h.deps.jobs.cancel(job.job_id, null);
     expect(cancelled.status).toBe('cancelled');
-    await new Promise((r) => setTimeout(r, 300));
+    while ((await h.deps.queue.getJobState(job.job_id)) === 'active') await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
     const sent = fake.log.length;
     await new Promise((r) => setTimeout(r, 300));
     expect(fake.log.length).toBe(sent);
