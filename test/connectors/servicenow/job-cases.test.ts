@@ -5,14 +5,14 @@
  * counts. Through the jobs core against the fake; retries back off in milliseconds.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { servicenowModule } from '../../src/connectors/servicenow/index.js';
-import type { ConnectorModule, SourceType } from '../../src/connectors/connector.js';
-import type { WorkItem } from '../../src/store/types.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { testConnectors } from '../support/test-connector.js';
-import { seedIncidents } from '../fakes/servicenow-seed.js';
-import type { FakeServiceNow } from '../fakes/servicenow.js';
-import { PASSWORD, startFake, USER } from './servicenow/helpers.js';
+import { servicenowModule } from '../../../src/connectors/servicenow/index.js';
+import type { ConnectorModule, SourceType } from '../../../src/connectors/connector.js';
+import type { WorkItem } from '../../../src/store/types.js';
+import { startHarness, type Harness } from '../../support/harness.js';
+import { testConnectors } from '../../support/test-connector.js';
+import { seedIncidents } from '../../fakes/servicenow-seed.js';
+import type { FakeServiceNow } from '../../fakes/servicenow.js';
+import { PASSWORD, startFake, USER } from './helpers.js';
 
 let h: Harness;
 let fake: FakeServiceNow;

@@ -5,13 +5,13 @@
  * with exact counts. Through the jobs core against the fake; retries back off in milliseconds.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { githubModule } from '../../src/connectors/github/index.js';
-import type { ConnectorModule, SourceType } from '../../src/connectors/connector.js';
-import type { WorkItem } from '../../src/store/types.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { testConnectors } from '../support/test-connector.js';
-import type { GithubFake } from '../fakes/github.js';
-import { closeFakes, expectedComments, issueNumbers, startFake } from './github/helpers.js';
+import { githubModule } from '../../../src/connectors/github/index.js';
+import type { ConnectorModule, SourceType } from '../../../src/connectors/connector.js';
+import type { WorkItem } from '../../../src/store/types.js';
+import { startHarness, type Harness } from '../../support/harness.js';
+import { testConnectors } from '../../support/test-connector.js';
+import type { GithubFake } from '../../fakes/github.js';
+import { closeFakes, expectedComments, issueNumbers, startFake } from './helpers.js';
 
 let h: Harness;
 const github: ConnectorModule = {
