@@ -1,5 +1,5 @@
 /** The item store's public types: CONTRACT §4 work items and the per-job item log of §2. */
-import type { ItemComment, NormalizedItem, Person, SourceType, StatusCategory } from '../connectors/connector.js';
+import type { NormalizedItem, SourceType } from '../connectors/connector.js';
 import type { ItemAction } from '../jobs/types.js';
 
 /** A stored work item exactly as the API returns it (CONTRACT §4): the normalized item plus where it lives. */

@@ -14,7 +14,7 @@ import { githubModule } from '../../src/connectors/github/index.js';
 import { servicenowModule } from '../../src/connectors/servicenow/index.js';
 import type { JobRecord } from '../../src/jobs/types.js';
 import type { JobItem } from '../../src/store/types.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { startSourceHarness, type Harness } from '../support/harness.js';
 import { JiraFake } from '../fakes/jira.js';
 import { generateIssues } from '../fakes/jira-data.js';
 import { GitLabFake } from '../fakes/gitlab.js';
@@ -23,18 +23,12 @@ import type { FakeServiceNow } from '../fakes/servicenow.js';
 import { closeFakes, startFake as startGithub } from './github/helpers.js';
 import { PASSWORD, startFake as startServiceNow, USER } from './servicenow/helpers.js';
 
-/** The real module with retries backing off in milliseconds. */
-const fast = (m: ConnectorModule): ConnectorModule => ({
-  ...m,
-  create: (config, ctx) => m.create(config, { ...ctx, http: (o) => ctx.http({ ...o, backoffMs: 2, maxBackoffMs: 10 }) }),
-});
 const modules = [jiraModule, gitlabModule, githubModule, servicenowModule] as unknown as ConnectorModule[];
 
 let h: Harness;
 let stop: (() => Promise<void>) | null = null;
 beforeAll(async () => {
-  const connectors = Object.fromEntries(modules.map((m) => [m.sourceType, fast(m)])) as Record<SourceType, ConnectorModule>;
-  h = await startHarness({ connectors, env: { SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' } });
+  h = await startSourceHarness(modules);
 });
 afterAll(async () => h?.cleanup());
 afterEach(async () => {

@@ -21,7 +21,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { compareRows, matches, parseQuery, type Row } from './servicenow-query.js';
-import { renderRow, type DisplayMode, type TableDef } from './servicenow-render.js';
+import { renderRow, type DisplayMode } from './servicenow-render.js';
 import { ServiceNowData } from './servicenow-data.js';
 import { takeFault, type Fault, writeFault } from './servicenow-faults.js';
 
@@ -127,10 +127,10 @@ export class FakeServiceNow {
     const def = this.data.tables.get(table);
     if (!def) return send(400, ERROR(`Invalid table ${table}`, null));
     if (this.opts.forbiddenTables?.includes(table)) return send(403, ERROR('User Not Authorized', `Insufficient rights to read ${table}`));
-    this.list(url, table, def, (m[1] ?? this.opts.defaultVersion) === 'v1', send);
+    this.list(url, table, (m[1] ?? this.opts.defaultVersion) === 'v1', send);
   }
 
-  private list(url: URL, table: string, def: TableDef, v1: boolean, send: (s: number, b: unknown, h?: Record<string, string>) => void): void {
+  private list(url: URL, table: string, v1: boolean, send: (s: number, b: unknown, h?: Record<string, string>) => void): void {
     const p = url.searchParams;
     const limit = Math.max(1, Number(p.get('sysparm_limit') ?? 10000) || 10000);
     const offset = Math.max(0, Number(p.get('sysparm_offset') ?? 0) || 0);

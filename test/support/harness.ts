@@ -12,7 +12,7 @@ import { buildDeps, createWorker, type Deps } from '../../src/deps.js';
 import type { SqlItemStore } from '../../src/store/work-items.js';
 import type { ImportWorker } from '../../src/jobs/worker.js';
 import type { ConnectorModule, SourceType } from '../../src/connectors/connector.js';
-import type { SourceHttpFactory } from '../../src/connectors/http.js';
+import { createSourceHttpFactory, type SourceHttpFactory } from '../../src/connectors/http.js';
 import type { JobRecord } from '../../src/jobs/types.js';
 import { deletePrefix, TEST_REDIS_URL } from './redis.js';
 import { seedPgliteDataDir, TEST_DATABASE_URL } from './store.js';
@@ -75,4 +75,18 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The harness with real connector modules against their fakes: loopback allowed, and source retries
+ * backing off in milliseconds so fault cases stay quick. Other source types keep the test connector.
+ */
+export function startSourceHarness(modules: ConnectorModule[]): Promise<Harness> {
+  const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
+  const connectors = { ...testConnectors, ...Object.fromEntries(modules.map((m) => [m.sourceType, m])) } as Record<SourceType, ConnectorModule>;
+  return startHarness({
+    connectors,
+    env: { SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' },
+    http: (o) => factory({ ...o, backoffMs: 2, maxBackoffMs: 10 }),
+  });
 }

@@ -5,16 +5,14 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { githubModule } from '../../../src/connectors/github/index.js';
-import type { ConnectorModule, SourceType } from '../../../src/connectors/connector.js';
-import { startHarness, type Harness } from '../../support/harness.js';
-import { testConnectors } from '../../support/test-connector.js';
+import type { ConnectorModule } from '../../../src/connectors/connector.js';
+import { startSourceHarness, type Harness } from '../../support/harness.js';
 import { closeFakes, issueNumbers, startFake } from './helpers.js';
 import type { GithubFake } from '../../fakes/github.js';
 
 let h: Harness;
 beforeAll(async () => {
-  const connectors = { ...testConnectors, github: githubModule } as Record<SourceType, ConnectorModule>;
-  h = await startHarness({ connectors, env: { SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' } });
+  h = await startSourceHarness([githubModule as unknown as ConnectorModule]);
 });
 afterAll(async () => h?.cleanup());
 afterEach(closeFakes);

@@ -6,20 +6,15 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { githubModule } from '../../../src/connectors/github/index.js';
-import type { ConnectorModule, SourceType } from '../../../src/connectors/connector.js';
+import type { ConnectorModule } from '../../../src/connectors/connector.js';
 import type { WorkItem } from '../../../src/store/types.js';
-import { startHarness, type Harness } from '../../support/harness.js';
-import { testConnectors } from '../../support/test-connector.js';
+import { startSourceHarness, type Harness } from '../../support/harness.js';
 import type { GithubFake } from '../../fakes/github.js';
 import { closeFakes, expectedComments, issueNumbers, startFake } from './helpers.js';
 
 let h: Harness;
-const github: ConnectorModule = {
-  ...(githubModule as unknown as ConnectorModule),
-  create: (config, ctx) => githubModule.create(config as never, { ...ctx, http: (o) => ctx.http({ ...o, backoffMs: 2, maxBackoffMs: 10 }) }),
-};
 beforeAll(async () => {
-  h = await startHarness({ connectors: { ...testConnectors, github } as Record<SourceType, ConnectorModule>, env: { SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' } });
+  h = await startSourceHarness([githubModule as unknown as ConnectorModule]);
 });
 afterAll(async () => h?.cleanup());
 afterEach(closeFakes);

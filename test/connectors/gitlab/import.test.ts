@@ -8,21 +8,16 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { gitlabModule } from '../../../src/connectors/gitlab/index.js';
-import type { ConnectorModule, SourceType } from '../../../src/connectors/connector.js';
+import type { ConnectorModule } from '../../../src/connectors/connector.js';
 import type { WorkItem } from '../../../src/store/types.js';
-import { startHarness, type Harness } from '../../support/harness.js';
-import { testConnectors } from '../../support/test-connector.js';
+import { startSourceHarness, type Harness } from '../../support/harness.js';
 import { GitLabFake, type GitLabFakeOptions } from '../../fakes/gitlab.js';
 import type { SeedOptions } from '../../fakes/gitlab-data.js';
 
 let h: Harness;
 let fake: GitLabFake;
-const gitlab: ConnectorModule = {
-  ...(gitlabModule as unknown as ConnectorModule),
-  create: (config, ctx) => gitlabModule.create(config as never, { ...ctx, http: (o) => ctx.http({ ...o, backoffMs: 2, maxBackoffMs: 10 }) }),
-};
 beforeAll(async () => {
-  h = await startHarness({ connectors: { ...testConnectors, gitlab } as Record<SourceType, ConnectorModule>, env: { SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' } });
+  h = await startSourceHarness([gitlabModule as unknown as ConnectorModule]);
 });
 afterAll(async () => h?.cleanup());
 afterEach(async () => fake?.stop());

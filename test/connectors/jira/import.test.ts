@@ -7,21 +7,16 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { jiraModule } from '../../../src/connectors/jira/index.js';
-import type { ConnectorModule, SourceType } from '../../../src/connectors/connector.js';
+import type { ConnectorModule } from '../../../src/connectors/connector.js';
 import type { WorkItem } from '../../../src/store/types.js';
-import { startHarness, type Harness } from '../../support/harness.js';
-import { testConnectors } from '../../support/test-connector.js';
+import { startSourceHarness, type Harness } from '../../support/harness.js';
 import { JiraFake, type JiraFakeOptions } from '../../fakes/jira.js';
 import { generateIssues, type GenerateOptions } from '../../fakes/jira-data.js';
 
 let h: Harness;
 let fake: JiraFake;
-const jira: ConnectorModule = {
-  ...(jiraModule as unknown as ConnectorModule),
-  create: (config, ctx) => jiraModule.create(config as never, { ...ctx, http: (o) => ctx.http({ ...o, backoffMs: 2, maxBackoffMs: 10 }) }),
-};
 beforeAll(async () => {
-  h = await startHarness({ connectors: { ...testConnectors, jira } as Record<SourceType, ConnectorModule>, env: { SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' } });
+  h = await startSourceHarness([jiraModule as unknown as ConnectorModule]);
 });
 afterAll(async () => h?.cleanup());
 afterEach(async () => fake?.stop());

@@ -5,9 +5,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { servicenowModule } from '../../../src/connectors/servicenow/index.js';
-import type { ConnectorModule, SourceType } from '../../../src/connectors/connector.js';
-import { startHarness, type Harness } from '../../support/harness.js';
-import { testConnectors } from '../../support/test-connector.js';
+import type { ConnectorModule } from '../../../src/connectors/connector.js';
+import { startSourceHarness, type Harness } from '../../support/harness.js';
 import { sysId } from '../../fakes/servicenow-data.js';
 import { incidentNumber, seedIncidents } from '../../fakes/servicenow-seed.js';
 import type { FakeServiceNow } from '../../fakes/servicenow.js';
@@ -16,8 +15,7 @@ import { PASSWORD, startFake, USER } from './helpers.js';
 let h: Harness;
 let fake: FakeServiceNow;
 beforeAll(async () => {
-  const connectors = { ...testConnectors, servicenow: servicenowModule } as Record<SourceType, ConnectorModule>;
-  h = await startHarness({ connectors, env: { SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' } });
+  h = await startSourceHarness([servicenowModule as unknown as ConnectorModule]);
 });
 afterAll(async () => h?.cleanup());
 afterEach(async () => fake?.stop());

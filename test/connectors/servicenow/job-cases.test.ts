@@ -6,22 +6,17 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { servicenowModule } from '../../../src/connectors/servicenow/index.js';
-import type { ConnectorModule, SourceType } from '../../../src/connectors/connector.js';
+import type { ConnectorModule } from '../../../src/connectors/connector.js';
 import type { WorkItem } from '../../../src/store/types.js';
-import { startHarness, type Harness } from '../../support/harness.js';
-import { testConnectors } from '../../support/test-connector.js';
+import { startSourceHarness, type Harness } from '../../support/harness.js';
 import { seedIncidents } from '../../fakes/servicenow-seed.js';
 import type { FakeServiceNow } from '../../fakes/servicenow.js';
 import { PASSWORD, startFake, USER } from './helpers.js';
 
 let h: Harness;
 let fake: FakeServiceNow;
-const servicenow: ConnectorModule = {
-  ...(servicenowModule as unknown as ConnectorModule),
-  create: (config, ctx) => servicenowModule.create(config as never, { ...ctx, http: (o) => ctx.http({ ...o, backoffMs: 2, maxBackoffMs: 10 }) }),
-};
 beforeAll(async () => {
-  h = await startHarness({ connectors: { ...testConnectors, servicenow } as Record<SourceType, ConnectorModule>, env: { SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' } });
+  h = await startSourceHarness([servicenowModule as unknown as ConnectorModule]);
 });
 afterAll(async () => h?.cleanup());
 afterEach(async () => fake?.stop());
