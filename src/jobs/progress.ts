@@ -13,13 +13,16 @@ export function advance(
   sourceTotal: number | null,
   batchSize: number,
   rate: { items: number; seconds: number },
+  morePages: boolean,
 ): JobProgress {
   const successful = prev.successful_items + counts.successful;
   const failed = prev.failed_items + counts.failed;
   const skipped = prev.skipped_items + counts.skipped;
   const processed = successful + failed + skipped;
-  // Never below what was processed: sources that cannot count (or count approximately) only give a floor.
-  const total = Math.max(sourceTotal ?? prev.total_items, processed);
+  // Never below what was processed; a source that cannot count gets "at least one more page" while
+  // pages remain, so the percentage does not claim 100 before the end.
+  const floor = processed + (morePages && sourceTotal === null ? batchSize : 0);
+  const total = Math.max(sourceTotal ?? prev.total_items, floor);
   const percentage = Math.max(prev.percentage, total > 0 ? Math.floor((processed / total) * 1000) / 10 : 0);
   const perSecond = rate.seconds > 0 ? rate.items / rate.seconds : 0;
   return {

@@ -133,7 +133,8 @@ async function importPages(
     const counts = tally(outcomes);
     importedThisRun += counts.successful + counts.failed + counts.skipped;
     total = page.total ?? total;
-    progress = advance(progress, counts, total, data.options.batch_size, { items: importedThisRun, seconds: (Date.now() - started) / 1000 });
+    const rate = { items: importedThisRun, seconds: (Date.now() - started) / 1000 };
+    progress = advance(progress, counts, total, data.options.batch_size, rate, page.cursor !== null);
     maxUpdatedAt = newest(maxUpdatedAt, items);
     const saved = await deps.records.saveProgress(data.job_id, owner, {
       progress,
