@@ -39,7 +39,7 @@ export async function start(role: Role, env: NodeJS.ProcessEnv = process.env, lo
     worker = createWorker(deps);
     await worker.start();
   }
-  log.info({ role, port: app ? config.port : undefined, store: config.databaseUrl ? 'postgres' : 'pglite' }, 'integration-service started');
+  log.info({ port: app ? config.port : undefined, store: config.databaseUrl ? 'postgres' : 'pglite' }, 'integration-service started');
   return {
     deps, app, worker,
     async stop() {

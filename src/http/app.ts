@@ -2,7 +2,7 @@
  * The HTTP API as one Fastify app: buildApp(deps) for servers and tests (app.inject). Bodies
  * are JSON only (≤ 1 MiB); every response carries X-Request-ID; every error has the envelope.
  */
-import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import { SOURCE_TYPES } from '../connectors/connector.js';
@@ -84,6 +84,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: false,
     genReqId,
     requestIdHeader: false,
+    // Log lines carry the same name as the error envelope's field.
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
     // Framework-level failures (a malformed URL) get the envelope too.
     frameworkErrors: (err, request, reply) => {
       handleError(err, request, reply);
