@@ -14,8 +14,8 @@
  * Fault injection (5xx, primary/secondary limits, non-limit 403, slow, truncated bodies), latency, a
  * per-window request budget (R requests per second for benchmarks), mutable data and a request log.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeServer, listenLoopback } from './loopback.js';
 import { RepoData } from './github-data.js';
 import { route, type RouteReply } from './github-routes.js';
 
@@ -121,9 +121,7 @@ export class GithubFake {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    ({ server: this.server, origin: this.origin } = await listenLoopback((req, res) => this.handle(req, res)));
     const o = this.opts;
     this.data = new RepoData({
       apiBase: this.baseUrl, webBase: this.origin, owner: o.owner ?? 'octo-org', repo: o.repo ?? 'hello-world',
@@ -133,8 +131,7 @@ export class GithubFake {
   }
 
   async close(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+    await closeServer(this.server);
   }
 
   inject(fault: Fault): void {

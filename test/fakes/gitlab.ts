@@ -9,8 +9,8 @@
  *   response; 429 with Retry-After, RateLimit-ResetTime and a plain-text `Retry later` body)
  * Faults (5xx, 429, slow, truncated), latency and a request log serve the tests and benchmarks.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeServer, listenLoopback } from './loopback.js';
 import { GitLabProject, type FakeIssue } from './gitlab-data.js';
 import { keysetPage, offsetPage, sortRecords, type PageReply } from './gitlab-paging.js';
 
@@ -79,15 +79,12 @@ export class GitLabFake {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    ({ server: this.server, origin: this.baseUrl } = await listenLoopback((req, res) => this.handle(req, res)));
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await closeServer(this.server);
   }
 
   fail(fault: Fault): this {

@@ -14,8 +14,8 @@
  *   X-RateLimit-Reset as `yyyy-MM-ddTHH:mmZ`). Error bodies: {"errorMessages":[…],"errors":{}}.
  * Faults (status, headers, truncation, delay), latency and a request log serve tests and benchmarks.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeServer, listenLoopback } from './loopback.js';
 import { commentJson, issueFields, type FakeIssue, type Flavor } from './jira-data.js';
 import { JqlError, parseJql } from './jira-jql.js';
 
@@ -88,15 +88,12 @@ export class JiraFake {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    ({ server: this.server, origin: this.baseUrl } = await listenLoopback((req, res) => this.handle(req, res)));
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await closeServer(this.server);
   }
 
   fail(fault: JiraFault): this {

@@ -18,8 +18,8 @@
  * ACLs are simulated by `hidden`: rows are cut to sysparm_limit first, then filtered, so pages
  * come back short or empty while more rows remain, and X-Total-Count counts rows before ACLs.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeServer, listenLoopback } from './loopback.js';
 import { compareRows, matches, parseQuery, type Row } from './servicenow-query.js';
 import { renderRow, type DisplayMode } from './servicenow-render.js';
 import { ServiceNowData } from './servicenow-data.js';
@@ -69,15 +69,12 @@ export class FakeServiceNow {
   constructor(private readonly opts: FakeServiceNowOptions = {}) {}
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    ({ server: this.server, origin: this.baseUrl } = await listenLoopback((req, res) => this.handle(req, res)));
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await closeServer(this.server);
   }
 
   /** Queue a fault for the next matching requests. */
