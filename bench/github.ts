@@ -9,38 +9,16 @@
  * 2. Against a fake allowing R requests per second (x-ratelimit-* counting down in 1 s windows,
  *    429 when spent): the achieved rate as a fraction of R and the number of 429s received.
  */
-import { pino } from 'pino';
+import { drainConnector } from './drain.js';
 import { githubModule } from '../src/connectors/github/index.js';
-import type { GithubConnector } from '../src/connectors/github/connector.js';
-import { createSourceHttpFactory, type SourceHttp } from '../src/connectors/http.js';
 import { GithubFake, type GithubFakeOptions } from '../test/fakes/github.js';
 
 const LISTED = 1000;
 const PLAIN_SAMPLE = 300;
 const RATE = 50;
 
-function connectorFor(fake: GithubFake): { connector: GithubConnector; http: () => SourceHttp } {
-  const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
-  let http: SourceHttp | null = null;
-  const connector = githubModule.create(
-    { base_url: fake.baseUrl, token: fake.token, owner: fake.data.o.owner, repo: fake.data.o.repo },
-    { http: (o) => (http = factory(o)), logger: pino({ level: 'silent' }) },
-  ) as GithubConnector;
-  return { connector, http: () => http! };
-}
-
-async function importAll(fake: GithubFake, batchSize: number) {
-  const { connector, http } = connectorFor(fake);
-  const t0 = performance.now();
-  let items = 0;
-  let comments = 0;
-  const signal = new AbortController().signal;
-  for await (const page of connector.pages({ cursor: null, since: null, batchSize, includeComments: true, signal })) {
-    for (const raw of page.records) comments += connector.normalize(raw).comments.length;
-    items += page.records.length;
-  }
-  return { items, comments, ms: performance.now() - t0, requests: http().requestCount };
-}
+const importAll = (fake: GithubFake, batchSize: number) =>
+  drainConnector(githubModule, { base_url: fake.baseUrl, token: fake.token, owner: fake.data.o.owner, repo: fake.data.o.repo }, batchSize);
 
 /** A first attempt: list pages in sequence, skip pull requests, one comments request per issue. */
 async function plainSequential(fake: GithubFake, limit: number) {

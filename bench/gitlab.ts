@@ -8,10 +8,8 @@
  * 2. Against a fake allowing R requests per second with counting-down RateLimit-* headers: the
  *    rate achieved as a fraction of R and the number of 429s received.
  */
-import { pino } from 'pino';
-import type { Connector } from '../src/connectors/connector.js';
+import { drainConnector } from './drain.js';
 import { gitlabModule } from '../src/connectors/gitlab/index.js';
-import { createSourceHttpFactory, type SourceHttp } from '../src/connectors/http.js';
 import { GitLabFake, type GitLabFakeOptions } from '../test/fakes/gitlab.js';
 
 const ISSUES = 1000;
@@ -24,28 +22,8 @@ async function fakeWith(n: number, opts: GitLabFakeOptions): Promise<GitLabFake>
   return fake;
 }
 
-function connectorFor(fake: GitLabFake): { connector: Connector; http: () => SourceHttp } {
-  const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
-  let http: SourceHttp | null = null;
-  const connector = gitlabModule.create(
-    { base_url: fake.baseUrl, token: fake.token, project_id: fake.project.path },
-    { http: (o) => (http = factory(o)), logger: pino({ level: 'silent' }) },
-  );
-  return { connector, http: () => http! };
-}
-
-async function importAll(fake: GitLabFake): Promise<{ items: number; comments: number; ms: number; requests: number }> {
-  const { connector, http } = connectorFor(fake);
-  const t0 = performance.now();
-  let items = 0;
-  let comments = 0;
-  const signal = new AbortController().signal;
-  for await (const page of connector.pages({ cursor: null, since: null, batchSize: 100, includeComments: true, signal })) {
-    for (const raw of page.records) comments += connector.normalize(raw).comments.length;
-    items += page.records.length;
-  }
-  return { items, comments, ms: performance.now() - t0, requests: http().requestCount };
-}
+const importAll = (fake: GitLabFake) =>
+  drainConnector(gitlabModule, { base_url: fake.baseUrl, token: fake.token, project_id: fake.project.path });
 
 /** What a first attempt looks like: offset pages one after another, then each issue's notes. */
 async function plainSequential(fake: GitLabFake, limit: number): Promise<{ items: number; ms: number; requests: number }> {

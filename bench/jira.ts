@@ -8,8 +8,8 @@
  *   with one request per issue.
  * Prints requests per item, wall time and the ratios.
  */
-import { pino } from 'pino';
-import { createSourceHttpFactory, type SourceHttp } from '../src/connectors/http.js';
+import type { ConnectorModule } from '../src/connectors/connector.js';
+import { drainConnector } from './drain.js';
 import { jiraModule } from '../src/connectors/jira/index.js';
 import { JiraFake } from '../test/fakes/jira.js';
 import { generateIssues } from '../test/fakes/jira-data.js';
@@ -23,23 +23,8 @@ interface Result {
   ms: number;
 }
 
-async function connectorImport(fake: JiraFake): Promise<Result> {
-  const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
-  let http: SourceHttp | null = null;
-  const connector = jiraModule.create(
-    { base_url: fake.baseUrl, project_key: 'TEST', ...fake.credentials },
-    { http: (o) => (http = factory(o)), logger: pino({ level: 'silent' }) },
-  );
-  const t0 = performance.now();
-  let items = 0;
-  let comments = 0;
-  const signal = new AbortController().signal;
-  for await (const page of connector.pages({ cursor: null, since: null, batchSize: 100, includeComments: true, signal })) {
-    for (const raw of page.records) comments += connector.normalize(raw).comments.length;
-    items += page.records.length;
-  }
-  return { items, comments, requests: http!.requestCount, ms: performance.now() - t0 };
-}
+const connectorImport = (fake: JiraFake): Promise<Result> =>
+  drainConnector(jiraModule as unknown as ConnectorModule, { base_url: fake.baseUrl, project_key: 'TEST', ...fake.credentials });
 
 interface SearchBody {
   issues: { id: string }[];

@@ -7,8 +7,8 @@
  *   incident with one request per incident.
  * Prints requests per item, wall time and the ratio.
  */
-import { pino } from 'pino';
-import { createSourceHttpFactory, type SourceHttp } from '../src/connectors/http.js';
+import type { ConnectorModule } from '../src/connectors/connector.js';
+import { drainConnector } from './drain.js';
 import { servicenowModule } from '../src/connectors/servicenow/index.js';
 import { parseLinkHeader } from '../src/connectors/link-header.js';
 import { FakeServiceNow } from '../test/fakes/servicenow.js';
@@ -25,23 +25,8 @@ interface Result {
   ms: number;
 }
 
-async function connectorImport(fake: FakeServiceNow): Promise<Result> {
-  const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
-  let http: SourceHttp | null = null;
-  const connector = servicenowModule.create(
-    { base_url: fake.baseUrl, username: USER, password: PASSWORD },
-    { http: (o) => (http = factory(o)), logger: pino({ level: 'silent' }) },
-  );
-  const t0 = performance.now();
-  let items = 0;
-  let comments = 0;
-  const signal = new AbortController().signal;
-  for await (const page of connector.pages({ cursor: null, since: null, batchSize: 100, includeComments: true, signal })) {
-    for (const raw of page.records) comments += connector.normalize(raw).comments.length;
-    items += page.records.length;
-  }
-  return { items, comments, requests: http!.requestCount, ms: performance.now() - t0 };
-}
+const connectorImport = (fake: FakeServiceNow): Promise<Result> =>
+  drainConnector(servicenowModule as unknown as ConnectorModule, { base_url: fake.baseUrl, username: USER, password: PASSWORD });
 
 /** What a first attempt looks like: offset pages one after another, then each incident's journal. */
 async function plainSequential(fake: FakeServiceNow): Promise<Result> {
