@@ -10,6 +10,7 @@ import { connectors } from './connectors/registry.js';
 import { buildApp } from './http/app.js';
 import { healthProbe } from './http/health-probe.js';
 import type { ImportWorker } from './jobs/worker.js';
+import { scheduleSweep } from './jobs/retention.js';
 import { VERSION } from './version.js';
 
 export type Role = 'all' | 'api' | 'worker';
@@ -35,14 +36,17 @@ export async function start(role: Role, env: NodeJS.ProcessEnv = process.env, lo
     });
     await app.listen({ port: config.port, host: config.host });
   }
+  let stopSweep = () => {};
   if (role !== 'api') {
     worker = createWorker(deps);
     await worker.start();
+    stopSweep = scheduleSweep(deps.records, deps.store, config.jobTtlSeconds, log);
   }
   log.info({ port: app ? config.port : undefined, store: config.databaseUrl ? 'postgres' : 'pglite' }, 'integration-service started');
   return {
     deps, app, worker,
     async stop() {
+      stopSweep();
       await app?.close();
       await worker?.close();
       await deps.close();

@@ -117,6 +117,26 @@ export async function setWatermark(db: Db, scope: WatermarkScope, at: Date): Pro
   );
 }
 
+/** Jobs with item log rows recorded before `before` (candidates for the retention sweep). */
+export async function jobsRecordedBefore(db: Db, before: Date, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ job_id: string }>(
+    `SELECT DISTINCT job_id FROM (
+       SELECT job_id FROM job_items WHERE recorded_at < $1::timestamptz ORDER BY recorded_at LIMIT $2
+     ) oldest`,
+    [before.toISOString(), limit],
+  );
+  return rows.map((r) => r.job_id);
+}
+
+export async function deleteJobItems(db: Db, jobIds: string[]): Promise<number> {
+  if (jobIds.length === 0) return 0;
+  const { rows } = await db.query<{ n: string }>(
+    `WITH gone AS (DELETE FROM job_items WHERE job_id = ANY($1::uuid[]) RETURNING 1) SELECT count(*)::text AS n FROM gone`,
+    [jobIds],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
 export async function countItems(db: Db): Promise<number> {
   const { rows } = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM work_items');
   return Number(rows[0]?.n ?? 0);

@@ -92,6 +92,10 @@ export interface ItemStore {
   getWatermark(scope: WatermarkScope): Promise<Date | null>;
   setWatermark(scope: WatermarkScope, at: Date): Promise<void>;
   countItems(): Promise<number>;
+  /** Ids of jobs whose item log has rows recorded before `before` (oldest first, at most `limit` rows looked at). */
+  jobsRecordedBefore(before: Date, limit: number): Promise<string[]>;
+  /** Drops the item log of these jobs; returns the rows deleted. */
+  deleteJobItems(jobIds: string[]): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -43,6 +43,14 @@ export class SqlItemStore implements ItemStore {
     return queries.countItems(this.db);
   }
 
+  jobsRecordedBefore(before: Date, limit: number): Promise<string[]> {
+    return queries.jobsRecordedBefore(this.db, before, limit);
+  }
+
+  deleteJobItems(jobIds: string[]): Promise<number> {
+    return queries.deleteJobItems(this.db, jobIds);
+  }
+
   async ping(): Promise<void> {
     await this.db.query('SELECT 1');
   }

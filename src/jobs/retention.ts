@@ -1,0 +1,29 @@
+/**
+ * The job item log (`job_items`, behind GET /api/imports/{id}/items) lives as long as its job
+ * record: a sweep drops the log of jobs whose Redis record has expired. A job still running keeps
+ * its record alive (every save refreshes the TTL), so its log — which crash recovery counts on —
+ * is never touched, however long it runs.
+ */
+import type { Logger } from 'pino';
+import type { ItemStore } from '../store/types.js';
+import type { JobRecords } from './record.js';
+
+export async function sweepJobItems(records: JobRecords, store: ItemStore, ttlSeconds: number, limit = 1000): Promise<number> {
+  const candidates = await store.jobsRecordedBefore(new Date(Date.now() - ttlSeconds * 1000), limit);
+  if (candidates.length === 0) return 0;
+  const alive = await Promise.all(candidates.map((id) => records.get(id)));
+  return store.deleteJobItems(candidates.filter((_, i) => alive[i] === null));
+}
+
+/** Runs the sweep now and then every `everyMs` until the returned stop function is called. */
+export function scheduleSweep(records: JobRecords, store: ItemStore, ttlSeconds: number, log: Logger, everyMs = 10 * 60_000): () => void {
+  const run = () =>
+    sweepJobItems(records, store, ttlSeconds).then(
+      (n) => n > 0 && log.info({ rows: n }, 'dropped the item logs of expired jobs'),
+      (err: unknown) => log.warn({ error: err instanceof Error ? err.message : String(err) }, 'item log sweep failed'),
+    );
+  void run();
+  const timer = setInterval(run, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
