@@ -50,7 +50,9 @@ export interface DepsOverrides {
   storeSchema?: string;
 }
 
-function redisClient(config: Readonly<Config>, logger: Logger, name: string, failFast = false): Redis {
+/** `logger` given: this client reports outages (one client per process does, so one line per outage). */
+function redisClient(config: Readonly<Config>, name: string, opts: { failFast?: boolean; logger?: Logger } = {}): Redis {
+  const { failFast = false, logger } = opts;
   const client = new Redis(config.redisUrl, {
     maxRetriesPerRequest: failFast ? 1 : null,
     ...(failFast ? { commandTimeout: 2_000 } : {}),
@@ -59,12 +61,12 @@ function redisClient(config: Readonly<Config>, logger: Logger, name: string, fai
   });
   let warned = false;
   client.on('error', (err: Error) => {
-    if (warned) return;
+    if (warned || !logger) return;
     warned = true;
     logger.error({ error: err.message }, 'Redis unreachable at REDIS_URL; retrying with backoff');
   });
   client.on('ready', () => {
-    if (warned) logger.info('Redis connection restored');
+    if (warned) logger?.info('Redis connection restored');
     warned = false;
   });
   return client;
@@ -72,9 +74,9 @@ function redisClient(config: Readonly<Config>, logger: Logger, name: string, fai
 
 export async function buildDeps(config: Readonly<Config>, logger: Logger, overrides: DepsOverrides): Promise<Deps> {
   const keys = jobKeys(config.redisKeyPrefix);
-  const redis = redisClient(config, logger, 'worker');
-  const apiRedis = redisClient(config, logger, 'api', true);
-  const subscriber = redisClient(config, logger, 'events');
+  const redis = redisClient(config, 'worker', { logger });
+  const apiRedis = redisClient(config, 'api', { failFast: true });
+  const subscriber = redisClient(config, 'events');
   const records = new JobRecords(redis, keys, config.jobTtlSeconds);
   const events = new JobEvents(subscriber, keys);
   const queue = createQueue(apiRedis, keys.queuePrefix);
