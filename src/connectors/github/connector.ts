@@ -37,6 +37,7 @@ function githubTimestamp(d: Date): string {
 
 export class GithubConnector implements Connector {
   readonly http: SourceHttp;
+  private readonly search: SourceHttp;
   private readonly repoUrl: string;
   private readonly origin: string;
   private readonly project: string;
@@ -55,14 +56,17 @@ export class GithubConnector implements Connector {
       'x-github-api-version': GITHUB_API_VERSION,
     };
     if (config.token) headers['authorization'] = `Bearer ${config.token}`;
-    this.http = ctx.http({
+    const client = {
       source: 'GitHub',
       baseUrl: config.baseUrl,
       headers,
-      concurrency: tuning.concurrency,
       rateLimit: createGithubRateLimit(tuning),
       classify: createGithubClassify(this.project, config.token !== null),
-    });
+    };
+    this.http = ctx.http({ ...client, concurrency: tuning.concurrency });
+    // The search API has its own small budget (30/min): its own client, so a search limit never pauses
+    // the issue paging, and it never waits — a count it cannot give now is simply unknown.
+    this.search = ctx.http({ ...client, concurrency: 1, maxWaitMs: 0 });
   }
 
   /**
@@ -77,14 +81,14 @@ export class GithubConnector implements Connector {
     if (this.config.state !== 'all') terms.push(`state:${this.config.state}`);
     if (opts.since) terms.push(`updated:>=${githubTimestamp(opts.since)}`);
     try {
-      const res = await this.http.get<{ total_count?: unknown }>(`${this.config.baseUrl}/search/issues`, {
+      const res = await this.search.get<{ total_count?: unknown }>(`${this.config.baseUrl}/search/issues`, {
         signal: opts.signal,
         query: { q: terms.join(' '), per_page: 1 },
         allowStatus: [422],
       });
       return res.status === 200 && typeof res.body.total_count === 'number' ? res.body.total_count : null;
     } catch (err) {
-      if (err instanceof SourceError && ['SOURCE_UNAVAILABLE', 'SOURCE_NOT_FOUND'].includes(err.code)) return null;
+      if (err instanceof SourceError && ['SOURCE_UNAVAILABLE', 'SOURCE_NOT_FOUND', 'SOURCE_RATE_LIMITED'].includes(err.code)) return null;
       throw err;
     }
   }

@@ -35,4 +35,18 @@ describe('GitHub count() for dry runs', () => {
     const fake = await startFake({ issues: 3 });
     await expect(count(connectorFor(fake, { token: 'ghp_other' }))).rejects.toMatchObject({ code: 'SOURCE_AUTH_FAILED' });
   });
+
+  it('a spent search budget makes the count unknown at once and never pauses the issue paging', async () => {
+    const fake = await startFake({ issues: 30 });
+    fake.inject({ kind: 'primary', match: /^\/search\//, resetInSec: 60 });
+    const connector = connectorFor(fake);
+    const started = Date.now();
+    expect(await count(connector)).toBeNull();
+    const drained = [];
+    for await (const page of connector.pages({ cursor: null, since: null, batchSize: 100, includeComments: false, signal: new AbortController().signal })) {
+      drained.push(...page.records);
+    }
+    expect(drained).toHaveLength(20);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
 });
