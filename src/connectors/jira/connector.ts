@@ -45,12 +45,13 @@ export function createJiraConnector(config: JiraConfig, ctx: ConnectorContext): 
     opts.signal.throwIfAborted(); // an 'abort' listener added now would never fire
     const first: JiraCursor = opts.cursor !== null
       ? decodeCursor(opts.cursor)
-      : { base: baseJql(scope, opts.since), after: null, token: null, tokenJql: null, tokenAt: null, n: 0 };
+      : { scope, after: null, token: null, tokenJql: null, tokenAt: null, n: 0 };
     const inner = new AbortController();
     const onAbort = (): void => inner.abort(opts.signal.reason);
     opts.signal.addEventListener('abort', onAbort, { once: true });
     const req = {
       http,
+      since: opts.since,
       fields: opts.includeComments ? [...ISSUE_FIELDS, 'comment'] : ISSUE_FIELDS,
       maxResults: opts.batchSize,
       signal: inner.signal,
@@ -60,7 +61,7 @@ export function createJiraConnector(config: JiraConfig, ctx: ConnectorContext): 
       return p;
     };
     // Cloud search pages carry no total: the approximate count is the estimate until the last page.
-    const estimate = flavor === 'cloud' ? guard(countIssues(flavor, http, first.base, inner.signal).catch(() => null)) : null;
+    const estimate = flavor === 'cloud' ? guard(countIssues(flavor, http, baseJql(first.scope, opts.since), inner.signal).catch(() => null)) : null;
     let pending: Promise<SearchPage> | null = guard(searchPage(flavor, first, req));
     let delivered = first.n;
     try {

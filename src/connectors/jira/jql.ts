@@ -1,5 +1,5 @@
 /**
- * The JQL this connector sends. Every search is `(<scope>) [AND <since>] [AND id > N] ORDER BY id ASC`:
+ * The JQL this connector sends. Every search is `<scope> [AND <since>] [AND id > N] ORDER BY id ASC`:
  *
  * - A user's own ORDER BY is replaced: the import order is invisible to the user, while a stable
  *   total order is what makes a resumed page, the `id > N` keyset fallback and Data Center's
@@ -8,7 +8,10 @@
  * - `since` becomes a relative period (`updated >= "-90m"`). JQL reads absolute dates in the
  *   searching user's profile time zone, which we do not know; a period counts back from the
  *   server's "now" and needs no zone. Rounded up to whole minutes (JQL's precision), so it only
- *   ever widens the window. The JQL is frozen into the cursor, so a resumed job asks the same query.
+ *   ever widens the window. The period is recomputed from the job's fixed `since` for every search:
+ *   a period frozen at the first page would shrink the window by however long the import has run
+ *   (Data Center searches afresh for every page; a resumed Cloud job whose token is refused too),
+ *   silently skipping issues changed early in the window.
  */
 
 /** Splits `cond ORDER BY x` at the first ORDER BY outside quoted strings. */
@@ -43,13 +46,13 @@ export function sinceClause(since: Date, now = Date.now()): string {
   return `updated >= "-${minutes}m"`;
 }
 
-/** Scope plus the optional incremental bound: the part of the query frozen for a whole job. */
+/** Scope plus the optional incremental bound, as of `now`. */
 export function baseJql(scope: string, since: Date | null, now = Date.now()): string {
   return since === null ? scope : `${scope} AND ${sinceClause(since, now)}`;
 }
 
-/** A search: the frozen base, optionally after an issue id (keyset), in id order. */
-export function searchJql(base: string, afterId: string | null): string {
+/** A search as of now: scope, incremental bound, optionally after an issue id (keyset), in id order. */
+export function searchJql(scope: string, since: Date | null, afterId: string | null, now = Date.now()): string {
   const after = afterId === null ? '' : ` AND id > ${afterId}`;
-  return `${base}${after} ORDER BY id ASC`;
+  return `${baseJql(scope, since, now)}${after} ORDER BY id ASC`;
 }

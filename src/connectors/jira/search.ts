@@ -42,6 +42,8 @@ interface SearchBody {
 
 export interface SearchRequest {
   http: SourceHttp;
+  /** The job's incremental bound (fixed for the whole job, resumes included). */
+  since: Date | null;
   fields: string[];
   maxResults: number;
   signal: AbortSignal;
@@ -69,7 +71,7 @@ async function cloudPage(state: JiraCursor, req: SearchRequest): Promise<SearchP
     body = res.status === 400 ? null : res.body;
   }
   if (body === null) {
-    jql = searchJql(state.base, state.after);
+    jql = searchJql(state.scope, req.since, state.after);
     body = (await http.post<SearchBody>(path, { jql, maxResults, fields }, { signal })).body;
   }
   const issues = issuesOf(body);
@@ -79,13 +81,13 @@ async function cloudPage(state: JiraCursor, req: SearchRequest): Promise<SearchP
   const next: JiraCursor | null =
     token === null || stuck
       ? null
-      : { base: state.base, after: lastId(issues, state.after), token, tokenJql: jql, tokenAt: Date.now(), n: state.n + issues.length };
+      : { scope: state.scope, after: lastId(issues, state.after), token, tokenJql: jql, tokenAt: Date.now(), n: state.n + issues.length };
   return { issues, next, remaining: null };
 }
 
 async function dcPage(state: JiraCursor, req: SearchRequest): Promise<SearchPage> {
   const { http, fields, maxResults, signal } = req;
-  const jql = searchJql(state.base, state.after);
+  const jql = searchJql(state.scope, req.since, state.after);
   const body = (await http.post<SearchBody>('/rest/api/2/search', { jql, startAt: 0, maxResults, fields }, { signal })).body;
   const issues = issuesOf(body);
   const remaining = typeof body.total === 'number' ? Math.max(0, body.total - issues.length) : null;

@@ -1,9 +1,9 @@
 /** Data Center (REST v2, Bearer PAT, wiki markup): keyset paging with exact totals, comments, errors. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SourceError } from '../../../src/errors.js';
 import { JiraFake } from '../../fakes/jira.js';
 import { generateIssues } from '../../fakes/jira-data.js';
-import { connectorFor, drain, ids } from './support.js';
+import { connectorFor, drain, ids, type RawIssue } from './support.js';
 
 let fake: JiraFake;
 afterEach(async () => fake.stop());
@@ -50,6 +50,29 @@ describe('Jira Data Center', () => {
     expect(ids(rest.records)).toEqual(fake.issues.slice(100).map((i) => String(i.id)));
     expect(fake.requests).toHaveLength(2);
     expect(rest.pages.map((p) => p.total)).toEqual([250, 250]);
+  });
+
+  it('incremental: the `updated >=` period is recomputed per search, so an import that runs long misses nothing', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      await start(250);
+      fake.touch(fake.issues.map((i) => i.id));
+      const since = new Date(Date.now() - 5 * 60_000);
+      const pages = connectorFor(fake).pages({ cursor: null, since, batchSize: 100, includeComments: false, signal: new AbortController().signal });
+      const records: RawIssue[] = [];
+      const searches = (): number => fake.count(/^\/rest\/api\/2\/search$/);
+      for await (const page of pages) {
+        records.push(...(page.records as RawIssue[]));
+        // Once the prefetched search has been answered, half an hour passes before the next one.
+        while (searches() < Math.min(3, records.length / 100 + 1)) await new Promise((r) => setTimeout(r, 5));
+        vi.setSystemTime(Date.now() + 30 * 60_000);
+      }
+      expect(ids(records)).toEqual(fake.issues.map((i) => String(i.id)));
+      const jqls = fake.requests.filter((r) => r.path === '/rest/api/2/search').map((r) => String(r.body!.jql));
+      expect(jqls[2]).toMatch(/updated >= "-(35|36)m" AND id > 10199/);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a wrong personal access token → SOURCE_AUTH_FAILED without the token in the message', async () => {
