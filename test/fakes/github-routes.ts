@@ -79,15 +79,31 @@ const SEARCH_INVALID = {
   status: '422',
 };
 
+/**
+ * A query naming neither kind is refused: the search.json description says so for GitHub App user
+ * tokens ("you must send separate queries for issues and pull requests"), and since 2025 github.com
+ * answers every such query this way (github/github-mcp-server#462, DataDog/ddqa#116 quote the body).
+ */
+const KIND_REQUIRED = {
+  message: "Query must include 'is:issue' or 'is:pull-request'",
+  documentation_url: 'https://docs.github.com/rest/search/search#search-issues-and-pull-requests',
+  status: '422',
+};
+
 function search(data: RepoData, url: URL, canSee: boolean): RouteReply {
   const q = url.searchParams.get('q') ?? '';
   const repo = /repo:(\S+)/.exec(q)?.[1]?.toLowerCase();
   const mine = `${data.o.owner}/${data.o.repo}`.toLowerCase();
   const state = /state:(open|closed)/.exec(q)?.[1];
   const since = /updated:>=(\S+)/.exec(q)?.[1];
+  const issues = /\b(?:is|type):issue\b/.test(q);
+  const pulls = /\b(?:is:pull-request|is:pr|type:pr)\b/.test(q);
+  if (!issues && !pulls) return { status: 422, resource: 'search', body: KIND_REQUIRED };
   if (repo !== mine || !canSee) return { status: 422, resource: 'search', body: SEARCH_INVALID };
+  // Both qualifiers together are an AND: nothing is both.
   const matches = data.issues.filter((i) =>
-    (!/is:issue/.test(q) || !i['pull_request']) && (!state || i['state'] === state) && (!since || time(i['updated_at']) >= Date.parse(since)));
+    (issues ? !i['pull_request'] : true) && (pulls ? Boolean(i['pull_request']) : true) &&
+    (!state || i['state'] === state) && (!since || time(i['updated_at']) >= Date.parse(since)));
   const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30) || 30);
   return { status: 200, resource: 'search', body: { total_count: matches.length, incomplete_results: false, items: matches.slice(0, perPage) } };
 }

@@ -11,6 +11,8 @@
  * - [G6] data/variables/product.yml (GHES API under /api/v3)
  * - [G7] content/rest/using-the-rest-api/troubleshooting-the-rest-api.md (User-Agent required, private → 404,
  *   rate-limit message bodies: "API rate limit exceeded for …", "You have exceeded a secondary rate limit")
+ * - src/rest/data/fpt-2022-11-28/search.json = https://docs.github.com/rest/search/search#search-issues-and-pull-requests
+ *   (total_count; own `search` resource, 30 a minute; a query needs is:issue or is:pull-request — see github-routes.ts)
  * Fault injection (5xx, primary/secondary limits, non-limit 403, slow, truncated bodies), latency, a
  * per-window request budget (R requests per second for benchmarks), mutable data and a request log.
  */

@@ -76,8 +76,20 @@ export class GithubConnector implements Connector {
    */
   async count(opts: { since: Date | null; signal: AbortSignal }): Promise<number | null> {
     await this.http.get(this.repoUrl, { signal: opts.signal });
-    const terms = [`repo:${this.project}`];
-    if (!this.config.includePullRequests) terms.push('is:issue');
+    // Search refuses (422) a query naming neither is:issue nor is:pull-request, and both together mean
+    // AND: pull requests are counted by a second query.
+    const kinds = this.config.includePullRequests ? ['is:issue', 'is:pull-request'] : ['is:issue'];
+    let total = 0;
+    for (const kind of kinds) {
+      const n = await this.searchCount(kind, opts);
+      if (n === null) return null;
+      total += n;
+    }
+    return total;
+  }
+
+  private async searchCount(kind: string, opts: { since: Date | null; signal: AbortSignal }): Promise<number | null> {
+    const terms = [`repo:${this.project}`, kind];
     if (this.config.state !== 'all') terms.push(`state:${this.config.state}`);
     if (opts.since) terms.push(`updated:>=${githubTimestamp(opts.since)}`);
     try {

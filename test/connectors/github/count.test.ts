@@ -14,9 +14,16 @@ describe('GitHub count() for dry runs', () => {
     expect(decodeURIComponent(fake.requests[1]!.path).replaceAll('+', ' ')).toContain('q=repo:octo-org/hello-world is:issue');
   });
 
-  it('follows include_pull_requests, state and since', async () => {
+  it('counts pull requests by a second query: search refuses one naming neither kind (422)', async () => {
     const fake = await startFake({ issues: 300 });
     expect(await count(connectorFor(fake, { include_pull_requests: true }))).toBe(300);
+    const queries = fake.requests.filter((r) => r.path.startsWith('/search/')).map((r) => new URL(r.path, fake.origin).searchParams.get('q'));
+    expect(queries).toEqual(['repo:octo-org/hello-world is:issue', 'repo:octo-org/hello-world is:pull-request']);
+    expect(fake.requests.every((r) => r.status < 400)).toBe(true);
+  });
+
+  it('follows state and since', async () => {
+    const fake = await startFake({ issues: 300 });
     expect(await count(connectorFor(fake, { state: 'closed' }))).toBe(50);
     const since = new Date(Date.now() - 1000);
     for (const n of [1, 2, 4, 5]) fake.data.edit(n, { title: 'changed' });
