@@ -10,9 +10,11 @@ import { send } from './http-transport.js';
 import type { Transport } from './http-transport.js';
 import {
   backoffDelay,
+  credentialValues,
   describeRequest,
   networkFaultName,
   parseRetryAfter,
+  redactValues,
   resolveUrl,
   sleep,
   withoutCredentialHeaders,
@@ -140,7 +142,11 @@ export class SourceHttpClient implements SourceHttp {
         return { status: res.status, headers: res.headers, url: res.url, body: this.parse<T>(res, ro, what) };
       }
       const custom = this.o.classify?.(res) ?? null;
-      if (custom) throw new SourceError(custom.code, custom.message ?? `${source} answered HTTP ${res.status} for ${what}`, res.status);
+      if (custom) {
+        // A vendor message may quote the response body, and a source may echo the credentials it got.
+        const message = custom.message === undefined ? `${source} answered HTTP ${res.status} for ${what}` : redactValues(custom.message, credentialValues(headers));
+        throw new SourceError(custom.code, message, res.status);
+      }
       if (isRetryableStatus(res.status)) {
         if (exhausted) {
           throw new SourceError('SOURCE_UNAVAILABLE', `${source} unavailable: HTTP ${res.status} after ${attempt} attempts (${what})`, res.status);

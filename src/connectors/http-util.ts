@@ -87,6 +87,40 @@ export function withoutCredentialHeaders(headers: Record<string, string>): Recor
   return Object.fromEntries(Object.entries(headers).filter(([k]) => !CREDENTIAL_HEADER.test(k)));
 }
 
+/** Shorter pieces are not cut out of messages: they would mangle ordinary words. */
+const MIN_SECRET_LENGTH = 4;
+
+/**
+ * Every form in which a source could echo the credentials of these headers back in an error body:
+ * the whole value, the token after its scheme, and for Basic the decoded `user:password` and the
+ * password alone — each also URL-encoded. Longest first, so a longer form is cut before its parts.
+ */
+export function credentialValues(headers: Record<string, string>): string[] {
+  const out = new Set<string>();
+  for (const [name, value] of Object.entries(headers)) {
+    if (!CREDENTIAL_HEADER.test(name)) continue;
+    const forms = [value, ...value.split(/\s+/)];
+    const basic = /^basic\s+(\S+)$/i.exec(value.trim());
+    if (basic) {
+      const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+      forms.push(decoded, decoded.slice(decoded.indexOf(':') + 1));
+    }
+    for (const f of forms) {
+      if (f.length < MIN_SECRET_LENGTH) continue;
+      out.add(f);
+      out.add(encodeURIComponent(f));
+    }
+  }
+  return [...out].sort((a, b) => b.length - a.length);
+}
+
+/** `text` with every occurrence of each value replaced by REDACTED. */
+export function redactValues(text: string, values: readonly string[]): string {
+  let out = text;
+  for (const v of values) out = out.split(v).join('REDACTED');
+  return out;
+}
+
 /** A short, credential-free name for a network failure (codes only: messages may echo addresses). */
 export function networkFaultName(err: unknown): string {
   for (let e: unknown = err, depth = 0; e != null && depth < 6; depth++) {
