@@ -60,13 +60,13 @@ export class GithubConnector implements Connector {
       source: 'GitHub',
       baseUrl: config.baseUrl,
       headers,
-      rateLimit: createGithubRateLimit(tuning),
       classify: createGithubClassify(this.project, config.token !== null),
     };
-    this.http = ctx.http({ ...client, concurrency: tuning.concurrency });
-    // The search API has its own small budget (30/min): its own client, so a search limit never pauses
-    // the issue paging, and it never waits — a count it cannot give now is simply unknown.
-    this.search = ctx.http({ ...client, concurrency: 1, maxWaitMs: 0 });
+    this.http = ctx.http({ ...client, rateLimit: createGithubRateLimit(tuning), concurrency: tuning.concurrency });
+    // The search API has its own small budget (30/min): its own client (and its own count of secondary
+    // limits), so a search limit never pauses or lengthens the issue paging's waits, and it never waits —
+    // a count it cannot give now is simply unknown.
+    this.search = ctx.http({ ...client, rateLimit: createGithubRateLimit(tuning), concurrency: 1, maxWaitMs: 0 });
   }
 
   /**

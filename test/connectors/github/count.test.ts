@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SourceError } from '../../../src/errors.js';
-import { closeFakes, connectorFor, startFake } from './helpers.js';
+import { pino } from 'pino';
+import { SourceError, SourceWaitError } from '../../../src/errors.js';
+import { createSourceHttpFactory } from '../../../src/connectors/http.js';
+import { resolveGithubConfig } from '../../../src/connectors/github/config.js';
+import { DEFAULT_GITHUB_TUNING, GithubConnector } from '../../../src/connectors/github/connector.js';
+import { closeFakes, connectorFor, drain, startFake } from './helpers.js';
 
 afterEach(closeFakes);
 
@@ -55,5 +59,21 @@ describe('GitHub count() for dry runs', () => {
     }
     expect(drained).toHaveLength(20);
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('a secondary limit on search does not lengthen the issue paging\'s next secondary wait', async () => {
+    const fake = await startFake({ issues: 30 });
+    fake.inject({ kind: 'secondary', match: /^\/search\// });
+    fake.inject({ kind: 'secondary', match: /\/issues\?/ });
+    const config = resolveGithubConfig({ base_url: fake.baseUrl, owner: fake.data.o.owner, repo: fake.data.o.repo, token: fake.token });
+    // Waits over a second are handed back to the queue, so the length of the wait shows without sleeping it.
+    const http = createSourceHttpFactory({ allowPrivateNetworks: true, handOffWaitMs: 1000 });
+    const tuning = { ...DEFAULT_GITHUB_TUNING, secondaryMinWaitMs: 10 * 60_000 };
+    const connector = new GithubConnector(config, { http, logger: pino({ level: 'silent' }) }, tuning);
+    expect(await count(connector)).toBeNull();
+    // The first secondary limit of the paging: 10 minutes (handed back), not 20 (over the 15 allowed: failed).
+    const err = await drain(connector, { includeComments: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceWaitError);
+    expect((err as SourceWaitError).resumeAt - Date.now()).toBeGreaterThan(9 * 60_000);
   });
 });
