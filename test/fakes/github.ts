@@ -13,13 +13,15 @@
  *   rate-limit message bodies: "API rate limit exceeded for …", "You have exceeded a secondary rate limit")
  * - src/rest/data/fpt-2022-11-28/search.json = https://docs.github.com/rest/search/search#search-issues-and-pull-requests
  *   (total_count; own `search` resource, 30 a minute; a query needs is:issue or is:pull-request — see github-routes.ts)
- * Fault injection (5xx, primary/secondary limits, non-limit 403, slow, truncated bodies), latency, a
+ * - [G1] "Get an issue": a transferred issue redirects (301); transferred or deleted where the caller cannot read
+ *   → 404; deleted where it can → 410 Gone (seen in the wild: opencloudtouch/opencloudtouch#264, kenn-io/forge#898)
+ * Fault injection (5xx, primary/secondary limits, non-limit 403, deleted issue, slow, truncated bodies), latency, a
  * per-window request budget (R requests per second for benchmarks), mutable data and a request log.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { closeServer, listenLoopback } from './loopback.js';
 import { RepoData } from './github-data.js';
-import { route, type RouteReply } from './github-routes.js';
+import { NOT_FOUND, route, type RouteReply } from './github-routes.js';
 
 export interface GithubFakeOptions {
   owner?: string;
@@ -40,7 +42,8 @@ export interface GithubFakeOptions {
   rateLimit?: { limit: number; windowMs: number; status?: 403 | 429; retryAfter?: boolean };
 }
 
-export type FaultKind = '500' | 'truncated' | 'slow' | 'secondary' | 'primary' | 'forbidden';
+/** 'gone' / 'moved': the issue was deleted (410) or transferred out of reach (404) after it was listed. */
+export type FaultKind = '500' | 'truncated' | 'slow' | 'secondary' | 'primary' | 'forbidden' | 'gone' | 'moved';
 
 export interface Fault {
   kind: FaultKind;
@@ -207,6 +210,10 @@ export class GithubFake {
     switch (f.kind) {
       case '500':
         return { status: 500, body: { message: 'Server Error' } };
+      case 'gone':
+        return { status: 410, headers: rate, body: { message: 'This issue was deleted', documentation_url: 'https://docs.github.com/rest/issues/issues#get-an-issue', status: '410' } };
+      case 'moved':
+        return { status: 404, headers: rate, body: NOT_FOUND };
       case 'forbidden':
         return { status: 403, headers: rate, body: { message: 'Resource not accessible by personal access token', documentation_url: 'https://docs.github.com/rest/issues/issues#list-repository-issues', status: '403' } };
       case 'secondary':

@@ -76,6 +76,7 @@ export class CommentPlanner {
     return { kind: 'bulk', commentsFor: async (issue) => (await done).get(issue.number) ?? [] };
   }
 
+  /** An issue deleted (410) or transferred (404) since it was listed has no comments here: it is not the job's failure. */
   private async issueComments(issue: RawIssue): Promise<RawComment[]> {
     if (!issue.comments) return [];
     const out: RawComment[] = [];
@@ -83,6 +84,7 @@ export class CommentPlanner {
       ...this.walk,
       window: 1,
       query: { per_page: PER_PAGE },
+      missing: [404, 410],
     });
     for await (const page of pages) out.push(...page.items);
     return out;

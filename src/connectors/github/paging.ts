@@ -32,6 +32,8 @@ export interface WalkOptions {
   eager?: boolean;
   /** Links must stay on this origin: credentials are never sent elsewhere. */
   origin: string;
+  /** Statuses read as the end of an empty list instead of failing (e.g. a deleted issue's 410). */
+  missing?: number[];
 }
 
 const PAGE_PARAM = /([?&])page=(\d+)(?=&|$)/;
@@ -57,7 +59,8 @@ export async function* walkList<T>(http: SourceHttp, firstUrl: string, opts: Wal
   const signal = AbortSignal.any([opts.signal, stop.signal]);
 
   const fetchPage = async (url: string, query?: RequestOptions['query']) => {
-    const res = await http.get<T[]>(url, { signal, query });
+    const res = await http.get<T[]>(url, { signal, query, allowStatus: opts.missing });
+    if (opts.missing?.includes(res.status)) return { page: { items: [], number: 1, next: null, lastPage: null }, last: undefined };
     if (!Array.isArray(res.body)) {
       throw new SourceError('SOURCE_RESPONSE_INVALID', `GitHub answered ${new URL(res.url).pathname} with no list`, res.status);
     }

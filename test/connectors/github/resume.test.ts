@@ -44,6 +44,20 @@ describe('GitHub resume, incremental, abort', () => {
     expect(firstList).toContain(`since=${since.toISOString().slice(0, 19)}Z`);
   });
 
+  it('an issue deleted (410) or transferred (404) after it was listed keeps the run going, without comments', async () => {
+    const fake = await startFake({ issues: 2500 });
+    const changed = [301, 1001, 1501];
+    const since = new Date(Date.now() - 1000);
+    for (const n of changed) fake.data.edit(n, { title: `edited ${n}` });
+    fake.inject({ kind: 'gone', match: /\/issues\/301\/comments/ });
+    fake.inject({ kind: 'moved', match: /\/issues\/1001\/comments/ });
+    const { items } = await drain(connectorFor(fake), { since });
+    expect(numbersOf(items)).toEqual(changed);
+    expect(items.map((i) => i.comments.length)).toEqual([0, 0, expectedComments(fake, 1501).length]);
+    expect(expectedComments(fake, 301).length * expectedComments(fake, 1001).length).toBeGreaterThan(0);
+    expect(fake.requests.filter((r) => r.status === 410 || r.status === 404)).toHaveLength(2);
+  });
+
   it('stops sending requests once aborted and rejects with the abort reason', async () => {
     const fake = await startFake({ issues: 1000, latencyMs: 20 });
     const ac = new AbortController();
