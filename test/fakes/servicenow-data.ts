@@ -8,7 +8,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Row } from './servicenow-query.js';
-import type { TableDef } from './servicenow-render.js';
+import { DATE_FIELDS, type TableDef } from './servicenow-render.js';
+
+/** Integer fields (choice fields holding integers, counters). */
+const NUMERIC_FIELDS = new Set(['state', 'priority', 'sys_mod_count']);
 
 const INCIDENT: TableDef = {
   refs: { assigned_to: 'sys_user', caller_id: 'sys_user', opened_by: 'sys_user', assignment_group: 'sys_user_group', parent_incident: 'incident' },
@@ -61,6 +64,11 @@ export class ServiceNowData {
 
   fieldsOf(table: string): ReadonlySet<string> {
     return this.fields.get(table) ?? new Set();
+  }
+
+  /** The date-time and numeric fields of a table: the ones with strict `>` / `<` (see servicenow-query.ts). */
+  orderedFieldsOf(table: string): ReadonlySet<string> {
+    return new Set([...this.fieldsOf(table)].filter((f) => DATE_FIELDS.has(f) || NUMERIC_FIELDS.has(f)));
   }
 
   display(table: string, id: string): string {

@@ -5,8 +5,12 @@
  * `^` AND, `^OR` OR (binds tighter than `^`), `^NQ` a new OR'ed query group,
  * `ORDERBY<f>` / `ORDERBYDESC<f>`, operators = != > >= < <= IN, NOT IN, LIKE, NOT LIKE,
  * STARTSWITH, ENDSWITH, ISEMPTY, ISNOTEMPTY. Values compare as stored strings (dates are
- * "YYYY-MM-DD HH:MM:SS", which sorts correctly as text). As on a real instance, a term
- * naming an unknown field, or one that cannot be parsed, is silently ignored.
+ * "YYYY-MM-DD HH:MM:SS", which sorts correctly as text), numbers as numbers. As on a real
+ * instance, a term naming an unknown field, or one that cannot be parsed, is silently ignored
+ * (c_TableAPI.md: "if part of a query is invalid … the instance ignores the invalid part").
+ * The operators table lists strict `>` / `<` only for date-time and numeric fields (string
+ * fields get `>=`, `<=` and BETWEEN), so here `>` / `<` on any other field (a string, a sys_id,
+ * a reference) is such an ignored part: a client must not depend on an undocumented operator.
  */
 export type Row = Record<string, string>;
 
@@ -26,14 +30,16 @@ export interface ParsedQuery {
 
 const TERM = /^([a-z0-9_.]+?)(ISEMPTY|ISNOTEMPTY|NOT IN|NOT LIKE|STARTSWITH|ENDSWITH|LIKE|IN|!=|>=|<=|=|>|<)(.*)$/s;
 
-function parseCond(text: string, fields: ReadonlySet<string>): Cond | null {
+function parseCond(text: string, fields: ReadonlySet<string>, ordered: ReadonlySet<string>): Cond | null {
   const m = TERM.exec(text);
   if (!m || !fields.has(m[1]!)) return null;
+  if ((m[2] === '>' || m[2] === '<') && !ordered.has(m[1]!)) return null;
   const value = m[3] ?? '';
   return { field: m[1]!, op: m[2]!, value, list: new Set(m[2]!.endsWith('IN') ? value.split(',') : []) };
 }
 
-export function parseQuery(query: string, fields: ReadonlySet<string>): ParsedQuery {
+/** `ordered`: the date-time and numeric fields, the only ones with strict `>` / `<`. */
+export function parseQuery(query: string, fields: ReadonlySet<string>, ordered: ReadonlySet<string>): ParsedQuery {
   const order: ParsedQuery['order'] = [];
   const groups: Cond[][][] = [];
   for (const groupText of query.split('^NQ')) {
@@ -46,11 +52,11 @@ export function parseQuery(query: string, fields: ReadonlySet<string>): ParsedQu
         continue;
       }
       if (term.startsWith('OR') && terms.length > 0) {
-        const alt = parseCond(term.slice(2), fields);
+        const alt = parseCond(term.slice(2), fields, ordered);
         if (alt) terms[terms.length - 1]!.push(alt);
         continue;
       }
-      const cond = parseCond(term, fields);
+      const cond = parseCond(term, fields, ordered);
       if (cond) terms.push([cond]);
     }
     groups.push(terms);
@@ -58,15 +64,22 @@ export function parseQuery(query: string, fields: ReadonlySet<string>): ParsedQu
   return { groups, order };
 }
 
+/** Numbers compare as numbers ("10" > "9"), everything else as text. */
+function compare(a: string, b: string): number {
+  const numeric = /^-?\d+(\.\d+)?$/;
+  if (numeric.test(a) && numeric.test(b)) return Number(a) - Number(b);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function test(c: Cond, row: Row): boolean {
   const v = row[c.field] ?? '';
   switch (c.op) {
     case '=': return v === c.value;
     case '!=': return v !== c.value;
-    case '>': return v > c.value;
-    case '>=': return v >= c.value;
-    case '<': return v < c.value;
-    case '<=': return v <= c.value;
+    case '>': return compare(v, c.value) > 0;
+    case '>=': return compare(v, c.value) >= 0;
+    case '<': return compare(v, c.value) < 0;
+    case '<=': return compare(v, c.value) <= 0;
     case 'IN': return c.list.has(v);
     case 'NOT IN': return !c.list.has(v);
     case 'LIKE': return v.toLowerCase().includes(c.value.toLowerCase());

@@ -131,7 +131,7 @@ export class FakeServiceNow {
     const p = url.searchParams;
     const limit = Math.max(1, Number(p.get('sysparm_limit') ?? 10000) || 10000);
     const offset = Math.max(0, Number(p.get('sysparm_offset') ?? 0) || 0);
-    const q = parseQuery(p.get('sysparm_query') ?? '', this.data.fieldsOf(table));
+    const q = parseQuery(p.get('sysparm_query') ?? '', this.data.fieldsOf(table), this.data.orderedFieldsOf(table));
     const all = this.data.rows(table).filter((r) => matches(q, r)).sort(compareRows(q));
     const visible = all.slice(offset, offset + limit).filter((r) => !this.opts.hidden?.(table, r));
     const mode = (['true', 'all'].includes(p.get('sysparm_display_value') ?? '') ? p.get('sysparm_display_value') : 'false') as DisplayMode;

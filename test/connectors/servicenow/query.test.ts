@@ -17,9 +17,9 @@ describe('queryGroups / buildQuery', () => {
   it('repeats every user group in both keyset branches', () => {
     expect(buildQuery(['priority=1', 'category=network'], ['sys_updated_on>=2024-01-01 00:00:00'], ['2024-01-01 00:00:05', 'abc'])).toBe(
       'priority=1^sys_updated_on>=2024-01-01 00:00:00^sys_created_on>2024-01-01 00:00:05' +
-        '^NQpriority=1^sys_updated_on>=2024-01-01 00:00:00^sys_created_on=2024-01-01 00:00:05^sys_id>abc' +
+        '^NQpriority=1^sys_updated_on>=2024-01-01 00:00:00^sys_created_on=2024-01-01 00:00:05^sys_id>=abc^sys_id!=abc' +
         '^NQcategory=network^sys_updated_on>=2024-01-01 00:00:00^sys_created_on>2024-01-01 00:00:05' +
-        '^NQcategory=network^sys_updated_on>=2024-01-01 00:00:00^sys_created_on=2024-01-01 00:00:05^sys_id>abc' +
+        '^NQcategory=network^sys_updated_on>=2024-01-01 00:00:00^sys_created_on=2024-01-01 00:00:05^sys_id>=abc^sys_id!=abc' +
         '^ORDERBYsys_created_on^ORDERBYsys_id',
     );
     expect(buildQuery([''], [], null)).toBe('ORDERBYsys_created_on^ORDERBYsys_id');
@@ -32,7 +32,7 @@ describe('queryGroups / buildQuery', () => {
       { sys_id: `${id}2`, sys_created_on: `2024-01-01 00:00:0${i % 2}`, priority: '1' },
     ]);
     const fields = new Set(['sys_id', 'sys_created_on', 'priority']);
-    const q = parseQuery(buildQuery(['priority=1', 'priority=0'], [], ['2024-01-01 00:00:00', 'b2']), fields);
+    const q = parseQuery(buildQuery(['priority=1', 'priority=0'], [], ['2024-01-01 00:00:00', 'b2']), fields, new Set(['sys_created_on']));
     const got = rows.filter((r) => matches(q, r)).sort(compareRows(q)).map((r) => r.sys_id);
     expect(got).toEqual(['c2', 'a1', 'a2', 'd1', 'd2']); // c1 has priority 2; b1, b2 are not after the key
   });
