@@ -26,6 +26,13 @@ export function authHeader(config: ServiceNowConfig): string {
   return `Basic ${Buffer.from(`${config.username ?? ''}:${config.password ?? ''}`).toString('base64')}`;
 }
 
+/**
+ * A literal date-time in an encoded query is compared with the stored value, which is UTC
+ * (c_TableAPI.md: "The database value is in UTC format, while the display value is based on the
+ * user's time zone"); only `javascript:gs.dateGenerate(…)` reads the user's zone (ServiceNow
+ * community, "SOAP web service and time zones examples": text "is considered as UTC"). So the
+ * bound is sent as UTC text and needs no allowance for the integration user's zone.
+ */
 function sinceTerms(since: Date | null): string[] {
   return since ? [`sys_updated_on>=${toSnDate(since)}`] : [];
 }
