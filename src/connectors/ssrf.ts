@@ -12,10 +12,17 @@ import ipaddr from 'ipaddr.js';
 const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
 
 /**
+ * Cloud metadata and host services at addresses that are otherwise ordinary public unicast: Azure's
+ * WireServer (168.63.129.16) hands VMs their configuration. The other clouds' metadata endpoints
+ * sit in ranges refused anyway (169.254.169.254, 100.100.100.200, 192.0.0.192, fd00:ec2::254).
+ */
+const METADATA_ADDRESSES = new Set(['168.63.129.16']);
+
+/**
  * True for any address a source must not be reached at: loopback, private, link-local
  * (incl. 169.254.169.254 metadata), unique-local, unspecified, CGNAT, multicast, broadcast,
- * reserved/documentation ranges, and v6 forms that embed IPv4 (mapped, NAT64, 6to4, Teredo).
- * Unparseable input counts as forbidden.
+ * reserved/documentation ranges, v6 forms that embed IPv4 (mapped, NAT64, 6to4, Teredo) and the
+ * metadata addresses above. Unparseable input counts as forbidden.
  */
 export function isForbiddenAddress(ip: string): boolean {
   const bare = ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip;
@@ -25,7 +32,7 @@ export function isForbiddenAddress(ip: string): boolean {
   const addr = ipaddr.process(bare); // IPv4-mapped IPv6 becomes IPv4 here
   if (addr.range() !== 'unicast') return true;
   if (addr.kind() === 'ipv6') return !(addr as ipaddr.IPv6).match(GLOBAL_UNICAST_V6);
-  return false;
+  return METADATA_ADDRESSES.has(addr.toString());
 }
 
 /** `localhost`, `foo.localhost` (RFC 6761 loopback names), with or without the trailing dot. */
