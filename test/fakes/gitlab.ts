@@ -20,8 +20,12 @@ export interface GitLabFakeOptions {
   projectPath?: string;
   /** Matching records above which x-total, x-total-pages and rel="last" are left out (GitLab: 10,000). */
   totalsThreshold?: number;
-  /** 'supported' (GitLab ≥ 18.3), 'ignored' (older: offset answer), 'refused' (405). */
-  keyset?: 'supported' | 'ignored' | 'refused';
+  /**
+   * 'supported' (GitLab ≥ 18.3), 'ignored' (older, flag off: offset answer), 'refused' (405, as
+   * lib/api/helpers/pagination_strategies.rb answers a resource without keyset support), 'refused-501'
+   * (GitLab 13.0-13.1 answered 501 when its api_keyset_pagination flag was on).
+   */
+  keyset?: 'supported' | 'ignored' | 'refused' | 'refused-501';
   latencyMs?: number;
   /** Authenticated API throttle: `limit` requests per `windowMs` window aligned to the epoch. */
   rateLimit?: { limit: number; windowMs: number };
@@ -176,7 +180,9 @@ export class GitLabFake {
     );
     const sorted = sortRecords(rows, orderBy, sort);
     const keyset = q.get('pagination') === 'keyset' ? (this.opts.keyset ?? 'supported') : null;
-    if (keyset === 'refused') return json(405, { message: 'Keyset pagination is not yet available for this type of request' });
+    // Grape's error! puts the text under `error` (spec/requests/api: json_response['error']).
+    if (keyset === 'refused') return json(405, { error: 'Keyset pagination is not yet available for this type of request' });
+    if (keyset === 'refused-501') return json(501, { error: 'Keyset pagination is not yet available for this type of request' });
     const page: PageReply =
       keyset === 'supported'
         ? keysetPage(sorted, url, orderBy, sort)

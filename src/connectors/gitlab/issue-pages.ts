@@ -5,7 +5,7 @@
  * `Link: rel="next"` cursor, which stays correct while issues are created, closed or deleted
  * during the import and is what GitLab recommends for large collections; the next page is
  * requested as soon as a page arrives, so the list runs ahead of the notes. Older servers
- * ignore the parameter (or refuse it with 405) and answer with offset paging: with
+ * ignore the parameter (or refuse it with 405, 501 on 13.0-13.1) and answer with offset paging: with
  * `x-total-pages` the remaining pages are fetched in parallel; without totals (over 10,000
  * matches) the rel="next" link / x-next-page is followed.
  */
@@ -37,6 +37,9 @@ export interface ListContext {
 
 type Res = SourceResponse<GitLabIssue[]>;
 
+/** "Keyset pagination is not yet available for this type of request": 405, or 501 on GitLab 13.0-13.1. */
+const KEYSET_REFUSED = [405, 501];
+
 export async function* listIssuePages(lc: ListContext, cursor: GitLabCursor | null): AsyncGenerator<ListPage> {
   if (cursor?.mode === 'link') return yield* followLinks(lc, fetchPage(lc, cursor.next));
   const startPage = cursor?.mode === 'offset' ? cursor.page + 1 : 1;
@@ -44,8 +47,8 @@ export async function* listIssuePages(lc: ListContext, cursor: GitLabCursor | nu
   let first: Res | null = null;
   if (!cursor) {
     const q = { ...lc.query, pagination: 'keyset', per_page: String(perPage) };
-    const res = await fetchPage(lc, lc.issuesUrl, q, [405]);
-    if (res.status !== 405) first = res;
+    const res = await fetchPage(lc, lc.issuesUrl, q, KEYSET_REFUSED);
+    if (!KEYSET_REFUSED.includes(res.status)) first = res;
   }
   first ??= await fetchPage(lc, lc.issuesUrl, { ...lc.query, page: String(startPage), per_page: String(perPage) });
   if (first.headers['x-page'] !== undefined && intHeader(first, 'x-total-pages') !== null) {

@@ -82,11 +82,15 @@ describe('GitLab paging', () => {
     expect(await connector.count({ since: null, signal: new AbortController().signal })).toBeNull();
   });
 
-  it('a server refusing keyset (405) is read with offset paging', async () => {
-    const f = await seeded(130, { keyset: 'refused' });
+  it.each([
+    ['refused', 405],
+    ['refused-501', 501],
+  ] as const)('a server refusing keyset (%s) is read with offset paging', async (keyset, status) => {
+    const f = await seeded(130, { keyset });
     const run = await collect(connectorFor(f).connector, { includeComments: false });
     expect(iids(run.records)).toEqual(range(1, 130));
-    expect(f.requests.filter((r) => r.status === 405)).toHaveLength(1);
+    expect(f.requests.filter((r) => r.status === status)).toHaveLength(1);
+    expect(f.requests).toHaveLength(3);
   });
 
   it('resumes after the last completed page without refetching it', async () => {
