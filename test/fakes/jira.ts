@@ -182,12 +182,14 @@ export class JiraFake {
   private fields(issue: FakeIssue, wanted: unknown): Record<string, unknown> {
     const all = issueFields(issue, this.o.flavor, this.baseUrl, this.o.embedComments);
     const list = Array.isArray(wanted) ? wanted.map(String) : typeof wanted === 'string' ? wanted.split(',') : null;
-    if (list === null) return this.o.flavor === 'cloud' ? {} : all; // Cloud /search/jql default: ids only
+    if (list === null) return all; // Data Center default: *navigable
     if (list.includes('*all') || list.includes('*navigable')) return all;
     return Object.fromEntries(list.filter((f) => f in all && all[f] !== undefined).map((f) => [f, all[f]]));
   }
 
   private issueJson(issue: FakeIssue, wanted: unknown): unknown {
+    // Cloud /search/jql without `fields`: "returns only issue IDs" (no key, no fields object).
+    if (this.o.flavor === 'cloud' && wanted === undefined) return { id: String(issue.id) };
     const v = this.o.flavor === 'cloud' ? 3 : 2;
     const fields = this.fields(issue, wanted);
     return { expand: 'renderedFields,names,schema', id: String(issue.id), self: `${this.baseUrl}/rest/api/${v}/issue/${issue.id}`, key: issue.key, fields };

@@ -94,6 +94,15 @@ describe('Jira Cloud paging', () => {
     expect(((await res.json()) as { errorMessages: string[] }).errorMessages[0]).toContain('/rest/api/3/search/jql');
   });
 
+  it('the fake answers a search without `fields` with issue ids only, as documented', async () => {
+    await start(2);
+    const auth = `Basic ${Buffer.from('fred@example.com:cloud-api-token-XYZ').toString('base64')}`;
+    const res = await fetch(`${fake.baseUrl}/rest/api/3/search/jql`, {
+      method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ jql: 'project = TEST' }),
+    });
+    expect(((await res.json()) as { issues: unknown[] }).issues).toEqual([{ id: '10000' }, { id: '10001' }]);
+  });
+
   it('count() is the approximate count of the scope', async () => {
     await start(42);
     expect(await connectorFor(fake).count({ since: null, signal: new AbortController().signal })).toBe(42);
