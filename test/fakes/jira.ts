@@ -11,7 +11,14 @@
  *   https://confluence.atlassian.com/enterprise/using-personal-access-tokens-1026032365.html (DC Bearer PAT).
  * - https://developer.atlassian.com/server/jira/platform/rest/v10005/api-group-search/ (DC startAt/total).
  * - https://developer.atlassian.com/cloud/jira/platform/rate-limiting/ (429 + Retry-After,
- *   X-RateLimit-Reset as `yyyy-MM-ddTHH:mmZ`). Error bodies: {"errorMessages":[…],"errors":{}}.
+ *   X-RateLimit-Reset as `yyyy-MM-ddTHH:mmZ`). Error bodies: {"errorMessages":[…],"errors":{}}; a
+ *   refused JQL is {"errorMessages":[…],"warningMessages":[]} (bodies quoted in e.g.
+ *   tenable/integration-jira-cloud#25, solidify/jira-azuredevops-migrator#781).
+ * - Failed Basic credentials carry `X-Seraph-LoginReason: AUTHENTICATED_FAILED` (JIRA REST docs as
+ *   quoted in https://jira.atlassian.com/browse/ID-6351): a 401, or — `anonymousProjects` — the
+ *   request is served as anonymous, 200 where anonymous may browse and the JQL 400 "does not exist"
+ *   where not (ServiceNow KB2942093: "returns an HTTP 200 status code, but the response header
+ *   contains an authentication failure indicator").
  * Faults (status, headers, truncation, delay), latency and a request log serve tests and benchmarks.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -33,6 +40,8 @@ export interface JiraFakeOptions {
   embedComments?: number;
   /** Cap on the comment endpoint's maxResults. */
   commentPage?: number;
+  /** Serve requests with failed credentials as anonymous (who may browse these projects) instead of a 401. */
+  anonymousProjects?: string[];
 }
 
 export interface JiraFault {
@@ -60,6 +69,8 @@ interface Reply {
 }
 
 const errors = (status: number, ...messages: string[]): Reply => ({ status, body: { errorMessages: messages, errors: {} } });
+const jqlError = (message: string): Reply => ({ status: 400, body: { errorMessages: [message], warningMessages: [] } });
+const AUTH_FAILED = { 'X-Seraph-LoginReason': 'AUTHENTICATED_FAILED' };
 const GONE = 'The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046';
 
 export class JiraFake {
@@ -71,11 +82,13 @@ export class JiraFake {
   baseUrl = '';
   private readonly faults: (JiraFault & { left: number })[] = [];
   private server: Server | null = null;
-  private readonly o: Required<Omit<JiraFakeOptions, 'issues' | 'projects'>>;
+  private readonly o: Required<Omit<JiraFakeOptions, 'issues' | 'projects' | 'anonymousProjects'>>;
+  private readonly anonymousProjects: Set<string> | null;
 
   constructor(opts: JiraFakeOptions) {
     this.issues = opts.issues ?? [];
     this.projects = new Set(opts.projects ?? ['TEST']);
+    this.anonymousProjects = opts.anonymousProjects ? new Set(opts.anonymousProjects) : null;
     this.o = {
       flavor: opts.flavor, email: opts.email ?? 'fred@example.com', apiToken: opts.apiToken ?? 'cloud-api-token-XYZ',
       pat: opts.pat ?? 'dc-personal-access-token-XYZ', latencyMs: opts.latencyMs ?? 0, maxResults: opts.maxResults ?? 100,
@@ -148,22 +161,20 @@ export class JiraFake {
     return auth === `Basic ${Buffer.from(`${this.o.email}:${this.o.apiToken}`).toString('base64')}`;
   }
 
-  private route(req: IncomingMessage, url: URL, body: Record<string, unknown> | null): Reply {
+  /** Projects the current request's user may browse (set per request by serve). */
+  private viewer = new Set<string>();
+
+  private serve(req: IncomingMessage, url: URL, body: Record<string, unknown> | null, viewer: Set<string>): Reply {
+    this.viewer = viewer;
     const path = url.pathname;
     const cloud = this.o.flavor === 'cloud';
-    if (cloud && /^\/rest\/api\/(2|3|latest)\/search\/?$/.test(path)) return errors(410, GONE);
-    if (!this.authorized(req)) {
-      return cloud
-        ? errors(401, 'Client must be authenticated to access this resource.')
-        : errors(401, 'You are not authenticated. Authentication required to perform this operation.');
-    }
     const params = { ...Object.fromEntries(url.searchParams), ...(body ?? {}) } as Record<string, unknown>;
     try {
       if (cloud && path === '/rest/api/3/search/jql') return this.searchCloud(params);
       if (cloud && path === '/rest/api/3/search/approximate-count' && req.method === 'POST') return this.approximateCount(params);
       if (!cloud && path === '/rest/api/2/search') return this.searchDc(params);
     } catch (err) {
-      if (err instanceof JqlError) return errors(400, err.message);
+      if (err instanceof JqlError) return jqlError(err.message);
       throw err;
     }
     const comment = new RegExp(`^/rest/api/${cloud ? 3 : 2}/issue/([^/]+)/comment$`).exec(path);
@@ -171,11 +182,23 @@ export class JiraFake {
     return errors(404, 'Not found');
   }
 
+  /** Routes a request; failed credentials get a 401 or, with `anonymousProjects`, an anonymous view. Both carry the Seraph header. */
+  private route(req: IncomingMessage, url: URL, body: Record<string, unknown> | null): Reply {
+    const cloud = this.o.flavor === 'cloud';
+    if (cloud && /^\/rest\/api\/(2|3|latest)\/search\/?$/.test(url.pathname)) return errors(410, GONE);
+    if (this.authorized(req)) return this.serve(req, url, body, this.projects);
+    if (this.anonymousProjects === null) {
+      const message = cloud ? 'Client must be authenticated to access this resource.' : 'You are not authenticated. Authentication required to perform this operation.';
+      return { ...errors(401, message), headers: AUTH_FAILED };
+    }
+    return { ...this.serve(req, url, body, this.anonymousProjects), headers: AUTH_FAILED };
+  }
+
   private select(jql: unknown): FakeIssue[] {
-    const q = parseJql(String(jql ?? ''), this.projects);
+    const q = parseJql(String(jql ?? ''), this.viewer);
     if (!q.bounded) throw new JqlError('Unbounded JQL queries are not allowed here. Please add a search restriction to your query.');
     const now = Date.now();
-    const list = this.issues.filter((i) => q.matches(i, now)).sort((a, b) => a.id - b.id);
+    const list = this.issues.filter((i) => this.viewer.has(i.project) && q.matches(i, now)).sort((a, b) => a.id - b.id);
     return q.descending ? list.reverse() : list;
   }
 
@@ -231,7 +254,7 @@ export class JiraFake {
   }
 
   private comments(idOrKey: string, q: URLSearchParams): Reply {
-    const issue = this.issues.find((i) => String(i.id) === idOrKey || i.key === idOrKey);
+    const issue = this.issues.find((i) => (String(i.id) === idOrKey || i.key === idOrKey) && this.viewer.has(i.project));
     if (!issue) return errors(404, 'Issue does not exist or you do not have permission to see it.');
     const orderBy = q.get('orderBy');
     if (orderBy !== null && !['created', '-created', '+created'].includes(orderBy)) return errors(400, `Invalid orderBy: ${orderBy}`);

@@ -12,7 +12,7 @@ import { decodeCursor, encodeCursor, type JiraCursor } from './cursor.js';
 import { baseJql, scopeClause } from './jql.js';
 import { identifyIssue, normalizeIssue } from './normalize.js';
 import { countIssues, searchPage, type SearchPage } from './search.js';
-import { classify, rateLimit } from './signals.js';
+import { classify, rateLimit, rejectingFailedLogins } from './signals.js';
 
 /** What normalize reads, plus what an importer would want to keep in `raw`. */
 export const ISSUE_FIELDS = [
@@ -32,13 +32,13 @@ export function createJiraConnector(config: JiraConfig, ctx: ConnectorContext): 
   const flavor = flavorOf(config);
   const baseUrl = baseUrlOf(config);
   const scope = scopeClause(config);
-  const http: SourceHttp = ctx.http({
+  const http: SourceHttp = rejectingFailedLogins(ctx.http({
     source: 'Jira',
     baseUrl,
     headers: { Authorization: authHeader(config), Accept: 'application/json' },
     rateLimit,
     classify,
-  });
+  }));
   const normalizeCtx = { baseUrl, project: config.project_key ?? null };
 
   async function* pages(opts: PageOptions): AsyncGenerator<SourcePage> {

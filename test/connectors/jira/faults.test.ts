@@ -77,6 +77,20 @@ describe('Jira faults', () => {
     expect(counted.code).toBe('SOURCE_AUTH_FAILED');
   });
 
+  it.each([
+    ['a 400 "does not exist" for a private project', []],
+    ['a 200 anonymous view of a public project', ['TEST']],
+  ])('wrong credentials served as anonymous (%s) → SOURCE_AUTH_FAILED by X-Seraph-LoginReason', async (_name, visible) => {
+    fake = await new JiraFake({ flavor: 'cloud', anonymousProjects: visible, issues: generateIssues({ count: 30 }) }).start();
+    const connector = connectorFor(fake, { api_token: 'wrong-secret-token' });
+    const err = await failure(drain(connector));
+    expect(err.code).toBe('SOURCE_AUTH_FAILED');
+    expect(err.message).toContain('AUTHENTICATED_FAILED');
+    expect(err.message).not.toContain('wrong-secret-token');
+    const counted = await failure(connector.count({ since: null, signal: new AbortController().signal }));
+    expect(counted.code).toBe('SOURCE_AUTH_FAILED');
+  });
+
   it('missing project → SOURCE_NOT_FOUND for pages and for the dry-run count', async () => {
     await start();
     const connector = connectorFor(fake, { project_key: 'NOPE' });
