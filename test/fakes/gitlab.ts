@@ -2,6 +2,7 @@
  * A GitLab REST v4 fake built from GitLab's public documentation:
  * - https://docs.gitlab.com/api/issues/#list-project-issues (filters, order_by/sort, shapes)
  * - https://docs.gitlab.com/api/notes/#list-project-issue-notes (default sort desc, system notes mixed in)
+ * - https://docs.gitlab.com/api/issues_statistics/ (counts all/closed/opened, filters such as updated_after)
  * - https://docs.gitlab.com/api/rest/ (URL-encoded `group%2Fproject` ids, offset + keyset paging,
  *   headers omitted above 10,000 records; keyset for project issues since GitLab 18.3)
  * - https://docs.gitlab.com/api/rest/authentication/ (PRIVATE-TOKEN or Bearer; 401 {"message":"401 Unauthorized"})
@@ -161,24 +162,34 @@ export class GitLabFake {
     const given = req.headers['private-token'] ?? req.headers.authorization?.replace(/^Bearer\s+/i, '');
     if (given !== this.token) return json(401, { message: '401 Unauthorized' });
     // [^/]+ : an un-encoded slash in the project path matches no API route, as on GitLab
-    const m = /^\/api\/v4\/projects\/([^/]+)\/issues(?:\/(\d+)\/notes)?$/.exec(rawPath);
-    if (!m || req.method !== 'GET') return json(404, { error: '404 Not Found' });
+    const m = /^\/api\/v4\/projects\/([^/]+)\/(issues_statistics|issues)(?:\/(\d+)\/notes)?$/.exec(rawPath);
+    if (!m || req.method !== 'GET' || (m[2] === 'issues_statistics' && m[3])) return json(404, { error: '404 Not Found' });
     const ref = decodeURIComponent(m[1]!);
     if (ref !== String(this.project.id) && ref !== this.project.path) return json(404, { message: '404 Project Not Found' });
-    if (m[2]) return this.notes(Number(m[2]), url);
+    if (m[2] === 'issues_statistics') return this.statistics(url);
+    if (m[3]) return this.notes(Number(m[3]), url);
     return this.issues(url);
+  }
+
+  private matching(q: URLSearchParams, state: string | null): FakeIssue[] {
+    const after = q.get('updated_after') ? Date.parse(q.get('updated_after')!) : null;
+    return this.project.issues.filter(
+      (i: FakeIssue) => (!state || state === 'all' || i.state === state) && (after === null || Date.parse(i.updated_at) >= after),
+    );
+  }
+
+  /** Counted whatever the number: no 10,000 cut-off here. */
+  private statistics(url: URL): Reply {
+    const rows = this.matching(url.searchParams, null);
+    const opened = rows.filter((i) => i.state === 'opened').length;
+    return json(200, { statistics: { counts: { all: rows.length, closed: rows.length - opened, opened } } });
   }
 
   private issues(url: URL): Reply {
     const q = url.searchParams;
     const orderBy = q.get('order_by') ?? 'created_at';
     const sort = q.get('sort') ?? 'desc';
-    const state = q.get('state');
-    const after = q.get('updated_after') ? Date.parse(q.get('updated_after')!) : null;
-    const rows = this.project.issues.filter(
-      (i: FakeIssue) => (!state || state === 'all' || i.state === state) && (after === null || Date.parse(i.updated_at) >= after),
-    );
-    const sorted = sortRecords(rows, orderBy, sort);
+    const sorted = sortRecords(this.matching(q, q.get('state')), orderBy, sort);
     const keyset = q.get('pagination') === 'keyset' ? (this.opts.keyset ?? 'supported') : null;
     // Grape's error! puts the text under `error` (spec/requests/api: json_response['error']).
     if (keyset === 'refused') return json(405, { error: 'Keyset pagination is not yet available for this type of request' });

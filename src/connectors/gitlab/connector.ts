@@ -44,10 +44,26 @@ export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContex
     ...(since ? { updated_after: since.toISOString() } : {}),
   });
 
+  /**
+   * One issue of the list checks token and access and brings x-total. Above 10,000 matches GitLab
+   * leaves x-total out; issues_statistics (docs.gitlab.com/api/issues_statistics) still counts them,
+   * by state, with the same updated_after filter.
+   */
   async function count(opts: { since: Date | null; signal: AbortSignal }): Promise<number | null> {
     const res = await http.get<unknown>(`${projectUrl}/issues`, { query: { ...filters(opts.since), per_page: '1' }, signal: opts.signal });
     if (!Array.isArray(res.body)) throw new SourceError('SOURCE_RESPONSE_INVALID', 'GitLab answered the issue list with something other than an array', res.status);
-    return intHeader(res, 'x-total');
+    return intHeader(res, 'x-total') ?? (await statisticsCount(opts));
+  }
+
+  async function statisticsCount(opts: { since: Date | null; signal: AbortSignal }): Promise<number | null> {
+    const query = opts.since ? { updated_after: opts.since.toISOString() } : undefined;
+    const res = await http.get<{ statistics?: { counts?: Record<string, unknown> } } | null>(`${projectUrl}/issues_statistics`, {
+      query,
+      signal: opts.signal,
+      allowStatus: [404],
+    });
+    const n = res.status === 200 ? res.body?.statistics?.counts?.[config.state && config.state !== 'all' ? config.state : 'all'] : null;
+    return typeof n === 'number' && Number.isSafeInteger(n) ? n : null;
   }
 
   async function* pages(opts: PageOptions): AsyncGenerator<SourcePage> {

@@ -79,7 +79,20 @@ describe('GitLab paging', () => {
     expect(run.pages.map((p) => p.records.length)).toEqual([60, 60, 60, 60, 10]);
     expect(iids(run.records)).toEqual(range(1, 250));
     expect(run.pages[0]!.total).toBeNull();
-    expect(await connector.count({ since: null, signal: new AbortController().signal })).toBeNull();
+  });
+
+  it('counts over the totals threshold with issues_statistics, by state and since', async () => {
+    const f = await seeded(250, { keyset: 'ignored', totalsThreshold: 50 });
+    const count = (config: Record<string, unknown>, since: Date | null = null) =>
+      connectorFor(f, config).connector.count({ since, signal: new AbortController().signal });
+    expect(await count({})).toBe(250);
+    expect(await count({ state: 'closed' })).toBe(83);
+    expect(await count({ state: 'opened' })).toBe(167);
+    const since = new Date(Date.now() - 1000);
+    for (const iid of range(1, 60)) f.project.update(iid);
+    expect(await count({}, since)).toBe(60);
+    expect(f.requests.filter((r) => r.path.endsWith('/issues_statistics'))).toHaveLength(4);
+    expect(f.count(/issues_statistics\?updated_after=/)).toBe(1);
   });
 
   it.each([
