@@ -12,9 +12,10 @@
  * - api-reference/rest-api-explorer/c_RESTAPI.md, r_RESTAPIHTTPResponseCodes.md, r_RESTOAuthExample.md
  *   — Basic or OAuth Bearer; 401 with X-MFA_TOKEN when Basic meets MFA; status codes.
  * - api-reference/web-services/retrieving-journal-entries.md — journal rows in sys_journal_field.
- * - Link format `<url>;rel="first",<url>;rel="next"` (no spaces): a real capture,
- *   https://gist.github.com/bryanbarnard/ee1d952604a11e0f0342 ; the "Invalid table" 400 body
- *   is the platform's answer for an unknown table name.
+ * - Link format `<url>;rel="first",<url>;rel="next"` (no spaces): real captures,
+ *   https://gist.github.com/bryanbarnard/ee1d952604a11e0f0342 and ServiceNowITOM/ansible-sn-inventory#15
+ *   (the latter: prev/next only where they apply, no Link at all when everything fits one page);
+ *   the "Invalid table" 400 body is the platform's answer for an unknown table name.
  * ACLs are simulated by `hidden`: rows are cut to sysparm_limit first, then filtered, so pages
  * come back short or empty while more rows remain, and X-Total-Count counts rows before ACLs.
  */
@@ -141,7 +142,8 @@ export class FakeServiceNow {
     const result = visible.map((r) => renderRow(ctx, table, r, { mode, excludeLink, fields }));
     const headers: Record<string, string> = {};
     if (p.get('sysparm_no_count') !== 'true' && !this.opts.omitTotalCount) headers['X-Total-Count'] = String(all.length);
-    if (p.get('sysparm_suppress_pagination_header') !== 'true') headers.Link = this.links(url, offset, limit, all.length);
+    const onePage = offset === 0 && all.length <= limit;
+    if (p.get('sysparm_suppress_pagination_header') !== 'true' && !onePage) headers.Link = this.links(url, offset, limit, all.length);
     if (v1 && all.length === 0) return send(404, ERROR('No Record found', 'Records matching query not found. Check query parameter or offset parameter'), headers);
     send(200, { result }, headers);
   }
