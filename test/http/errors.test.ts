@@ -48,6 +48,20 @@ describe('error envelope', () => {
     expectEnvelope(res, 'NOT_FOUND');
   });
 
+  it.each([
+    ['PUT', '/api/imports', 'GET, HEAD, POST'],
+    ['PATCH', '/api/imports/3f1c2a4e-8b6d-4c1e-9a7f-2d5b8e0c1a3f', 'DELETE, GET, HEAD'],
+    ['POST', '/api/imports/x/items', 'GET, HEAD'],
+    ['HEAD', '/api/imports/3f1c2a4e-8b6d-4c1e-9a7f-2d5b8e0c1a3f/events', 'GET'],
+    ['DELETE', '/health', 'GET, HEAD'],
+  ])('a known path with another method (%s %s): 405 METHOD_NOT_ALLOWED with Allow', async (method, url, allow) => {
+    const res = await app.inject({ method: method as 'PUT', url, headers: { 'x-request-id': 'wrong-method' } });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.allow).toBe(allow);
+    if (method !== 'HEAD') expectEnvelope(res, 'METHOD_NOT_ALLOWED');
+    expect(res.headers['x-request-id']).toBe('wrong-method');
+  });
+
   it('malformed JSON: 400 MALFORMED_JSON, no echo of the body', async () => {
     const res = await app.inject({
       method: 'POST',

@@ -46,7 +46,7 @@ const CASES: [string, InjectOptions, number, string][] = [
   ['malformed job id on events', { method: 'GET', url: '/api/imports/x/events' }, 404, 'JOB_NOT_FOUND'],
   ['unknown job', { method: 'DELETE', url: '/api/imports/0b7f3c9e-2f6a-4c1d-9e8b-5a4d3c2b1a09' }, 404, 'JOB_NOT_FOUND'],
   ['unknown route', { method: 'GET', url: '/api/nothing' }, 404, 'NOT_FOUND'],
-  ['wrong method', { method: 'PUT', url: '/api/imports' }, 404, 'NOT_FOUND'],
+  ['wrong method', { method: 'PUT', url: '/api/imports' }, 405, 'METHOD_NOT_ALLOWED'],
 ];
 
 describe('malformed requests', () => {

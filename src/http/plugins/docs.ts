@@ -13,7 +13,8 @@ export async function registerDocs(app: FastifyInstance, version: string): Promi
         version,
         description:
           'Imports work items from Jira, ServiceNow, GitHub and GitLab as tracked background jobs. ' +
-          'Every error response is an Error envelope; every response carries X-Request-ID.',
+          'Every error response is an Error envelope; every response carries X-Request-ID. ' +
+          'A method a path does not support is 405 METHOD_NOT_ALLOWED with an Allow header.',
       },
       components: {
         securitySchemes: {

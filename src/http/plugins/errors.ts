@@ -74,7 +74,32 @@ export function handleError(err: FastifyError, request: FastifyRequest, reply: F
   return sendError(reply, status, code, message, details);
 }
 
+/** A route template as a path matcher: `:param` is one segment, `*` the rest. */
+function templateMatcher(url: string): RegExp {
+  const segments = url.split('/').map((seg) => {
+    if (seg.startsWith(':')) return '[^/]+';
+    if (seg === '*') return '.*';
+    return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  });
+  return new RegExp(`^${segments.join('/')}/?$`);
+}
+
+/**
+ * Not found, unless the path is a route's under another method: then 405 with `Allow`
+ * (a PATCH to an existing job must not read as "no such job"). Routes are collected as they are
+ * added, so this must be registered before any route.
+ */
 export function registerErrorHandling(app: FastifyInstance): void {
+  const routes: { match: RegExp; methods: string[] }[] = [];
+  app.addHook('onRoute', (route) => {
+    routes.push({ match: templateMatcher(route.url), methods: ([] as string[]).concat(route.method) });
+  });
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler((request, reply) => sendError(reply, ...notFound(request)));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = [...new Set(routes.filter((r) => r.match.test(path)).flatMap((r) => r.methods))].sort();
+    if (allowed.length === 0 || allowed.includes(request.method)) return sendError(reply, ...notFound(request));
+    reply.header('allow', allowed.join(', '));
+    return sendError(reply, 405, 'METHOD_NOT_ALLOWED', `${request.method} is not supported here; use ${allowed.join(', ')}`);
+  });
 }
