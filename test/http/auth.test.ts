@@ -31,6 +31,7 @@ describe('authentication', () => {
     for (const url of ['/api/imports', `/api/imports/${acmeJob.job_id}`, '/api/items', '/api/no-such-route']) {
       const res = await app.inject({ url, headers });
       expect(res.statusCode).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer');
       expect(res.json()).toMatchObject({ error_code: 'UNAUTHORIZED', request_id: res.headers['x-request-id'] });
     }
   });

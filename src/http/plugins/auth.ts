@@ -31,13 +31,16 @@ export function registerAuth(app: FastifyInstance, apiKeys: Map<string, string> 
   app.decorateRequest('tenantId', null);
   if (!apiKeys) return;
   const lookup = keyLookup(apiKeys);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     if (!isApi(request)) return;
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer[ ]+(\S+)\s*$/i.exec(header) : null;
-    if (!match) throw new AppError('UNAUTHORIZED', 'missing bearer API key');
-    const tenant = lookup(match[1]!);
-    if (tenant === null) throw new AppError('UNAUTHORIZED', 'unknown API key');
+    const tenant = match ? lookup(match[1]!) : null;
+    if (tenant === null) {
+      // RFC 9110 §15.5.2: a 401 names the scheme it wants.
+      reply.header('www-authenticate', 'Bearer');
+      throw new AppError('UNAUTHORIZED', match ? 'unknown API key' : 'missing bearer API key');
+    }
     request.tenantId = tenant;
   });
 }
