@@ -19,7 +19,7 @@ import {
   sleep,
   withoutCredentialHeaders,
 } from './http-util.js';
-import { isForbiddenAddressError } from './ssrf.js';
+import { findForbiddenAddressError } from './ssrf.js';
 import type { RateLimitSignal, RequestOptions, SourceHttp, SourceHttpOptions, SourceResponse } from './http.js';
 
 const DEFAULTS = {
@@ -174,9 +174,8 @@ export class SourceHttpClient implements SourceHttp {
       this.gate.release();
       if (signal?.aborted) throw signal.reason;
       if (err instanceof SourceError) throw err;
-      if (isForbiddenAddressError(err)) {
-        throw new SourceError('SOURCE_URL_FORBIDDEN', `${this.o.source} host ${url.hostname} resolves to a loopback, private or otherwise internal address`);
-      }
+      const forbidden = findForbiddenAddressError(err);
+      if (forbidden) throw new SourceError('SOURCE_URL_FORBIDDEN', `${this.o.source} host ${url.hostname} ${forbidden.reason}`);
       if (err instanceof AttemptTimeout) return { fault: `timeout (${this.o.timeoutMs} ms)` };
       const fault = networkFaultName(err);
       // A certificate or TLS handshake problem is configuration, not a passing fault: retrying cannot fix it.

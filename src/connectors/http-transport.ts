@@ -1,12 +1,13 @@
 /**
  * One attempt on the wire: undici request, body read in full, redirects followed by hand
  * (max 5) so that every hop passes the SSRF guard again and credentials never follow a
- * redirect to another origin.
+ * redirect to another origin. Plain http goes through its own pool when private networks are
+ * allowed, so it reaches only private hosts (CONTRACT §5: "http on an allowed private network").
  */
 import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { SourceError } from '../errors.js';
-import { checkBaseUrl, createGuardedLookup } from './ssrf.js';
+import { checkBaseUrl, createGuardedLookup, createPrivateOnlyLookup } from './ssrf.js';
 import type { ResolveAll } from './ssrf.js';
 import { flattenHeaders, withoutCredentialHeaders } from './http-util.js';
 import type { SourceResponse } from './http.js';
@@ -16,16 +17,20 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 export interface Transport {
   dispatcher: Dispatcher;
+  /** For http: URLs when set (allowed mode: connects only where every DNS answer is private). */
+  plainHttpDispatcher?: Dispatcher;
   /** false: every hop must pass the URL rules of checkBaseUrl (https, no internal literal or localhost name). */
   allowPrivate: boolean;
 }
 
-/** The connection pool for one factory; without the allowance every DNS answer is checked at connect. */
+/**
+ * The connection pools for one factory. Without the allowance every DNS answer is checked at
+ * connect; with it, https goes anywhere and plain http only to hosts whose answers are all private.
+ */
 export function createTransport(allowPrivate: boolean, resolveAll?: ResolveAll): Transport {
-  const dispatcher = allowPrivate
-    ? new Agent()
-    : new Agent({ connect: { lookup: createGuardedLookup(resolveAll) } });
-  return { dispatcher, allowPrivate };
+  if (!allowPrivate) return { dispatcher: new Agent({ connect: { lookup: createGuardedLookup(resolveAll) } }), allowPrivate };
+  const plainHttpDispatcher = new Agent({ connect: { lookup: createPrivateOnlyLookup(resolveAll) } });
+  return { dispatcher: new Agent(), plainHttpDispatcher, allowPrivate };
 }
 
 /** URL-level rules for every hop: scheme, userinfo, literal IPs (which skip DNS) and localhost names. */
@@ -53,7 +58,8 @@ export async function send(t: Transport, a: SendArgs): Promise<SourceResponse<st
   for (let hop = 0; ; hop++) {
     guardUrl(t, a.source, url);
     a.onSend();
-    const res = await request(url, { method, headers, body, signal: a.signal, dispatcher: t.dispatcher });
+    const dispatcher = url.protocol === 'http:' ? (t.plainHttpDispatcher ?? t.dispatcher) : t.dispatcher;
+    const res = await request(url, { method, headers, body, signal: a.signal, dispatcher });
     const location = res.headers['location'];
     if (!REDIRECT_STATUSES.has(res.statusCode) || typeof location !== 'string') {
       const body = await readBody(res.body, a.maxBodyBytes, a.source);

@@ -8,7 +8,8 @@
  * and, while waiting, no request at all goes to that host; a wait over `maxWaitMs`
  * fails with SOURCE_RATE_LIMITED; the remaining budget is respected before a 429 happens;
  * bounded parallelism per host; SSRF guard at connect time (every DNS answer checked,
- * redirects re-checked) unless private networks are allowed; errors name the source and
+ * redirects re-checked) unless private networks are allowed — and even then plain http only
+ * reaches hosts whose every answer is private; errors name the source and
  * HTTP status and never carry a credential (headers and URL userinfo/query secrets redacted).
  */
 import type { SourceErrorCode } from '../errors.js';

@@ -2,11 +2,15 @@
  * SSRF guard for source base URLs (CONTRACT §5/§6). Two layers: `checkBaseUrl` refuses what
  * can be judged from the URL alone (at POST and on every request/redirect), and
  * `createGuardedLookup` checks every DNS answer at connect time, so a host name that resolves
- * to an internal address never receives a byte — whatever it resolved to at POST time.
+ * to an internal address never receives a byte — whatever it resolved to at POST time. With
+ * private networks allowed, plain http is still kept to private hosts (`createPrivateOnlyLookup`).
  */
 import { lookup as dnsLookup } from 'node:dns';
 import type { LookupAddress, LookupAllOptions, LookupOneOptions } from 'node:dns';
 import ipaddr from 'ipaddr.js';
+
+const INTERNAL = 'resolves to a loopback, private or otherwise internal address';
+const NOT_PRIVATE = 'is not on a private network: plain http is refused, use https';
 
 /** IPv6 global unicast is 2000::/3; anything outside it (IPv4-compatible ::a.b.c.d, 0100::/64, …) is refused. */
 const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
@@ -73,11 +77,17 @@ export function checkBaseUrl(url: string, allowPrivate: boolean): BaseUrlCheck {
       message: 'base_url must not contain credentials; put them in their own fields',
     };
   }
-  if (allowPrivate) return { ok: true, url: parsed };
+  const host = bareHost(parsed);
+  if (allowPrivate) {
+    // "http on an allowed private network" (CONTRACT §5): a public literal IP needs https; names are judged at connect.
+    if (parsed.protocol === 'http:' && ipaddr.isValid(host) && !isForbiddenAddress(host)) {
+      return { ok: false, code: 'SOURCE_URL_FORBIDDEN', message: `base_url host ${parsed.hostname} ${NOT_PRIVATE}` };
+    }
+    return { ok: true, url: parsed };
+  }
   if (parsed.protocol === 'http:') {
     return { ok: false, code: 'SOURCE_URL_FORBIDDEN', message: 'base_url must use https' };
   }
-  const host = bareHost(parsed);
   if (isLocalhostName(host) || (ipaddr.isValid(host) && isForbiddenAddress(host))) {
     return {
       ok: false,
@@ -90,18 +100,21 @@ export function checkBaseUrl(url: string, allowPrivate: boolean): BaseUrlCheck {
 
 /** Thrown from the guarded lookup; recognized by the HTTP layer anywhere in an error's cause chain. */
 export class ForbiddenAddressError extends Error {
-  constructor(hostname: string) {
-    super(`${hostname} resolves to a loopback, private or otherwise internal address`);
+  /** What is wrong with the host, to follow its name in a message. */
+  readonly reason: string;
+  constructor(hostname: string, reason = INTERNAL) {
+    super(`${hostname} ${reason}`);
     this.name = 'ForbiddenAddressError';
+    this.reason = reason;
   }
 }
 
-export function isForbiddenAddressError(err: unknown): err is ForbiddenAddressError {
+export function findForbiddenAddressError(err: unknown): ForbiddenAddressError | null {
   for (let e: unknown = err, depth = 0; e != null && depth < 8; depth++) {
-    if (e instanceof ForbiddenAddressError) return true;
+    if (e instanceof ForbiddenAddressError) return e;
     e = (e as { cause?: unknown }).cause;
   }
-  return false;
+  return null;
 }
 
 /** Resolver signature the guard builds on: every address for a host name. */
@@ -124,7 +137,7 @@ type LookupCallback = (
  * and one private answer cannot be used to reach the private one. The addresses checked are
  * the ones handed to connect, so there is no second resolution to race (DNS rebinding).
  */
-export function createGuardedLookup(resolveAll: ResolveAll = systemResolveAll, isForbidden = isForbiddenAddress) {
+export function createGuardedLookup(resolveAll: ResolveAll = systemResolveAll, isForbidden = isForbiddenAddress, reason = INTERNAL) {
   return (
     hostname: string,
     options: LookupOneOptions | LookupAllOptions | number | undefined,
@@ -136,7 +149,7 @@ export function createGuardedLookup(resolveAll: ResolveAll = systemResolveAll, i
         const family = typeof options === 'number' ? options : opts.family;
         const wanted = family === 4 || family === 6 ? all.filter((a) => a.family === family) : all;
         if (all.some((a) => isForbidden(a.address))) {
-          callback(new ForbiddenAddressError(hostname), opts.all ? [] : '');
+          callback(new ForbiddenAddressError(hostname, reason), opts.all ? [] : '');
           return;
         }
         if (wanted.length === 0) {
@@ -151,4 +164,9 @@ export function createGuardedLookup(resolveAll: ResolveAll = systemResolveAll, i
       (err: NodeJS.ErrnoException) => callback(err, opts.all ? [] : ''),
     );
   };
+}
+
+/** The lookup for plain http when private networks are allowed: every answer must be private. */
+export function createPrivateOnlyLookup(resolveAll: ResolveAll = systemResolveAll) {
+  return createGuardedLookup(resolveAll, (ip) => !isForbiddenAddress(ip), NOT_PRIVATE);
 }
