@@ -32,6 +32,15 @@ describe('/health', () => {
     });
   });
 
+  it('latency_ms times the Redis PING alone, not the database check beside it', async () => {
+    let nowNs = 0n;
+    const redis = { ping: async () => void (nowNs += 400_000n) }; // 0.4 ms
+    // the database answers later (a timer, after the PING's continuation), 5 s on the clock
+    const store = { ping: () => new Promise<void>((resolve) => setTimeout(() => { nowNs += 5_000_000_000n; resolve(); }, 10)) };
+    const report = await healthProbe(redis, store, () => nowNs)();
+    expect(report).toEqual({ redis: { status: 'up', latency_ms: 0.4 }, database: { status: 'up' } });
+  });
+
   it('503 unhealthy when Redis is down', async () => {
     // A real client to a port nothing listens on: commands fail at once instead of queueing.
     const dead = new Redis({ host: '127.0.0.1', port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
