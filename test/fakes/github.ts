@@ -10,7 +10,8 @@
  * - [G5] content/rest/about-the-rest-api/api-versions.md (X-GitHub-Api-Version; unsupported → 400)
  * - [G6] data/variables/product.yml (GHES API under /api/v3)
  * - [G7] content/rest/using-the-rest-api/troubleshooting-the-rest-api.md (User-Agent required, private → 404,
- *   rate-limit message bodies: "API rate limit exceeded for …", "You have exceeded a secondary rate limit")
+ *   rate-limit message bodies: "API rate limit exceeded for …", "You have exceeded a secondary rate limit"; older
+ *   docs (resources-in-the-rest-api, abuse rate limits) and GHES: "You have triggered an abuse detection mechanism")
  * - src/rest/data/fpt-2022-11-28/search.json = https://docs.github.com/rest/search/search#search-issues-and-pull-requests
  *   (total_count; own `search` resource, 30 a minute; a query needs is:issue or is:pull-request — see github-routes.ts)
  * - [G1] "Get an issue": a transferred issue redirects (301); transferred or deleted where the caller cannot read
@@ -52,6 +53,8 @@ export interface Fault {
   /** Requests it hits (default 1; Infinity for a persistent fault). */
   times?: number;
   status?: 403 | 429;
+  /** 'secondary': the older "abuse detection mechanism" wording instead of "secondary rate limit". */
+  legacy?: boolean;
   retryAfterSec?: number;
   /** 'primary': seconds until x-ratelimit-reset (default 1). 'slow': delay before answering. */
   resetInSec?: number;
@@ -72,6 +75,7 @@ export interface LoggedRequest {
 const DOCS = 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api';
 const SECONDARY_MESSAGE =
   'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0400:1E2F:3A4B5C:6D7E8F:65A1B2C3.';
+const ABUSE_MESSAGE = 'You have triggered an abuse detection mechanism. Please wait a few minutes before you try again.';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 class Window {
@@ -217,7 +221,7 @@ export class GithubFake {
       case 'forbidden':
         return { status: 403, headers: rate, body: { message: 'Resource not accessible by personal access token', documentation_url: 'https://docs.github.com/rest/issues/issues#list-repository-issues', status: '403' } };
       case 'secondary':
-        return { status: f.status ?? 403, headers: { ...rate, ...retry }, body: { message: SECONDARY_MESSAGE, documentation_url: `${DOCS}#about-secondary-rate-limits` } };
+        return { status: f.status ?? 403, headers: { ...rate, ...retry }, body: { message: f.legacy ? ABUSE_MESSAGE : SECONDARY_MESSAGE, documentation_url: `${DOCS}#about-secondary-rate-limits` } };
       case 'primary': {
         const reset = String(Math.floor(now / 1000) + (f.resetInSec ?? 1));
         const headers = { ...rate, 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset, ...retry };

@@ -41,7 +41,8 @@ function isRateLimitResponse(res: SourceResponse<string>): boolean {
   return (
     res.headers['x-ratelimit-remaining'] === '0' ||
     res.headers['retry-after'] !== undefined ||
-    /rate limit/i.test(githubMessage(res.body) ?? '')
+    // "…exceeded a secondary rate limit…"; before it was renamed (and on older GHES) "…triggered an abuse detection mechanism…"
+    /rate limit|abuse detection/i.test(githubMessage(res.body) ?? '')
   );
 }
 

@@ -42,8 +42,11 @@ describe('GitHub faults complete exactly once', () => {
     pausedAfterRefusal(fake, 403, 'reset');
   });
 
-  it('403 secondary limit without retry-after waits the minimum, then continues', async () => {
-    const fake = await completesExactly({ kind: 'secondary', status: 403, match: ISSUE_PAGE_2 }, { secondaryMinWaitMs: 300 });
+  it.each([
+    ['secondary rate limit', false],
+    ['abuse detection (older wording)', true],
+  ])('403 %s without retry-after waits the minimum, then continues', async (_wording, legacy) => {
+    const fake = await completesExactly({ kind: 'secondary', status: 403, legacy, match: ISSUE_PAGE_2 }, { secondaryMinWaitMs: 300 });
     pausedAfterRefusal(fake, 403, 300);
   });
 

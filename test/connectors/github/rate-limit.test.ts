@@ -40,6 +40,11 @@ describe('GitHub rate-limit reading', () => {
     expect(h(res(429, {}, {}))!.pauseUntil! - NOW).toBe(60_000);
   });
 
+  it('the older wording of a secondary limit (abuse detection, still on older GHES) is one too', () => {
+    const abuse = { message: 'You have triggered an abuse detection mechanism. Please wait a few minutes before you try again.' };
+    expect(hook()(res(403, budget(100), abuse))).toMatchObject({ limited: true, pauseUntil: NOW + 60_000 });
+  });
+
   it('a 403 that is no rate limit is not one', () => {
     const forbidden = { message: 'Resource not accessible by personal access token' };
     expect(hook()(res(403, budget(4000), forbidden))).toEqual({ limited: false, remaining: 4000, resetAt: NOW + 600_000 });
