@@ -17,6 +17,7 @@ import {
   redactValues,
   resolveUrl,
   sleep,
+  unsendableCredentialHeader,
   withoutCredentialHeaders,
 } from './http-util.js';
 import { findForbiddenAddressError } from './ssrf.js';
@@ -105,6 +106,11 @@ export class SourceHttpClient implements SourceHttp {
       ...(url.origin === this.base.origin ? own : withoutCredentialHeaders(own)),
       ...lowerKeys(ro.headers ?? {}),
     };
+    // A pasted line break (or a crafted CR/LF) would be refused by undici on every retry; say what is wrong instead.
+    const unsendable = unsendableCredentialHeader(headers);
+    if (unsendable !== null) {
+      throw new SourceError('SOURCE_AUTH_FAILED', `${source} credentials cannot be sent: the ${unsendable} header holds a line break or another character HTTP does not allow`);
+    }
     let body: string | undefined;
     if (ro.json !== undefined) {
       body = JSON.stringify(ro.json);

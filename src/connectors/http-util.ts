@@ -87,6 +87,17 @@ export function withoutCredentialHeaders(headers: Record<string, string>): Recor
   return Object.fromEntries(Object.entries(headers).filter(([k]) => !CREDENTIAL_HEADER.test(k)));
 }
 
+/** A header field value as HTTP allows it (RFC 9110 §5.5): no CR, LF, NUL or other controls, no code point above 0xFF. */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** The name of the first credential header whose value cannot be sent as it is, or null. */
+export function unsendableCredentialHeader(headers: Record<string, string>): string | null {
+  for (const [name, value] of Object.entries(headers)) {
+    if (CREDENTIAL_HEADER.test(name) && !FIELD_VALUE.test(value)) return name;
+  }
+  return null;
+}
+
 /** Shorter pieces are not cut out of messages: they would mangle ordinary words. */
 const MIN_SECRET_LENGTH = 4;
 
