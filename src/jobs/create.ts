@@ -83,9 +83,12 @@ export function prepareJob(
   };
 }
 
+/** The base_url rules, for base_url and callback_url alike; the message names the field checked. */
 function checkUrl(url: string, path: string, allowPrivate: boolean): void {
   const verdict = checkBaseUrl(url, allowPrivate);
-  if (!verdict.ok) throw new AppError(verdict.code, verdict.message, [{ path, message: verdict.message }]);
+  if (verdict.ok) return;
+  const message = verdict.message.replace(/^base_url\b/, path.slice(path.lastIndexOf('/') + 1));
+  throw new AppError(verdict.code, message, [{ path, message }]);
 }
 
 /** Same Idempotency-Key + same body = replay; the body hash ignores key order. */

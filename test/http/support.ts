@@ -56,10 +56,10 @@ export interface HttpEnv {
   cleanup(): Promise<void>;
 }
 
-export async function httpEnv(opts: { worker?: boolean } = {}): Promise<HttpEnv> {
+export async function httpEnv(opts: { worker?: boolean; env?: Record<string, string> } = {}): Promise<HttpEnv> {
   const logs: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
-  const harness = await startHarness({ connectors: CONNECTORS, worker: opts.worker ?? false, logger });
+  const harness = await startHarness({ connectors: CONNECTORS, worker: opts.worker ?? false, logger, env: opts.env });
   const deps: AppDeps = {
     jobs: harness.deps.jobs,
     items: harness.deps.store,

@@ -54,7 +54,7 @@ describe('values', () => {
       source_type: 'bitbucket',
       source_config: 'x',
       options: { mode: 'sometimes', since: 'yesterday', include_comments: 'yes', dry_run: 1 },
-      callback_url: 'http://hooks.example.com/x',
+      callback_url: 'hooks.example.com/x',
       correlation_id: '',
     });
     expect(paths(details)).toEqual([

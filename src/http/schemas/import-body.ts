@@ -32,7 +32,11 @@ function envelope<S extends TSchema, C extends TSchema>(sourceType: S, sourceCon
         Type.String({ minLength: 1, maxLength: 128, description: 'taken from the API key when keys are on' }),
       ),
       callback_url: Type.Optional(
-        Type.String({ format: 'uri', pattern: '^https://', maxLength: 2048, description: 'job JSON POSTed here, signed, on a terminal status' }),
+        Type.String({
+          format: 'uri',
+          maxLength: 2048,
+          description: 'https URL (http only with SOURCE_ALLOW_PRIVATE_NETWORKS, as for base_url): the job JSON is POSTed here, signed, on a terminal status',
+        }),
       ),
       correlation_id: Type.Optional(
         Type.String({ minLength: 1, maxLength: 255, description: 'else the X-Correlation-ID header, else null' }),
