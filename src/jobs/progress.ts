@@ -23,7 +23,11 @@ export function advance(
   // pages remain, so the percentage does not claim 100 before the end.
   const floor = processed + (morePages && sourceTotal === null ? batchSize : 0);
   const total = Math.max(sourceTotal ?? prev.total_items, floor);
-  const percentage = Math.max(prev.percentage, total > 0 ? Math.floor((processed / total) * 1000) / 10 : 0);
+  // One decimal, rounded; 100.0 is kept for completion (99.97 % of the items, or a count the
+  // source undershot while pages remain, is not done yet).
+  const rounded = total > 0 ? Math.round((processed / total) * 1000) / 10 : 0;
+  const unfinished = processed < total || morePages;
+  const percentage = Math.max(prev.percentage, unfinished ? Math.min(rounded, 99.9) : rounded);
   const perSecond = rate.seconds > 0 ? rate.items / rate.seconds : 0;
   return {
     total_items: total,

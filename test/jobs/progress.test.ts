@@ -11,6 +11,21 @@ describe('progress arithmetic', () => {
     expect(p.estimated_time_remaining).toBe(2);
   });
 
+  it.each([
+    [2, 3, 66.7],
+    [1, 6, 16.7],
+    [1, 8, 12.5],
+    [2999, 3000, 99.9],
+  ])('%i of %i is %s%: rounded to one decimal, 100.0 only when completed', (done, total, percentage) => {
+    const p = advance(emptyProgress(), { successful: done, failed: 0, skipped: 0 }, total, 1000, rate, true);
+    expect(p.percentage).toBe(percentage);
+  });
+
+  it('an undercounting source at its count with pages left is not yet 100', () => {
+    const p = advance(emptyProgress(), { successful: 20, failed: 0, skipped: 0 }, 20, 10, rate, true);
+    expect(p).toMatchObject({ total_items: 20, processed_items: 20, percentage: 99.9 });
+  });
+
   it('never lets the total fall below what was processed, nor the percentage go down', () => {
     let p = advance(emptyProgress(), { successful: 10, failed: 0, skipped: 0 }, 40, 10, rate, true);
     expect(p.percentage).toBe(25);
