@@ -80,7 +80,7 @@ function credentialsKey(env: Env, dataDir: string, production: boolean): Buffer 
     if (key.length !== 32 || !/^[A-Za-z0-9+/]+={0,2}$/.test(raw)) throw new ConfigError('CREDENTIALS_KEY', 'must be 32 bytes encoded as base64');
     return key;
   }
-  if (production) throw new ConfigError('CREDENTIALS_KEY', 'is required when NODE_ENV=production');
+  if (production) throw new ConfigError('CREDENTIALS_KEY', 'is required in production (NODE_ENV or APP_ENV)');
   // Development convenience: a key generated once and kept beside the embedded database.
   const file = join(dataDir, 'credentials.key');
   if (existsSync(file)) return credentialsKey({ CREDENTIALS_KEY: readFileSync(file, 'utf8') }, dataDir, production);
@@ -95,10 +95,12 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const environment = (env.APP_ENV || env.NODE_ENV || 'development').trim();
   if (!/^[a-z0-9_-]{1,32}$/i.test(environment)) throw new ConfigError(env.APP_ENV ? 'APP_ENV' : 'NODE_ENV', 'must be a short name');
-  const production = environment === 'production';
+  // Either variable saying production is enough: NODE_ENV=production with APP_ENV=eu-west
+  // (the name reported by /health) must not quietly run without keys.
+  const production = [env.NODE_ENV, env.APP_ENV].some((v) => v?.trim() === 'production');
   const dataDir = resolve(env.DATA_DIR?.trim() || './data');
   const keys = apiKeys(env);
-  if (production && !keys) throw new ConfigError('API_KEYS', 'is required when NODE_ENV=production');
+  if (production && !keys) throw new ConfigError('API_KEYS', 'is required in production (NODE_ENV or APP_ENV)');
   const logLevel = (env.LOG_LEVEL?.trim() || 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   const host = env.HOST?.trim() || '127.0.0.1';

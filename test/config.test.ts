@@ -59,6 +59,14 @@ describe('configuration', () => {
     expect(c.environment).toBe('production');
   });
 
+  it('NODE_ENV=production keeps keys mandatory when APP_ENV names the deployment', () => {
+    const env = { NODE_ENV: 'production', APP_ENV: 'eu-west', DATA_DIR: dataDir() };
+    expect(() => loadConfig({ ...env, CREDENTIALS_KEY: KEY })).toThrow(/API_KEYS/);
+    expect(() => loadConfig({ ...env, API_KEYS: 'k-0123456789abcdef:acme' })).toThrow(/CREDENTIALS_KEY/);
+    expect(loadConfig({ ...env, API_KEYS: 'k-0123456789abcdef:acme', CREDENTIALS_KEY: KEY }).environment).toBe('eu-west');
+    expect(() => loadConfig({ NODE_ENV: 'development', APP_ENV: 'production', DATA_DIR: dataDir(), CREDENTIALS_KEY: KEY })).toThrow(/API_KEYS/);
+  });
+
   it('the service stops at start-up with one line naming the variable', () => {
     const secret = 'postgres://u:hunter2@h:notaport/db';
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'api'], {
