@@ -140,7 +140,7 @@ describe('crash and resume from the checkpoint', () => {
     const keyOf = (id: string) => { const r = fake.data.get('incident', id)!; return `${r.sys_created_on} ${id}`; };
     const last = stored.map((i) => keyOf(i.external_id)).sort().at(-1)!;
     const scans = fake.requests('incident').filter((r) => r.params.sysparm_fields !== 'sys_id');
-    const after = scans.map((r) => /sys_created_on=([^^]+)\^sys_id>([0-9a-f]+)/.exec(r.params.sysparm_query ?? '')).map((m) => (m ? `${m[1]} ${m[2]}` : ''));
+    const after = scans.map((r) => /sys_created_on=([^^]+)\^sys_id>=([0-9a-f]+)/.exec(r.params.sysparm_query ?? '')).map((m) => (m ? `${m[1]} ${m[2]}` : ''));
     expect(after[0]).toBe(last);
     expect(after.every((k) => k >= last)).toBe(true);
     const storedIds = new Set(stored.map((i) => i.external_id));
