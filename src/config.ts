@@ -30,6 +30,17 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * What a variable points at cannot be used at start-up (port taken, database unreachable, DATA_DIR
+ * not writable): one line naming the variable, like ConfigError.
+ */
+export class StartupError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`cannot start: ${variable} ${problem}`);
+    this.name = 'StartupError';
+  }
+}
+
 type Env = Record<string, string | undefined>;
 
 function int(env: Env, name: string, def: number, min: number, max: number): number {
@@ -73,21 +84,41 @@ function apiKeys(env: Env): Map<string, string> | null {
   return keys;
 }
 
+function decodeKey(raw: string, variable: string, problem: string): Buffer {
+  const key = Buffer.from(raw, 'base64');
+  if (key.length !== 32 || !/^[A-Za-z0-9+/]+={0,2}$/.test(raw)) throw new ConfigError(variable, problem);
+  return key;
+}
+
 function credentialsKey(env: Env, dataDir: string, production: boolean): Buffer {
   const raw = env.CREDENTIALS_KEY?.trim();
-  if (raw) {
-    const key = Buffer.from(raw, 'base64');
-    if (key.length !== 32 || !/^[A-Za-z0-9+/]+={0,2}$/.test(raw)) throw new ConfigError('CREDENTIALS_KEY', 'must be 32 bytes encoded as base64');
-    return key;
-  }
+  if (raw) return decodeKey(raw, 'CREDENTIALS_KEY', 'must be 32 bytes encoded as base64');
   if (production) throw new ConfigError('CREDENTIALS_KEY', 'is required in production (NODE_ENV or APP_ENV)');
-  // Development convenience: a key generated once and kept beside the embedded database.
+  return developmentKey(dataDir);
+}
+
+/** Development convenience: a key generated once and kept beside the embedded database. */
+function developmentKey(dataDir: string): Buffer {
   const file = join(dataDir, 'credentials.key');
-  if (existsSync(file)) return credentialsKey({ CREDENTIALS_KEY: readFileSync(file, 'utf8') }, dataDir, production);
-  mkdirSync(dataDir, { recursive: true });
-  const key = randomBytes(32);
-  writeFileSync(file, key.toString('base64'), { mode: 0o600 });
-  return key;
+  const unusable = () => new StartupError('DATA_DIR', 'must be a directory the service can write to');
+  if (!existsSync(file)) {
+    const key = randomBytes(32);
+    try {
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(file, key.toString('base64'), { mode: 0o600, flag: 'wx' });
+      return key;
+    } catch (err) {
+      // Of two processes starting at once on one DATA_DIR, the second reads the first's key.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !existsSync(file)) throw unusable();
+    }
+  }
+  let stored: string;
+  try {
+    stored = readFileSync(file, 'utf8').trim();
+  } catch {
+    throw unusable();
+  }
+  return decodeKey(stored, 'DATA_DIR', 'holds a credentials.key that is not 32 bytes of base64 (remove it or set CREDENTIALS_KEY)');
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -5,7 +5,7 @@
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import { StartupError, type Config } from './config.js';
 import type { ConnectorModule, SourceType } from './connectors/connector.js';
 import { createSourceHttpFactory, type SourceHttpFactory } from './connectors/http.js';
 import { jobKeys, type JobKeys } from './jobs/keys.js';
@@ -82,7 +82,15 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
   const queue = createQueue(apiRedis, keys.queuePrefix);
   queue.on('error', () => undefined); // reported once by the shared connection's handler
   const http = overrides.http ?? createSourceHttpFactory({ allowPrivateNetworks: config.allowPrivateNetworks, handOffWaitMs: RATE_LIMIT_HANDOFF_MS });
-  const store = await openItemStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, schema: overrides.storeSchema });
+  const store = await openItemStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, schema: overrides.storeSchema }).catch(
+    async (err: unknown) => {
+      await queue.close().catch(() => undefined);
+      for (const client of [redis, apiRedis, subscriber]) client.disconnect();
+      // The store's own errors already have the URL's secrets cut out.
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new StartupError(config.databaseUrl ? 'DATABASE_URL' : 'DATA_DIR', `cannot be opened as the item store: ${reason.split('\n')[0]}`);
+    },
+  );
   const jobs = new RedisJobService(new JobRecords(apiRedis, keys, config.jobTtlSeconds), queue, events, {
     connectors: overrides.connectors,
     credentialsKey: config.credentialsKey,

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, StartupError, loadConfig } from './config.js';
 import { buildDeps, createWorker, type Deps } from './deps.js';
 import { connectors } from './connectors/registry.js';
 import { buildApp } from './http/app.js';
@@ -34,7 +34,9 @@ export async function start(role: Role, env: NodeJS.ProcessEnv = process.env, lo
       jobs: deps.jobs, items: deps.store, health: healthProbe(deps.apiRedis, deps.store), connectors: deps.connectors,
       apiKeys: config.apiKeys, version: VERSION, environment: config.environment, logger: log,
     });
-    await app.listen({ port: config.port, host: config.host });
+    await app.listen({ port: config.port, host: config.host }).catch((err: unknown) => {
+      throw listenError(err);
+    });
   }
   let stopSweep = () => {};
   if (role !== 'api') {
@@ -54,6 +56,17 @@ export async function start(role: Role, env: NodeJS.ProcessEnv = process.env, lo
   };
 }
 
+/** The usual reasons a listen fails, as one line naming the variable to change. */
+function listenError(err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new StartupError('PORT', 'is already in use (EADDRINUSE)');
+  if (code === 'EACCES') return new StartupError('PORT', 'needs privileges this process lacks (EACCES)');
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new StartupError('HOST', `is not an address of this machine (${code})`);
+  }
+  return err;
+}
+
 export async function main(argv: string[]): Promise<void> {
   const role = (argv[0] ?? 'all') as Role;
   if (!['all', 'api', 'worker'].includes(role)) {
@@ -64,7 +77,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     running = await start(role);
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof StartupError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(1);
     }

@@ -1,9 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { TEST_REDIS_URL } from './support/redis.js';
 
 const dataDir = () => mkdtempSync(join(tmpdir(), 'is-config-'));
 const KEY = Buffer.alloc(32, 7).toString('base64');
@@ -78,5 +80,46 @@ describe('configuration', () => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/DATABASE_URL/);
     expect(run.stderr).not.toContain('hunter2');
+  });
+});
+
+/** Runs `integration-service api` until it exits; its exit code and stderr. */
+function startApi(env: Record<string, string>): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'api'], {
+      env: { ...process.env, REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: 'silent', DATA_DIR: dataDir(), ...env },
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('exit', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stderr });
+    });
+  });
+}
+
+describe('start-up failures beyond the values themselves', () => {
+  it('a taken PORT, a DATA_DIR that is a file, an unreachable DATABASE_URL: one line naming the variable', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = String((taken.address() as { port: number }).port);
+    const file = join(dataDir(), 'not-a-dir');
+    writeFileSync(file, 'x');
+    try {
+      const runs = await Promise.all([
+        startApi({ PORT: port, HOST: '127.0.0.1' }),
+        startApi({ DATA_DIR: file }),
+        startApi({ DATABASE_URL: 'postgres://u:hunter2@127.0.0.1:1/db' }),
+      ]);
+      for (const [run, name] of runs.map((r, i) => [r, ['PORT', 'DATA_DIR', 'DATABASE_URL'][i]!] as const)) {
+        expect(run.status, name).toBe(1);
+        expect(run.stderr.trim().split('\n'), name).toHaveLength(1);
+        expect(run.stderr, name).toMatch(new RegExp(`^cannot start: ${name}|^invalid configuration: ${name}`));
+        expect(run.stderr).not.toContain('hunter2');
+      }
+    } finally {
+      taken.close();
+    }
   });
 });
