@@ -105,7 +105,8 @@ export async function runVerify(opts: VerifyOptions, print: (line: string) => vo
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(opts.body),
     });
-    check(res.status === 202, `POST /api/imports answered ${res.status} ${JSON.stringify(json)}`);
+    const hint = res.status !== 401 ? '' : opts.apiKey ? '; API_KEY is not a key the service knows' : '; the service has API_KEYS: set API_KEY';
+    check(res.status === 202, `POST /api/imports answered ${res.status} ${JSON.stringify(json)}${hint}`);
     const created = json as Job;
     check(res.headers.get('location') === `/api/imports/${created.job_id}`, `Location is ${res.headers.get('location')}`);
     job = created;

@@ -6,6 +6,7 @@ import { SECRET, httpEnv, importBody, type HttpEnv } from './support.js';
 
 let env: HttpEnv;
 let opts: VerifyOptions;
+let keyedUrl: string;
 
 beforeAll(async () => {
   env = await httpEnv();
@@ -20,6 +21,8 @@ beforeAll(async () => {
     body: importBody({ token: SECRET }),
     secret: SECRET,
   };
+  const keyed = await env.app({ apiKeys: new Map([['verify-key-0123456789abcdef', 'acme']]) });
+  keyedUrl = await keyed.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => env.cleanup());
 
@@ -42,5 +45,12 @@ describe('npm run verify', () => {
     expect(await runVerify({ ...opts, body: { source_type: 'nope' } }, (l) => lines.push(l))).toBe(false);
     expect(lines.filter((l) => l.startsWith('FAIL'))).toHaveLength(4);
     expect(lines[1]).toMatch(/^FAIL {2}create job: POST \/api\/imports answered 422/);
+  });
+
+  it('says to set API_KEY when the service wants a key, and passes with it', async () => {
+    const lines: string[] = [];
+    expect(await runVerify({ ...opts, baseUrl: keyedUrl }, (l) => lines.push(l))).toBe(false);
+    expect(lines[1]).toMatch(/^FAIL {2}create job: POST \/api\/imports answered 401 .*; the service has API_KEYS: set API_KEY$/);
+    expect(await runVerify({ ...opts, baseUrl: keyedUrl, apiKey: 'verify-key-0123456789abcdef' }, () => undefined)).toBe(true);
   });
 });
