@@ -118,7 +118,14 @@ describe('OpenAPI', () => {
     expect(jira.properties.source_config.additionalProperties).toBe(false);
     expect(Object.keys(jira.properties.source_config.properties)).toContain('scope');
     expect(jira.properties.options.properties.batch_size).toMatchObject({ minimum: 1, maximum: 1000, default: 100 });
-    expect(Object.keys(post.responses).sort()).toEqual(['200', '202', '400', '401', '403', '413', '415', '422']);
+    expect(Object.keys(post.responses).sort()).toEqual(['200', '202', '400', '401', '403', '413', '415', '422', '503']);
+    expect(post.responses['202'].headers.location.schema).toMatchObject({ type: 'string' });
+    expect(post.responses['200'].headers).toHaveProperty('location');
+    // every /api operation can meet Redis (or the store) being down
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { responses: object }>>)) {
+      if (!path.startsWith('/api/')) continue;
+      for (const op of Object.values(ops)) expect(op.responses, path).toHaveProperty('503');
+    }
     const envelope = post.responses['422'].content['application/json'].schema;
     expect(Object.keys(envelope.properties).sort()).toEqual(['details', 'error_code', 'error_message', 'request_id']);
     expect(doc.paths['/api/imports/{job_id}'].delete.responses).toHaveProperty('409');

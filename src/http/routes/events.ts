@@ -24,7 +24,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
         params: JobIdParams,
         response: {
           200: { description: 'event stream', content: { 'text/event-stream': { schema: Type.String() } } },
-          ...errorResponses(401, 404),
+          ...errorResponses(401, 404, 503),
         },
       },
     },

@@ -18,6 +18,8 @@ const ImportHeaders = Type.Object({
 
 const jobRoute = { config: { notFoundCode: 'JOB_NOT_FOUND' } };
 
+const LOCATION = { location: { type: 'string', description: '/api/imports/{job_id}' } };
+
 export const importRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; validators: Validators }> = async (
   app,
   { deps, validators },
@@ -35,9 +37,9 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; validators
         headers: ImportHeaders,
         body: documentedImportBody(deps.connectors),
         response: {
-          202: jobResponse('the job, created; Location: /api/imports/{job_id}'),
-          200: jobResponse('the job first created with this Idempotency-Key'),
-          ...errorResponses(400, 401, 403, 413, 415, 422),
+          202: jobResponse('the job, created', LOCATION),
+          200: jobResponse('the job first created with this Idempotency-Key', LOCATION),
+          ...errorResponses(400, 401, 403, 413, 415, 422, 503),
         },
       },
       validatorCompiler: (req) => (req.httpPart === 'body' ? validateBody : validators.compiler(req)),
@@ -69,7 +71,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; validators
         summary: 'List jobs, newest first',
         security: bearerSecurity,
         querystring: JobListQuery,
-        response: { 200: JobListResponse, ...errorResponses(401, 403, 422) },
+        response: { 200: JobListResponse, ...errorResponses(401, 403, 422, 503) },
       },
     },
     async (request) => {
@@ -91,7 +93,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; validators
         summary: 'One job',
         security: bearerSecurity,
         params: JobIdParams,
-        response: { 200: jobResponse('the job'), ...errorResponses(401, 404) },
+        response: { 200: jobResponse('the job'), ...errorResponses(401, 404, 503) },
       },
     },
     async (request) => {
@@ -110,7 +112,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; validators
         summary: 'Cancel a job; the worker stops at its next batch boundary',
         security: bearerSecurity,
         params: JobIdParams,
-        response: { 200: jobResponse('the job, now cancelled'), ...errorResponses(401, 404, 409) },
+        response: { 200: jobResponse('the job, now cancelled'), ...errorResponses(401, 404, 409, 503) },
       },
     },
     async (request) => deps.jobs.cancel(request.params.job_id, request.tenantId),

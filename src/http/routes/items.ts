@@ -19,7 +19,7 @@ export const itemRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
         security: bearerSecurity,
         params: JobIdParams,
         querystring: JobItemsQuery,
-        response: { 200: JobItemsResponse, ...errorResponses(401, 404, 422) },
+        response: { 200: JobItemsResponse, ...errorResponses(401, 404, 422, 503) },
       },
     },
     async (request) => {
@@ -39,7 +39,7 @@ export const itemRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
         summary: 'Normalized work items',
         security: bearerSecurity,
         querystring: ItemListQuery,
-        response: { 200: ItemListResponse, ...errorResponses(401, 403, 422) },
+        response: { 200: ItemListResponse, ...errorResponses(401, 403, 422, 503) },
       },
     },
     async (request) => {
@@ -62,7 +62,7 @@ export const itemRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
         summary: 'One normalized work item',
         security: bearerSecurity,
         params: ItemIdParams,
-        response: { 200: WorkItemSchema, ...errorResponses(401, 404) },
+        response: { 200: WorkItemSchema, ...errorResponses(401, 404, 503) },
       },
     },
     async (request) => {

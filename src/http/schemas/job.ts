@@ -57,9 +57,9 @@ export const JobSchema = Type.Object(
   { additionalProperties: true, title: 'Job' },
 );
 
-/** The job schema with a response description for OpenAPI. */
-export function jobResponse(description: string) {
-  return Type.Object(JobSchema.properties, { additionalProperties: true, description });
+/** The job schema with a response description (and response headers) for OpenAPI. */
+export function jobResponse(description: string, headers?: Record<string, object>) {
+  return Type.Object(JobSchema.properties, { additionalProperties: true, description, ...(headers && { headers }) });
 }
 
 export const JobListQuery = Type.Object(
