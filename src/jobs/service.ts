@@ -40,7 +40,7 @@ export class RedisJobService implements JobService {
     const result = await tracked(this.records.create(prepared.record, prepared.sealed, idem));
     if (result.kind === 'reused') {
       throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request body', [
-        { path: 'Idempotency-Key', message: 'reused with a different body' },
+        { path: 'idempotency-key', message: 'reused with a different body' },
       ]);
     }
     if (result.kind === 'gone') throw new AppError('IDEMPOTENCY_KEY_REUSED', 'the job created with this Idempotency-Key has expired');

@@ -56,7 +56,7 @@ describe('POST /api/imports', () => {
     expect(again.headers.location).toBe(first.headers.location);
     const other = await post(importBody({ scope: 'OTHER' }), headers);
     expect(other.statusCode).toBe(422);
-    expect(other.json().error_code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(other.json()).toMatchObject({ error_code: 'IDEMPOTENCY_KEY_REUSED', details: [{ path: 'idempotency-key' }] });
   });
 
   it('refuses a literal private base_url with SOURCE_URL_FORBIDDEN', async () => {
