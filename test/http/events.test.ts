@@ -120,6 +120,21 @@ describe('SSE', () => {
     await app.inject({ method: 'DELETE', url: `/api/imports/${job.job_id}` });
   });
 
+  it('closing the app (SIGTERM) ends open streams instead of waiting for their clients', async () => {
+    const own = await env.app({ sseHeartbeatMs: 50 });
+    const ownBase = await own.listen({ port: 0, host: '127.0.0.1' });
+    const job = await create({ count: 1000, delay_ms: 2000 }, { batch_size: 1 });
+    const res = await fetch(`${ownBase}/api/imports/${job.job_id}/events`);
+    const open = await readEvents(res, (e) => e.event === 'status');
+    const closed = await Promise.race([
+      own.close().then(() => 'closed'),
+      new Promise((r) => setTimeout(() => r('still open after 5 s'), 5000)),
+    ]);
+    expect(closed).toBe('closed');
+    expect((await open.reader.read()).done).toBe(true);
+    await app.inject({ method: 'DELETE', url: `/api/imports/${job.job_id}` });
+  });
+
   it('404 for unknown and malformed ids', async () => {
     for (const id of ['3f1c2a4e-8b6d-4c1e-9a7f-2d5b8e0c1a3f', 'bad']) {
       const res = await app.inject(`/api/imports/${id}/events`);

@@ -11,6 +11,13 @@ import { JobEventStream } from '../sse.js';
 const DEFAULT_HEARTBEAT_MS = 15_000;
 
 export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  // A stream never ends on its own while the job runs: on shutdown the server would wait for every
+  // client to hang up, and the worker beside it would never hand its jobs back.
+  const streams = new Set<JobEventStream>();
+  app.addHook('preClose', async () => {
+    for (const stream of streams) stream.close();
+  });
+
   app.get(
     '/api/imports/:job_id/events',
     {
@@ -44,6 +51,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       const toJson = reply.compileSerializationSchema(JobSchema as unknown as Record<string, unknown>);
       const serialize = (j: JobRecord) => toJson(j as unknown as Record<string, unknown>);
       const stream = new JobEventStream(reply.raw, deps.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS, serialize);
+      streams.add(stream);
+      stream.onClose(() => streams.delete(stream));
       if (TERMINAL_STATUSES.includes(job.status)) return stream.send(job, 'status');
 
       try {
