@@ -77,8 +77,15 @@ export class RedisJobService implements JobService {
       if (result.status === null) throw new AppError('JOB_NOT_FOUND', `import job ${jobId} not found`);
       throw new AppError('JOB_NOT_CANCELLABLE', `import job ${jobId} is already ${result.status}`);
     }
-    // A job still waiting in the queue need not be picked up at all; a running one sees the cancel.
-    await this.queue.remove(jobId).catch(() => undefined);
+    // A running job sees the cancel at once. One still in the queue is left to a worker, which drops
+    // it, frees a scope it held and sends its callback; one delayed (handed back until its source
+    // relents, or behind a busy scope) is made due now rather than at its time.
+    await this.queue
+      .getJob(jobId)
+      .then(async (entry) => {
+        if (entry && (await entry.isDelayed())) await entry.promote();
+      })
+      .catch(() => undefined);
     return result.job;
   }
 

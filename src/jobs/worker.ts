@@ -11,6 +11,7 @@ import { runImport, type RunDeps } from './run-import.js';
 import type { ScopeLocks } from './scope-lock.js';
 import type { JobEvents } from './events.js';
 import { sendCallback } from './callback.js';
+import { TERMINAL_STATUSES, type JobRecord } from './types.js';
 
 export interface WorkerDeps extends RunDeps {
   connection: ConnectionOptions;
@@ -55,6 +56,14 @@ export class ImportWorker {
       await job.moveToWait(token);
       throw new WaitingError();
     }
+    const before = await this.deps.records.get(data.job_id);
+    if (!before || TERMINAL_STATUSES.includes(before.status)) {
+      // Ended while it waited in the queue (cancelled before it ran, or while handed back to wait
+      // for its source): nothing to run, but a hand-back's scope is still held and a callback owed.
+      await this.deps.locks.release(data).catch(() => undefined);
+      if (before?.status === 'cancelled') await this.callback(data, before);
+      return;
+    }
     if (!(await this.deps.locks.acquire(data))) {
       await job.moveToDelayed(Date.now() + SCOPE_BUSY_RETRY_MS, token);
       throw new DelayedError();
@@ -64,19 +73,23 @@ export class ImportWorker {
     const renew = setInterval(() => void this.deps.locks.acquire(data).catch(() => undefined), this.deps.locks.leaseMs / 3);
     let handBack = false;
     let resumeAt: number | undefined;
+    let ended: JobRecord | null = null;
     try {
       const outcome = await runImport(this.deps, data, `${data.job_id}:${randomUUID()}`, controller.signal);
       if (outcome.kind === 'interrupted') {
         handBack = true;
         resumeAt = outcome.resumeAt;
-      } else if (outcome.job && data.callback_url && this.deps.webhookSecret && outcome.job.status !== 'processing') {
-        await sendCallback(this.deps.http, this.deps.webhookSecret, data.callback_url, outcome.job, this.deps.logger);
+      } else {
+        // No job when the run's last write was refused (a cancel landed mid-batch): the record has the end.
+        ended = outcome.job ?? (await this.deps.records.get(data.job_id));
       }
     } finally {
       clearInterval(renew);
       this.running.delete(data.job_id);
       if (!handBack) await this.deps.locks.release(data).catch(() => undefined);
     }
+    // After the scope is free: a slow receiver must not hold up the next import of the scope.
+    if (ended && TERMINAL_STATUSES.includes(ended.status)) await this.callback(data, ended);
     if (handBack && resumeAt !== undefined) {
       // The slot is freed while the source wants us to wait; the scope stays ours until we resume.
       await this.deps.locks.acquire(data, resumeAt - Date.now() + this.deps.locks.leaseMs);
@@ -88,6 +101,11 @@ export class ImportWorker {
       await job.moveToWait(token);
       throw new WaitingError();
     }
+  }
+
+  private async callback(data: ImportJobData, job: JobRecord): Promise<void> {
+    if (!data.callback_url || !this.deps.webhookSecret) return;
+    await sendCallback(this.deps.http, this.deps.webhookSecret, data.callback_url, job, this.deps.logger);
   }
 
   /** Stop taking jobs; running imports stop after their current batch and go back to the queue. */

@@ -50,6 +50,41 @@ describe('completion callback', () => {
     expect(hit!.headers['x-signature-256']).toBe(`sha256=${createHmac('sha256', secret).update(hit!.body).digest('hex')}`);
   });
 
+  it('is sent for a job cancelled before it ever ran, and its queue entry is settled', async () => {
+    h = await startHarness({ env: { WEBHOOK_SECRET: 'whsec-test-0123456789', SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' } });
+    const hook = await receiver(0);
+    const config = { base_url: 'https://example.com', scope: 'busy', count: 1000, delay_ms: 2000 };
+    const running = (await h.deps.jobs.create({ source_type: 'github', source_config: config, options: { batch_size: 1 } }, ctx)).job;
+    await h.waitFor(running.job_id, (j) => j.status === 'processing');
+    // same scope: waits as pending behind the running one
+    const waiting = (await h.deps.jobs.create({ source_type: 'github', source_config: config, callback_url: hook.url }, ctx)).job;
+    const cancelled = await h.deps.jobs.cancel(waiting.job_id, null);
+    const deadline = Date.now() + 10_000;
+    while (hook.hits.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(hook.hits).toHaveLength(1);
+    expect(JSON.parse(hook.hits[0]!.body)).toEqual(cancelled);
+    while ((await h.deps.queue.getJobState(waiting.job_id)) !== 'completed' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await h.deps.queue.getJobState(waiting.job_id)).toBe('completed');
+    await h.deps.jobs.cancel(running.job_id, null);
+  });
+
+  it('is sent when the cancel lands while a batch is being written (the progress save is refused)', async () => {
+    h = await startHarness({ env: { WEBHOOK_SECRET: 'whsec-test-0123456789', SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' } });
+    const hook = await receiver(0);
+    const upsert = h.deps.runStore.upsertBatch;
+    h.deps.runStore.upsertBatch = async (c, items, failures) => {
+      const outcomes = await upsert(c, items, failures);
+      await h.deps.jobs.cancel(c.jobId, null);
+      return outcomes;
+    };
+    const { job } = await h.deps.jobs.create({ source_type: 'github', source_config: { base_url: 'https://example.com', scope: 'race', count: 5 }, callback_url: hook.url }, ctx);
+    const done = await h.waitFor(job.job_id);
+    expect(done.status).toBe('cancelled');
+    const deadline = Date.now() + 10_000;
+    while (hook.hits.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(hook.hits.map((hit) => JSON.parse(hit.body).status)).toEqual(['cancelled']);
+  });
+
   it('is refused at POST time while WEBHOOK_SECRET is unset, and for URLs the source rules forbid', async () => {
     h = await startHarness({ worker: false });
     const body = { source_type: 'github' as const, source_config: { base_url: 'https://example.com', scope: 'cb', count: 1 }, callback_url: 'https://hooks.example.com/x' };
