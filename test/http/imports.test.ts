@@ -97,6 +97,18 @@ describe('DELETE /api/imports/{job_id}', () => {
     expect(again.json().error_code).toBe('JOB_NOT_CANCELLABLE');
   });
 
+  it.each(['completed', 'failed'] as const)('409 JOB_NOT_CANCELLABLE for a %s job, which stays as it was', async (status) => {
+    const { job_id } = (await post(importBody())).json();
+    const records = env.harness.deps.records;
+    expect((await records.transition(job_id, 'processing', {}, 'worker-1')).ok).toBe(true);
+    const ended = await records.transition(job_id, status, {}, 'worker-1');
+    expect(ended.ok).toBe(true);
+    const res = await app.inject({ method: 'DELETE', url: `/api/imports/${job_id}` });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ error_code: 'JOB_NOT_CANCELLABLE', error_message: expect.stringContaining(status) });
+    expect(await records.get(job_id)).toEqual(ended.ok && ended.job);
+  });
+
   it('accepts a bodiless DELETE that still says Content-Type: application/json', async () => {
     const created = (await post(importBody())).json();
     const res = await app.inject({
