@@ -84,7 +84,7 @@ export async function jobItems(db: Db, jobId: string, q: JobItemsQuery): Promise
   const { rows } = await db.query<JobItem & { seq: string }>(
     `SELECT external_id, key, item_id, action, error, seq::text AS seq FROM job_items
      WHERE job_id = $1::uuid AND seq > $2::bigint AND ($3::text IS NULL OR action = $3)
-     ORDER BY seq LIMIT $4`,
+     ORDER BY job_items.seq LIMIT $4`,
     [jobId, after, q.action ?? null, q.limit + 1],
   );
   const page = rows.slice(0, q.limit);
