@@ -2,7 +2,7 @@
  * POST /api/imports behind the HTTP layer: cross-field and URL checks, credentials sealed,
  * record written with its indexes and idempotency key in one script, then enqueued.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { AppError, type ErrorDetail } from '../errors.js';
 import { checkBaseUrl } from '../connectors/ssrf.js';
 import type { ConnectorModule, SourceType } from '../connectors/connector.js';
@@ -44,8 +44,10 @@ export function prepareJob(
   const details: ErrorDetail[] = (module.validate?.(config) ?? []).map((d) => ({ ...d, path: `/source_config${d.path}` }));
   if (details.length) throw new AppError('VALIDATION_ERROR', 'source_config is invalid', details);
 
+  checkSecrets(config, module.secretFields);
   const described = module.describe(config);
   checkUrl(described.base_url, '/source_config/base_url', deps.allowPrivateNetworks);
+  checkNoQuery(described.base_url);
   const callback = input.callback_url ?? null;
   if (callback) {
     if (!deps.webhookSecret) {
@@ -91,10 +93,31 @@ function checkUrl(url: string, path: string, allowPrivate: boolean): void {
   throw new AppError(verdict.code, message, [{ path, message }]);
 }
 
-/** Same Idempotency-Key + same body = replay; the body hash ignores key order. */
-export function idempotencyHashes(key: string, input: CreateImportInput): { keyHash: string; bodyHash: string } {
-  const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-  return { keyHash: sha(key), bodyHash: sha(canonicalJson(input)) };
+/** A credential pasted with a line break or other control character would only fail later, as a network error. */
+function checkSecrets(config: Record<string, unknown>, secretFields: readonly string[]): void {
+  const details = secretFields
+    .filter((f) => typeof config[f] === 'string' && /[\u0000-\u001f\u007f]/.test(config[f] as string))
+    .map((f) => ({ path: `/source_config/${f}`, message: 'must not contain line breaks or other control characters' }));
+  if (details.length) throw new AppError('VALIDATION_ERROR', 'source_config is invalid', details);
+}
+
+/** A query or fragment on base_url would be stored and shown in clear (a `?token=` there is a leak). */
+function checkNoQuery(url: string): void {
+  const parsed = new URL(url);
+  if (parsed.search || parsed.hash) {
+    const message = 'base_url must not carry a query string or fragment; credentials go in their own fields';
+    throw new AppError('VALIDATION_ERROR', message, [{ path: '/source_config/base_url', message }]);
+  }
+}
+
+/**
+ * Same Idempotency-Key + same body = replay; the body hash ignores key order. Keyed with
+ * CREDENTIALS_KEY: the body holds credentials, and a bare hash in Redis would let whoever reads
+ * Redis test password guesses offline.
+ */
+export function idempotencyHashes(secret: Buffer, key: string, input: CreateImportInput): { keyHash: string; bodyHash: string } {
+  const mac = (s: string) => createHmac('sha256', secret).update(s).digest('hex');
+  return { keyHash: mac(`key\u0000${key}`), bodyHash: mac(`body\u0000${canonicalJson(input)}`) };
 }
 
 function canonicalJson(value: unknown): string {

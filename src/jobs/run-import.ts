@@ -8,6 +8,7 @@ import { SourceError, SourceWaitError, StoreError, toJobError } from '../errors.
 import type { Connector, ConnectorModule, NormalizedItem, SourceType } from '../connectors/connector.js';
 import type { SourceHttpFactory } from '../connectors/http.js';
 import { decryptSecrets } from './credentials.js';
+import { redact, secretForms } from './redact.js';
 import type { JobRecords } from './record.js';
 import type { ImportJobData } from './queue.js';
 import type { ImportedItemRef, ItemAction, JobProgress, JobRecord } from './types.js';
@@ -63,8 +64,11 @@ export async function runImport(deps: RunDeps, data: ImportJobData, owner: strin
   const log = deps.logger.child({ job_id: data.job_id, source_type: data.source_type });
   const taken = await deps.records.transition(data.job_id, 'processing', {}, owner);
   if (!taken.ok) return { kind: 'done', job: null };
+  let secrets: string[] = [];
   try {
-    const connector = await openConnector(deps, data, log);
+    const opened = await openConnector(deps, data, log);
+    secrets = opened.secrets;
+    const connector = opened.connector;
     const checkpoint = parseCheckpoint(await deps.records.checkpoint(data.job_id)) ?? (await firstCheckpoint(deps, data));
     if (data.options.dry_run) return await finishDryRun(deps, data, owner, connector, checkpoint, signal);
     return await importPages(deps, data, owner, connector, checkpoint, taken.job.progress, signal);
@@ -74,19 +78,21 @@ export async function runImport(deps: RunDeps, data: ImportJobData, owner: strin
       log.info({ resume_at: new Date(err.resumeAt).toISOString() }, 'source asks to wait: job handed back until then');
       return { kind: 'interrupted', resumeAt: err.resumeAt };
     }
-    const { code, message } = toJobError(err);
-    if (code === 'INTERNAL_ERROR') log.error({ err }, 'import failed unexpectedly');
+    const { code, message: raw } = toJobError(err);
+    const message = redact(raw, secrets);
+    if (code === 'INTERNAL_ERROR') log.error({ error: redact(err instanceof Error ? (err.stack ?? err.message) : String(err), secrets) }, 'import failed unexpectedly');
     else log.warn({ error_code: code }, message);
     const failed = await deps.records.transition(data.job_id, 'failed', { error_code: code, error_message: message }, owner);
     return { kind: 'done', job: failed.ok ? failed.job : null };
   }
 }
 
-async function openConnector(deps: RunDeps, data: ImportJobData, log: Logger): Promise<Connector> {
+async function openConnector(deps: RunDeps, data: ImportJobData, log: Logger): Promise<{ connector: Connector; secrets: string[] }> {
   const module = deps.connectors[data.source_type];
   const sealed = await deps.records.credentials(data.job_id);
   const secrets = sealed ? decryptSecrets(deps.credentialsKey, data.job_id, sealed) : {};
-  return module.create({ ...data.config, ...secrets }, { http: deps.http, logger: log });
+  const connector = module.create({ ...data.config, ...secrets }, { http: deps.http, logger: log });
+  return { connector, secrets: secretForms(data.config, secrets) };
 }
 
 async function firstCheckpoint(deps: RunDeps, data: ImportJobData): Promise<Checkpoint> {

@@ -36,7 +36,7 @@ export class RedisJobService implements JobService {
     ctx: { tenantId: string | null; requestId: string; correlationId: string | null; idempotencyKey: string | null },
   ): Promise<{ job: JobRecord; created: boolean }> {
     const prepared = prepareJob(this.createDeps, input, ctx);
-    const idem = ctx.idempotencyKey ? idempotencyHashes(ctx.idempotencyKey, input) : null;
+    const idem = ctx.idempotencyKey ? idempotencyHashes(this.createDeps.credentialsKey, ctx.idempotencyKey, input) : null;
     const result = await tracked(this.records.create(prepared.record, prepared.sealed, idem));
     if (result.kind === 'reused') {
       throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request body', [

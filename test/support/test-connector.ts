@@ -18,6 +18,8 @@ export interface TestConfig extends Record<string, unknown> {
   /** the source fails as a whole when this page (0-based) is requested */
   fail_at_page?: number;
   fail_code?: 'SOURCE_UNAVAILABLE' | 'SOURCE_AUTH_FAILED';
+  /** the failure's message (default names the page) */
+  fail_message?: string;
   /** bumps every item's content (to test updated/unchanged) */
   revision?: number;
   /** items with index < changed_below get `revision + 1` (incremental tests) */
@@ -58,7 +60,7 @@ export function createTestConnector(cfg: TestConfig): Connector {
       for (let page = pageOf(cursor); page * batchSize < all.length; page++) {
         if (cfg.delay_ms) await sleep(cfg.delay_ms, signal);
         if (signal.aborted) throw signal.reason;
-        if (page === cfg.fail_at_page) throw new SourceError(cfg.fail_code ?? 'SOURCE_UNAVAILABLE', `Test source failed at page ${page}`);
+        if (page === cfg.fail_at_page) throw new SourceError(cfg.fail_code ?? 'SOURCE_UNAVAILABLE', cfg.fail_message ?? `Test source failed at page ${page}`);
         fetchedPages.push({ scope: cfg.scope, page });
         const records = all.slice(page * batchSize, (page + 1) * batchSize);
         const last = (page + 1) * batchSize >= all.length;
