@@ -3,9 +3,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
-import { TEST_REDIS_URL } from './support/redis.js';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { deletePrefix, TEST_REDIS_URL } from './support/redis.js';
 
 const dataDir = () => mkdtempSync(join(tmpdir(), 'is-config-'));
 const KEY = Buffer.alloc(32, 7).toString('base64');
@@ -83,11 +85,18 @@ describe('configuration', () => {
   });
 });
 
+const PREFIX = `t:${randomUUID().slice(0, 8)}:`;
+afterAll(async () => {
+  const redis = new Redis(TEST_REDIS_URL);
+  await deletePrefix(redis, PREFIX);
+  redis.disconnect();
+});
+
 /** Runs `integration-service api` until it exits; its exit code and stderr. */
 function startApi(env: Record<string, string>): Promise<{ status: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'api'], {
-      env: { ...process.env, REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: 'silent', DATA_DIR: dataDir(), ...env },
+      env: { ...process.env, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: PREFIX, LOG_LEVEL: 'silent', DATA_DIR: dataDir(), ...env },
     });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
