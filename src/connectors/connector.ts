@@ -77,8 +77,12 @@ export interface PageOptions {
 }
 
 export interface Connector {
-  /** Checks credentials and access and counts the items in scope (null if the source cannot tell). */
-  count(opts: { since: Date | null; signal: AbortSignal }): Promise<number | null>;
+  /**
+   * Checks credentials and access and counts the items in scope (null if the source cannot tell).
+   * `includeComments` (set for dry runs) asks to check access to the comments as well, where that
+   * takes a request of its own.
+   */
+  count(opts: { since: Date | null; signal: AbortSignal; includeComments?: boolean }): Promise<number | null>;
   pages(opts: PageOptions): AsyncIterable<SourcePage>;
   /** Pure. Throws when the record cannot be normalized: that item is recorded as failed. */
   normalize(raw: unknown): NormalizedItem;

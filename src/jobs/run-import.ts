@@ -111,7 +111,7 @@ function scopeOf(data: ImportJobData): ScopeRef {
 async function finishDryRun(
   deps: RunDeps, data: ImportJobData, owner: string, connector: Connector, cp: Checkpoint, signal: AbortSignal,
 ): Promise<RunOutcome> {
-  const total = await connector.count({ since: cp.since ? new Date(cp.since) : null, signal });
+  const total = await connector.count({ since: cp.since ? new Date(cp.since) : null, signal, includeComments: data.options.include_comments });
   const progress = { total_items: total ?? 0, percentage: 100.0, estimated_time_remaining: 0 };
   const done = await deps.records.transition(data.job_id, 'completed', { progress } as Partial<JobRecord>, owner);
   return { kind: 'done', job: done.ok ? done.job : null };

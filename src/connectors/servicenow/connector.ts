@@ -12,7 +12,7 @@ import type { Connector, ConnectorContext, PageOptions, SourcePage } from '../co
 import type { SourceHttp } from '../http.js';
 import { queryOf, tableOf, type ServiceNowConfig } from './config.js';
 import { toSnDate, value, type SnRecord } from './fields.js';
-import { fetchJournal } from './journal.js';
+import { fetchJournal, probeJournal } from './journal.js';
 import { identify, normalize, type PageRecord } from './normalize.js';
 import { conditions, queryGroups } from './query.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -49,11 +49,12 @@ export function createServiceNowConnector(config: ServiceNowConfig, ctx: Connect
   });
   const normalizeCtx = { baseUrl: config.base_url, table };
 
-  async function count({ since, signal }: { since: Date | null; signal: AbortSignal }): Promise<number | null> {
+  async function count(opts: { since: Date | null; signal: AbortSignal; includeComments?: boolean }): Promise<number | null> {
     const res = await http.get<unknown>(tablePath(table), {
-      query: { sysparm_query: conditions(groups, sinceTerms(since)), sysparm_limit: 1, sysparm_fields: 'sys_id' },
-      signal,
+      query: { sysparm_query: conditions(groups, sinceTerms(opts.since)), sysparm_limit: 1, sysparm_fields: 'sys_id' },
+      signal: opts.signal,
     });
+    if (opts.includeComments) await probeJournal(http, opts.signal);
     return totalCount(res);
   }
 

@@ -15,6 +15,18 @@ export const IDS_PER_REQUEST = 100;
 const JOURNAL_LIMIT = 1000;
 const JOURNAL_FIELDS = 'sys_id,element_id,element,value,sys_created_on,sys_created_by';
 
+/** A refusal to read the journal says what to do about it. */
+function explained(err: unknown): unknown {
+  if (err instanceof SourceError && err.code === 'SOURCE_AUTH_FAILED') {
+    return new SourceError(
+      'SOURCE_AUTH_FAILED',
+      'ServiceNow refused to read sys_journal_field (comments and work notes): grant read access to it or import with include_comments=false',
+      err.httpStatus_,
+    );
+  }
+  return err;
+}
+
 async function fetchChunk(http: SourceHttp, ids: string[], signal: AbortSignal): Promise<SnRecord[]> {
   try {
     return await scanAll(http, {
@@ -26,14 +38,16 @@ async function fetchChunk(http: SourceHttp, ids: string[], signal: AbortSignal):
       signal,
     });
   } catch (err) {
-    if (err instanceof SourceError && err.code === 'SOURCE_AUTH_FAILED') {
-      throw new SourceError(
-        'SOURCE_AUTH_FAILED',
-        'ServiceNow refused to read sys_journal_field (comments and work notes): grant read access to it or import with include_comments=false',
-        err.httpStatus_,
-      );
-    }
-    throw err;
+    throw explained(err);
+  }
+}
+
+/** For a dry run: can this account read the journal at all? One row, one request. */
+export async function probeJournal(http: SourceHttp, signal: AbortSignal): Promise<void> {
+  try {
+    await http.get('/api/now/table/sys_journal_field', { query: { sysparm_limit: 1, sysparm_fields: 'sys_id' }, signal });
+  } catch (err) {
+    throw explained(err);
   }
 }
 

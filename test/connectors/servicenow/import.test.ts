@@ -69,7 +69,18 @@ describe('ServiceNow import jobs', () => {
     const done = await h.waitFor((await create({ query: 'active=true' }, { dry_run: true })).job_id);
     expect(done).toMatchObject({ status: 'completed', source: { scope: 'incident^active=true' } });
     expect(done.progress.total_items).toBe(52);
-    expect(fake.requests('sys_journal_field')).toHaveLength(0);
+    // one probe: the import would need the journal, so the dry run checks it can be read
+    expect(fake.requests('sys_journal_field')).toHaveLength(1);
+  });
+
+  it('dry run fails when the journal cannot be read, unless comments are not wanted', async () => {
+    fake = await startFake({ forbiddenTables: ['sys_journal_field'] });
+    seedIncidents(fake.data, { count: 5 });
+    const refused = await h.waitFor((await create({}, { dry_run: true })).job_id);
+    expect(refused).toMatchObject({ status: 'failed', error_code: 'SOURCE_AUTH_FAILED' });
+    expect(refused.error_message).toMatch(/sys_journal_field.*include_comments=false/);
+    const without = await h.waitFor((await create({}, { dry_run: true, include_comments: false })).job_id);
+    expect(without).toMatchObject({ status: 'completed', progress: { total_items: 5 } });
   });
 
   it('cancel mid-import: no request reaches the instance afterwards', async () => {
