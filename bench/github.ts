@@ -10,6 +10,7 @@
  *    429 when spent): the achieved rate as a fraction of R and the number of 429s received.
  */
 import { drainConnector } from './drain.js';
+import { steadyRate } from './rate.js';
 import { githubModule } from '../src/connectors/github/index.js';
 import { GithubFake, type GithubFakeOptions } from '../test/fakes/github.js';
 
@@ -63,20 +64,6 @@ async function latencyFigures(print: (line: string) => void): Promise<void> {
   }
 }
 
-/**
- * Accepted requests per 1 s window, bucketed by the time the fake's budget counted them (when it
- * answered). Every window from the first to the one before the last counts, empty ones included (a
- * pause is part of the achieved rate); the last is cut short by the end of the data.
- */
-function steadyRate(times: number[]): { steady: number; windows: number } {
-  const perWindow = new Map<number, number>();
-  for (const t of times) perWindow.set(Math.floor(t / 1000), (perWindow.get(Math.floor(t / 1000)) ?? 0) + 1);
-  const first = Math.min(...perWindow.keys());
-  const windows = Math.max(...perWindow.keys()) - first;
-  let sum = 0;
-  for (let w = first; w < first + windows; w++) sum += perWindow.get(w) ?? 0;
-  return { steady: sum / Math.max(1, windows), windows };
-}
 
 async function rateFigures(print: (line: string) => void): Promise<void> {
   const opts: GithubFakeOptions = { issues: 3000, latencyMs: 5, rateLimit: { limit: RATE, windowMs: 1000, status: 429 } };

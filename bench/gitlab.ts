@@ -9,6 +9,7 @@
  *    rate achieved as a fraction of R and the number of 429s received.
  */
 import { drainConnector } from './drain.js';
+import { steadyRate } from './rate.js';
 import { gitlabModule } from '../src/connectors/gitlab/index.js';
 import { GitLabFake, type GitLabFakeOptions } from '../test/fakes/gitlab.js';
 
@@ -50,20 +51,6 @@ async function plainSequential(fake: GitLabFake, limit: number): Promise<{ items
   return { items, ms: performance.now() - t0, requests };
 }
 
-/**
- * Accepted requests per 1 s window, bucketed by arrival (when the fake's throttle counts them). Every
- * window from the first to the one before the last counts, empty ones included (a pause is part of
- * the achieved rate); the last is cut short by the end of the data.
- */
-function steadyRate(times: number[]): { steady: number; windows: number } {
-  const perWindow = new Map<number, number>();
-  for (const t of times) perWindow.set(Math.floor(t / 1000), (perWindow.get(Math.floor(t / 1000)) ?? 0) + 1);
-  const first = Math.min(...perWindow.keys());
-  const windows = Math.max(...perWindow.keys()) - first;
-  let sum = 0;
-  for (let w = first; w < first + windows; w++) sum += perWindow.get(w) ?? 0;
-  return { steady: sum / Math.max(1, windows), windows };
-}
 
 export async function run(print: (line: string) => void): Promise<void> {
   print(`GitLab: ${ISSUES} issues with notes (75% have comments, system notes mixed in), fake latency 50 ms`);
