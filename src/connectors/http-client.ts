@@ -6,6 +6,7 @@
 import { SourceError } from '../errors.js';
 import type { SourceErrorCode } from '../errors.js';
 import { HostGate } from './http-gate.js';
+import type { GateRegistry } from './http-gates.js';
 import { send } from './http-transport.js';
 import type { Transport } from './http-transport.js';
 import {
@@ -60,18 +61,20 @@ export class SourceHttpClient implements SourceHttp {
   private readonly base: URL;
   private readonly gate: HostGate;
 
-  constructor(opts: SourceHttpOptions, private readonly transport: Transport) {
+  constructor(opts: SourceHttpOptions, private readonly transport: Transport, gates?: GateRegistry) {
     this.o = { ...DEFAULTS, ...stripUndefined(opts) } as typeof this.o;
     const base = URL.canParse(opts.baseUrl) ? new URL(opts.baseUrl) : null;
     if (base === null) throw new SourceError('SOURCE_URL_FORBIDDEN', `${opts.source} base URL is not an absolute http(s) URL`);
     this.base = base;
-    this.gate = new HostGate({
+    const gateOptions = {
       source: opts.source,
       concurrency: this.o.concurrency,
       reserve: this.o.reserve,
       maxWaitMs: this.o.maxWaitMs,
       handOffWaitMs: this.o.handOffWaitMs,
-    });
+    };
+    const identity = [base.origin, Object.entries(opts.headers ?? {}).sort()];
+    this.gate = gates ? gates.get(identity, gateOptions) : new HostGate(gateOptions);
   }
 
   get requestCount(): number {

@@ -14,6 +14,7 @@
  */
 import type { SourceErrorCode } from '../errors.js';
 import { SourceHttpClient } from './http-client.js';
+import { GateRegistry } from './http-gates.js';
 import { createTransport } from './http-transport.js';
 import type { Transport } from './http-transport.js';
 
@@ -108,13 +109,17 @@ export interface SourceHttpGlobals {
   handOffWaitMs?: number;
 }
 
-/** One connection pool (and SSRF policy) shared by every SourceHttp the factory makes. */
+/**
+ * One connection pool (and SSRF policy) shared by every SourceHttp the factory makes, and one gate
+ * per source + credentials + settings, so concurrent jobs against one account share its budget.
+ */
 export function createSourceHttpFactory(globals: SourceHttpGlobals): SourceHttpFactory {
   const transport = createTransport(globals.allowPrivateNetworks);
-  return (opts) => createSourceHttp({ handOffWaitMs: globals.handOffWaitMs, ...opts }, transport);
+  const gates = new GateRegistry();
+  return (opts) => createSourceHttp({ handOffWaitMs: globals.handOffWaitMs, ...opts }, transport, gates);
 }
 
 /** The factory's building block; tests pass a transport with their own DNS answers. */
-export function createSourceHttp(opts: SourceHttpOptions, transport: Transport): SourceHttp {
-  return new SourceHttpClient(opts, transport);
+export function createSourceHttp(opts: SourceHttpOptions, transport: Transport, gates?: GateRegistry): SourceHttp {
+  return new SourceHttpClient(opts, transport, gates);
 }

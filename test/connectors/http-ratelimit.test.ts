@@ -217,4 +217,38 @@ describe('source http: rate limits', () => {
     expect(refused).toBe(0);
     expect(h.requestCount).toBe(60);
   });
+
+  it('two clients of one factory on the same account share one budget: zero 429s between them', async () => {
+    const perWindow = 8;
+    const windowMs = 60;
+    const counts = new Map<number, number>();
+    let refused = 0;
+    const { base } = await serve((res) => {
+      const w = Math.floor(Date.now() / windowMs);
+      const used = counts.get(w) ?? 0;
+      const headers = { 'ratelimit-reset-ms': String((w + 1) * windowMs) };
+      if (used >= perWindow) {
+        refused++;
+        return reply(res, 429, { ...headers, 'ratelimit-remaining': '0' });
+      }
+      counts.set(w, used + 1);
+      setTimeout(() => reply(res, 200, { ...headers, 'ratelimit-remaining': String(perWindow - used - 1) }), Math.random() * 4);
+    });
+    const budget = {
+      concurrency: 4,
+      headers: { authorization: 'Bearer same-account' },
+      rateLimit: (r: SourceResponse<string>) => ({
+        limited: r.status === 429,
+        remaining: Number(r.headers['ratelimit-remaining']),
+        resetAt: Number(r.headers['ratelimit-reset-ms']),
+      }),
+    };
+    const jobs = [client(base, budget), client(base, budget)];
+    await Promise.all(jobs.flatMap((h, j) => Array.from({ length: 40 }, (_, i) => h.get(`/j${j}/p${i}`))));
+    expect(refused).toBe(0);
+    // another account on the same host has a budget of its own
+    const other = client(base, { ...budget, headers: { authorization: 'Bearer other-account' } });
+    await other.get('/other');
+    expect(other.requestCount).toBe(1);
+  });
 });
