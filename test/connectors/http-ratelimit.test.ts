@@ -32,6 +32,24 @@ const reply = (res: http.ServerResponse, status: number, headers: Record<string,
   res.end(status === 429 ? '{"message":"slow down"}' : '{}');
 };
 
+/** A server allowing `perWindow` requests per window, counting its budget down in headers; 429 when spent. */
+async function budgetServer(perWindow: number, windowMs: number): Promise<{ base: string; refused: () => number }> {
+  const counts = new Map<number, number>();
+  let refused = 0;
+  const { base } = await serve((res) => {
+    const w = Math.floor(Date.now() / windowMs);
+    const used = counts.get(w) ?? 0;
+    const headers = { 'ratelimit-reset-ms': String((w + 1) * windowMs) };
+    if (used >= perWindow) {
+      refused++;
+      return reply(res, 429, { ...headers, 'ratelimit-remaining': '0' });
+    }
+    counts.set(w, used + 1);
+    setTimeout(() => reply(res, 200, { ...headers, 'ratelimit-remaining': String(perWindow - used - 1) }), Math.random() * 4);
+  });
+  return { base, refused: () => refused };
+}
+
 const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
 const client = (base: string, extra: Partial<SourceHttpOptions> = {}) =>
   factory({ source: 'GitLab', baseUrl: base, backoffMs: 2, maxBackoffMs: 10, ...extra });
@@ -190,21 +208,7 @@ describe('source http: rate limits', () => {
   });
 
   it('respects a countdown budget under concurrency: zero 429s', async () => {
-    const perWindow = 8;
-    const windowMs = 60;
-    const counts = new Map<number, number>();
-    let refused = 0;
-    const { base } = await serve((res) => {
-      const w = Math.floor(Date.now() / windowMs);
-      const used = counts.get(w) ?? 0;
-      const headers = { 'ratelimit-reset-ms': String((w + 1) * windowMs) };
-      if (used >= perWindow) {
-        refused++;
-        return reply(res, 429, { ...headers, 'ratelimit-remaining': '0' });
-      }
-      counts.set(w, used + 1);
-      setTimeout(() => reply(res, 200, { ...headers, 'ratelimit-remaining': String(perWindow - used - 1) }), Math.random() * 4);
-    });
+    const { base, refused } = await budgetServer(8, 60);
     const h = client(base, {
       concurrency: 4,
       rateLimit: (r) => ({
@@ -214,26 +218,12 @@ describe('source http: rate limits', () => {
       }),
     });
     await Promise.all(Array.from({ length: 60 }, (_, i) => h.get(`/p${i}`)));
-    expect(refused).toBe(0);
+    expect(refused()).toBe(0);
     expect(h.requestCount).toBe(60);
   });
 
   it('two clients of one factory on the same account share one budget: zero 429s between them', async () => {
-    const perWindow = 8;
-    const windowMs = 60;
-    const counts = new Map<number, number>();
-    let refused = 0;
-    const { base } = await serve((res) => {
-      const w = Math.floor(Date.now() / windowMs);
-      const used = counts.get(w) ?? 0;
-      const headers = { 'ratelimit-reset-ms': String((w + 1) * windowMs) };
-      if (used >= perWindow) {
-        refused++;
-        return reply(res, 429, { ...headers, 'ratelimit-remaining': '0' });
-      }
-      counts.set(w, used + 1);
-      setTimeout(() => reply(res, 200, { ...headers, 'ratelimit-remaining': String(perWindow - used - 1) }), Math.random() * 4);
-    });
+    const { base, refused } = await budgetServer(8, 60);
     const budget = {
       concurrency: 4,
       headers: { authorization: 'Bearer same-account' },
@@ -245,7 +235,7 @@ describe('source http: rate limits', () => {
     };
     const jobs = [client(base, budget), client(base, budget)];
     await Promise.all(jobs.flatMap((h, j) => Array.from({ length: 40 }, (_, i) => h.get(`/j${j}/p${i}`))));
-    expect(refused).toBe(0);
+    expect(refused()).toBe(0);
     // another account on the same host has a budget of its own
     const other = client(base, { ...budget, headers: { authorization: 'Bearer other-account' } });
     await other.get('/other');
