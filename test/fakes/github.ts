@@ -16,7 +16,8 @@
  *   (total_count; own `search` resource, 30 a minute; a query needs is:issue or is:pull-request — see github-routes.ts)
  * - [G1] "Get an issue": a transferred issue redirects (301); transferred or deleted where the caller cannot read
  *   → 404; deleted where it can → 410 Gone (seen in the wild: opencloudtouch/opencloudtouch#264, kenn-io/forge#898)
- * Fault injection (5xx, primary/secondary limits, non-limit 403, deleted issue, slow, truncated bodies), latency, a
+ * Fault injection (5xx, primary/secondary limits, non-limit 403, deleted issue, slow, truncated bodies, a next link
+ * that loops), latency, a
  * per-window request budget (R requests per second for benchmarks), mutable data and a request log.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -43,8 +44,11 @@ export interface GithubFakeOptions {
   rateLimit?: { limit: number; windowMs: number; status?: 403 | 429; retryAfter?: boolean };
 }
 
-/** 'gone' / 'moved': the issue was deleted (410) or transferred out of reach (404) after it was listed. */
-export type FaultKind = '500' | 'truncated' | 'slow' | 'secondary' | 'primary' | 'forbidden' | 'gone' | 'moved';
+/**
+ * 'gone' / 'moved': the issue was deleted (410) or transferred out of reach (404) after it was listed.
+ * 'loop': the normal answer, but its Link header's rel="next" points back at the page just served.
+ */
+export type FaultKind = '500' | 'truncated' | 'slow' | 'secondary' | 'primary' | 'forbidden' | 'gone' | 'moved' | 'loop';
 
 export interface Fault {
   kind: FaultKind;
@@ -206,7 +210,8 @@ export class GithubFake {
       return { status: rl?.status ?? 403, headers, body: { message: `API rate limit exceeded for ${who}`, documentation_url: DOCS } };
     }
     const r = route(this.data, path, url, !this.opts.private || presented === this.token);
-    return { ...r, headers: { ...window.headers(resource, now), ...r.headers } };
+    const loop = fault?.kind === 'loop' ? { link: `<${this.origin}${url.pathname}${url.search}>; rel="next"` } : {};
+    return { ...r, headers: { ...window.headers(resource, now), ...r.headers, ...loop } };
   }
 
   private faultReply(f: Fault, rate: Record<string, string>, now: number): RouteReply | null {
