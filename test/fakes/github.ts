@@ -210,7 +210,7 @@ export class GithubFake {
       return { status: rl?.status ?? 403, headers, body: { message: `API rate limit exceeded for ${who}`, documentation_url: DOCS } };
     }
     const r = route(this.data, path, url, !this.opts.private || presented === this.token);
-    const loop = fault?.kind === 'loop' ? { link: `<${this.origin}${url.pathname}${url.search}>; rel="next"` } : {};
+    const loop: Record<string, string> = fault?.kind === 'loop' ? { link: `<${this.origin}${url.pathname}${url.search}>; rel="next"` } : {};
     return { ...r, headers: { ...window.headers(resource, now), ...r.headers, ...loop } };
   }
 
