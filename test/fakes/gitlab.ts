@@ -8,7 +8,8 @@
  * - https://docs.gitlab.com/api/rest/authentication/ (PRIVATE-TOKEN or Bearer; 401 {"message":"401 Unauthorized"})
  * - https://docs.gitlab.com/administration/settings/user_and_ip_rate_limits/ (RateLimit-* on every
  *   response; 429 with Retry-After, RateLimit-ResetTime and a plain-text `Retry later` body)
- * Faults (5xx, 429, slow, truncated), latency and a request log serve the tests and benchmarks.
+ * Faults (5xx, 429, slow, truncated, a next link that loops, pages that never end), latency and a request log
+ * serve the tests and benchmarks.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { closeServer, listenLoopback } from './loopback.js';
@@ -44,6 +45,10 @@ export interface Fault {
   truncate?: boolean;
   /** Hold the answer this long first. */
   delayMs?: number;
+  /** The real answer, but its rel="next" points back at this very request (a link that does not advance). */
+  loop?: boolean;
+  /** Answer as if `page` were 1 whatever was asked, and always name page+1 as next (a list that never ends). */
+  endless?: boolean;
 }
 
 export interface LoggedRequest {
@@ -114,7 +119,8 @@ export class GitLabFake {
     let reply: Reply;
     if (throttle.limited) reply = { status: 429, headers: { 'content-type': 'text/plain' }, body: 'Retry later\n' };
     else if (fault?.status) reply = { status: fault.status, headers: { ...fault.headers }, body: fault.body ?? '' };
-    else reply = this.route(req, url, rawPath);
+    else reply = fault?.endless ? this.endless(req, url, rawPath) : this.route(req, url, rawPath);
+    if (fault?.loop) reply.headers['link'] = `<${url.origin}${req.url ?? '/'}>; rel="next"`;
     Object.assign(reply.headers, throttle.headers);
     this.requests.push({ method: req.method ?? 'GET', path: rawPath, url, headers: req.headers, status: reply.status, at });
     const delay = (this.opts.latencyMs ?? 0) + (fault?.delayMs ?? 0);
@@ -126,6 +132,16 @@ export class GitLabFake {
       return;
     }
     res.end(body);
+  }
+
+  private endless(req: IncomingMessage, url: URL, rawPath: string): Reply {
+    const page = Number(url.searchParams.get('page') ?? 1);
+    const first = new URL(url);
+    first.searchParams.delete('page');
+    const reply = this.route(req, first, rawPath);
+    const next = new URL(url);
+    next.searchParams.set('page', String(page + 1));
+    return { ...reply, headers: { ...reply.headers, link: `<${next.toString()}>; rel="next"`, 'x-next-page': String(page + 1) } };
   }
 
   private takeFault(target: string): Fault | undefined {
