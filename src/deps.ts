@@ -18,6 +18,7 @@ import type { RunStore } from './jobs/run-import.js';
 import { openItemStore } from './store/work-items.js';
 import { ImportWorker } from './jobs/worker.js';
 import type { ItemStore } from './store/types.js';
+import { checkRedisDatabase } from './redis-database.js';
 
 /** A source wait longer than this frees the worker slot: the job is re-queued for when the wait ends. */
 export const RATE_LIMIT_HANDOFF_MS = 30_000;
@@ -77,6 +78,10 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
   const redis = redisClient(config, 'worker', { logger });
   const apiRedis = redisClient(config, 'api', { failFast: true });
   const subscriber = redisClient(config, 'events');
+  await checkRedisDatabase(redis, config.redisUrl).catch((err: unknown) => {
+    for (const client of [redis, apiRedis, subscriber]) client.disconnect();
+    throw err;
+  });
   const records = new JobRecords(redis, keys, config.jobTtlSeconds);
   const events = new JobEvents(subscriber, keys);
   const queue = createQueue(apiRedis, keys.queuePrefix);

@@ -138,7 +138,7 @@ function startApi(env: Record<string, string>): Promise<{ status: number | null;
 
 // Spawned services start through tsx: on a loaded 2-core machine that alone can take 20 s or more.
 describe('start-up failures beyond the values themselves', { timeout: 90_000 }, () => {
-  it('a taken PORT, a DATA_DIR that is a file, an unreachable DATABASE_URL: one line naming the variable', async () => {
+  it('a taken PORT, a DATA_DIR that is a file, an unreachable DATABASE_URL, a Redis database that cannot be selected: one line naming the variable', async () => {
     const taken = createServer();
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
     const port = String((taken.address() as { port: number }).port);
@@ -149,8 +149,9 @@ describe('start-up failures beyond the values themselves', { timeout: 90_000 }, 
         startApi({ PORT: port, HOST: '127.0.0.1' }),
         startApi({ DATA_DIR: file }),
         startApi({ DATABASE_URL: 'postgres://u:hunter2@127.0.0.1:1/db' }),
+        startApi({ REDIS_URL: 'redis://127.0.0.1:6379/99' }),
       ]);
-      for (const [run, name] of runs.map((r, i) => [r, ['PORT', 'DATA_DIR', 'DATABASE_URL'][i]!] as const)) {
+      for (const [run, name] of runs.map((r, i) => [r, ['PORT', 'DATA_DIR', 'DATABASE_URL', 'REDIS_URL'][i]!] as const)) {
         expect(run.status, name).toBe(1);
         expect(run.stderr.trim().split('\n'), name).toHaveLength(1);
         expect(run.stderr, name).toMatch(new RegExp(`^cannot start: ${name}|^invalid configuration: ${name}`));
