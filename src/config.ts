@@ -21,6 +21,8 @@ export interface Config {
   workerConcurrency: number;
   webhookSecret: string | null;
   logLevel: string;
+  /** A shutdown that has not finished by then exits anyway (a Redis outage must not hold it forever). */
+  shutdownTimeoutMs: number;
 }
 
 /** One or more bad values: one line per problem, each naming its variable (never its value). */
@@ -196,6 +198,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     workerConcurrency: g.take(() => int(env, 'WORKER_CONCURRENCY', 4, 1, 256), 0),
     webhookSecret: g.take(() => webhookSecret(env), null),
     logLevel,
+    shutdownTimeoutMs: g.take(() => int(env, 'SHUTDOWN_TIMEOUT_S', 25, 1, 3600), 0) * 1000,
   };
   const [first, ...more] = g.problems;
   if (first !== undefined) {
