@@ -25,7 +25,7 @@
  * hand back only the new comments of a changed issue and the stored item would lose the rest.
  */
 import { collectPages, walkPages } from '../kit/walker.js';
-import type { SourceHttp } from '../http.js';
+import type { SourceHttp } from '../../outbound/types.js';
 import type { RawComment, RawIssue } from './normalize.js';
 import { issueNumberFromUrl } from './normalize.js';
 import { githubList, listUrl, type GithubPage } from './paging.js';

@@ -9,7 +9,7 @@ import type { Connector, ConnectorContext, PageOptions, SourcePage } from '../co
 import { prepareAhead } from '../kit/ahead.js';
 import { walkPages, type WalkedPage } from '../kit/walker.js';
 import { SourceError } from '../../errors.js';
-import type { SourceHttp } from '../http.js';
+import type { SourceHttp } from '../../outbound/types.js';
 import { CommentPlanner, type CommentMode, type CommentPlan } from './comments.js';
 import type { GithubConfig } from './config.js';
 import type { GithubRecord, RawIssue } from './normalize.js';

@@ -7,8 +7,8 @@
  */
 import { SourceError } from '../../errors.js';
 import type { Fetched, Listing } from '../kit/walker.js';
-import type { SourceHttp } from '../http.js';
-import { parseLinkHeader } from '../link-header.js';
+import type { SourceHttp } from '../../outbound/types.js';
+import { parseLinkHeader } from '../../outbound/link-header.js';
 
 export interface ListOptions<T> {
   /** Names the list in errors, e.g. "GitHub issues of acme/app". */

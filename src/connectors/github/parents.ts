@@ -6,7 +6,7 @@
  * Both memories keep the most recent REMEMBERED entries only, so a job's memory does not grow
  * with the repository (CONTRACT §7); a parent forgotten by then costs one more GET.
  */
-import type { SourceHttp } from '../http.js';
+import type { SourceHttp } from '../../outbound/types.js';
 import type { RawIssue } from './normalize.js';
 import { issueNumberFromUrl } from './normalize.js';
 

@@ -11,7 +11,7 @@
  * last planned page `next` is followed again: issues created during the import.
  */
 import { SourceError } from '../../errors.js';
-import type { SourceHttp, SourceResponse } from '../http.js';
+import type { SourceHttp, SourceResponse } from '../../outbound/types.js';
 import type { Fetched, Listing } from '../kit/walker.js';
 import type { GitLabCursor } from './cursor.js';
 import { intHeader, nextPageUrl } from './links.js';
