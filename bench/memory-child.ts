@@ -25,7 +25,7 @@ const peakRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 async function serveFake(issues: number): Promise<void> {
   // No pull requests: every listed item is an item; n % 5 comments each (2 on average).
-  const fake = await new GithubFake({ issues, prEvery: 0 }).start();
+  const fake = await new GithubFake({ issues, prEvery: 0, rateLimit: { limit: 1e9, windowMs: 3_600_000 } }).start();
   const address: FakeAddress = { base_url: fake.baseUrl, token: fake.token, owner: fake.data.o.owner, repo: fake.data.o.repo };
   console.log(JSON.stringify({ ...address, comments: fake.data.comments.length }));
   process.stdin.resume();
@@ -58,8 +58,12 @@ async function job(address: FakeAddress): Promise<void> {
 }
 
 const [mode, arg] = process.argv.slice(2);
+const sourceConfig = (): FakeAddress => {
+  const { base_url, token, owner, repo } = JSON.parse(arg!) as FakeAddress;
+  return { base_url, token, owner, repo };
+};
 if (mode === 'fake') await serveFake(Number(arg));
-else if (mode === 'connector') await drain(JSON.parse(arg!) as FakeAddress);
-else if (mode === 'job') await job(JSON.parse(arg!) as FakeAddress);
+else if (mode === 'connector') await drain(sourceConfig());
+else if (mode === 'job') await job(sourceConfig());
 else throw new Error(`memory-child: unknown mode ${mode}`);
 if (mode !== 'fake') process.exit(0);
