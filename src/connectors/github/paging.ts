@@ -6,7 +6,7 @@
  * while the walk ran.
  */
 import { SourceError } from '../../errors.js';
-import type { Fetched, Listing } from '../kit/walker.js';
+import { MAX_PLANNED, type Fetched, type Listing } from '../kit/walker.js';
 import type { SourceHttp } from '../../outbound/types.js';
 import { parseLinkHeader } from '../../outbound/link-header.js';
 
@@ -44,13 +44,14 @@ export function listUrl(base: string, query: Record<string, string | number | un
   return `${base}?${q.toString()}`;
 }
 
-/** URLs of pages next..last, templated on the last link so every other parameter stays verbatim. */
+/** URLs of pages next..last (at most MAX_PLANNED after next), templated on the last link so every other parameter stays verbatim. */
 export function plannedUrls(next: string, last: string | undefined): string[] {
   const from = pageNumberOf(next);
-  const to = last ? pageNumberOf(last) : null;
-  if (from === null || to === null || !last || to < from) return [];
+  const lastNo = last ? pageNumberOf(last) : null;
+  if (from === null || lastNo === null || !last || lastNo < from) return [];
   const at = (n: number) => last.replace(PAGE_PARAM, `$1page=${n}`);
   if (at(from) !== next) return [];
+  const to = Math.min(lastNo, from + MAX_PLANNED); // next plus the most the walker takes
   return Array.from({ length: to - from + 1 }, (_, i) => at(from + i));
 }
 

@@ -12,7 +12,7 @@
  */
 import { SourceError } from '../../errors.js';
 import type { SourceHttp, SourceResponse } from '../../outbound/types.js';
-import type { Fetched, Listing } from '../kit/walker.js';
+import { MAX_PLANNED, type Fetched, type Listing } from '../kit/walker.js';
 import type { GitLabCursor } from './cursor.js';
 import { intHeader, nextPageUrl } from './links.js';
 import type { GitLabIssue } from './types.js';
@@ -80,13 +80,13 @@ async function fetchIssues(lc: ListContext, url: string, signal: AbortSignal): P
   return { records: res.body, next, planned: next ? plannedPages(res, next) : [], total: intHeader(res, 'x-total') };
 }
 
-/** Offset pages after `next` up to x-total-pages, on the next link so every other parameter stays. */
+/** Offset pages after `next` up to x-total-pages (at most MAX_PLANNED), on the next link so every other parameter stays. */
 function plannedPages(res: Res, next: string): string[] {
   const lastPage = intHeader(res, 'x-total-pages');
   const from = Number(new URL(next).searchParams.get('page'));
   if (lastPage === null || res.headers['x-page'] === undefined || !Number.isInteger(from) || from < 1) return [];
   const urls: string[] = [];
-  for (let p = from + 1; p <= lastPage; p++) {
+  for (let p = from + 1; p <= Math.min(lastPage, from + MAX_PLANNED); p++) {
     const u = new URL(next);
     u.searchParams.set('page', String(p));
     urls.push(u.toString());
