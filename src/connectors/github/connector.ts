@@ -115,18 +115,28 @@ export class GithubConnector implements Connector {
     setMaxListeners(0, signal); // every queued comments request of the pages in preparation listens on it
     const resume = opts.cursor ? this.decodeCursor(opts.cursor) : null;
     const requested = Math.min(100, Math.max(1, opts.batchSize));
-    const perPage = perPageOf(resume?.next ?? null) ?? requested;
     const start = resume?.next ?? listUrl(`${this.repoUrl}/issues`, {
       state: this.config.state, per_page: requested, sort: 'created', direction: 'asc', since: opts.since ? githubTimestamp(opts.since) : undefined,
     });
     const listing = githubList<RawIssue>(this.http, { what: `GitHub issues of ${this.project}`, origin: this.origin, window: this.tuning.window, recordKey: (i) => String(i.id) });
     const ctx = { http: this.http, repoUrl: this.repoUrl, project: this.project, origin: this.origin, window: this.tuning.window, signal };
     const planner = opts.includeComments ? new CommentPlanner(ctx, resume?.comments ?? null) : null;
+    const tally = new Tally(resume ? (pageNumberOf(resume.next) ?? 1) : 1, perPageOf(resume?.next ?? null) ?? requested);
+    try {
+      for await (const page of prepareAhead(walkPages(listing, start, signal), this.preparer(planner, tally, signal), PAGES_AHEAD)) {
+        opts.signal.throwIfAborted(); // a prepared page is not handed out after a cancel
+        if (page.records.length > 0) yield page;
+      }
+    } finally {
+      stop.abort(new Error('GitHub page walk ended'));
+    }
+  }
+
+  /** Turns a page of the issue list into a SourcePage: the issues in scope, each with its comments and parent. */
+  private preparer(planner: CommentPlanner | null, tally: Tally, signal: AbortSignal) {
     const parents = new ParentResolver(this.http, this.repoUrl, this.origin);
-    const firstPage = resume ? (pageNumberOf(resume.next) ?? 1) : 1;
-    const tally = new Tally(firstPage, perPage);
     let plan: Promise<CommentPlan> | null = null;
-    const prepare = async (page: WalkedPage<string, RawIssue>): Promise<SourcePage> => {
+    return async (page: WalkedPage<string, RawIssue>): Promise<SourcePage> => {
       // Before the first await: pages arrive here in order.
       const inScope = page.records.filter((i) => this.config.includePullRequests || !isPullRequest(i));
       parents.learn(page.records);
@@ -143,14 +153,6 @@ export class GithubConnector implements Connector {
       const cursor = page.next ? JSON.stringify({ next: page.next, ...(comments ? { comments: comments.mode } : {}) }) : null;
       return { records, cursor, total };
     };
-    try {
-      for await (const page of prepareAhead(walkPages(listing, start, signal), prepare, PAGES_AHEAD)) {
-        opts.signal.throwIfAborted(); // a prepared page is not handed out after a cancel
-        if (page.records.length > 0) yield page;
-      }
-    } finally {
-      stop.abort(new Error('GitHub page walk ended'));
-    }
   }
 
   normalize(raw: unknown) {
