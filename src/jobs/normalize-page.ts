@@ -5,6 +5,7 @@
 import type { Connector, NormalizedItem } from '../connectors/connector.js';
 import type { ItemFailure } from '../items/types.js';
 import { jsonBytes } from '../items/size.js';
+import type { ItemErrorCode } from '../errors.js';
 
 /** A normalized item whose JSON is larger than this fails with ITEM_TOO_LARGE. */
 export const MAX_ITEM_BYTES = 5 * 1024 * 1024;
@@ -29,10 +30,12 @@ export function normalizePage(connector: Connector, records: unknown[], batchNo:
     }
     const bytes = jsonBytes(item);
     if (bytes <= MAX_ITEM_BYTES) items.push(item);
-    else failures.push({ external_id: item.external_id, key: item.key, error: `ITEM_TOO_LARGE: the normalized item is ${bytes} bytes, over the limit of ${MAX_ITEM_BYTES} (5 MiB)` });
+    else failures.push({ external_id: item.external_id, key: item.key, error: itemError('ITEM_TOO_LARGE', `the normalized item is ${bytes} bytes, over the limit of ${MAX_ITEM_BYTES} (5 MiB)`) });
   });
   return { items, failures };
 }
+
+const itemError = (code: ItemErrorCode, message: string) => `${code}: ${message}`;
 
 function safeIdentify(connector: Connector, raw: unknown, fallbackId: string): { external_id: string; key: string | null } {
   try {

@@ -1,6 +1,7 @@
 /** The job record of CONTRACT §3, exactly as stored at import:job:{id} and returned by the API. */
 import type { SourceType } from '../connectors/connector.js';
 import type { ItemAction, ItemOutcome } from '../items/types.js';
+import type { JobErrorCode } from '../errors.js';
 
 export const JOB_STATUSES = ['pending', 'processing', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -33,7 +34,7 @@ export interface JobRecord {
   completed_at: string | null;
   progress: JobProgress;
   imported_items: ImportedItemRef[];
-  error_code: string | null;
+  error_code: JobErrorCode | null;
   error_message: string | null;
   tenant_id: string | null;
   correlation_id: string | null;
