@@ -36,11 +36,14 @@ export type RunOutcome = { kind: 'done'; job: JobRecord | null } | { kind: 'inte
 const OVERLAP_MS = 5 * 60_000;
 /** A source that keeps asking for long waits fails the job after this many hand-backs. */
 export const MAX_RATE_LIMIT_HANDOFFS = 8;
+/** A job whose worker died or stalled this many times in a row (no batch stored between) fails. */
+export const maxLostRuns = 3;
 
 export async function runImport(deps: RunDeps, data: ImportJobData, owner: string, signal: AbortSignal): Promise<RunOutcome> {
   const log = deps.logger.child({ job_id: data.job_id, source_type: data.source_type });
-  const taken = await deps.records.transition(data.job_id, 'processing', {}, owner);
+  const taken = await deps.records.take(data.job_id, owner);
   if (!taken.ok) return { kind: 'done', job: null };
+  if (taken.lostRuns >= maxLostRuns) return failPoisonJob(deps, data, owner, log);
   let secrets: string[] = [];
   try {
     const opened = await openConnector(deps, data, log);
@@ -62,6 +65,14 @@ export async function runImport(deps: RunDeps, data: ImportJobData, owner: strin
     const failed = await deps.records.transition(data.job_id, 'failed', { error_code: code, error_message: message }, owner);
     return { kind: 'done', job: failed.ok ? failed.job : null };
   }
+}
+
+/** Whatever kills or blocks its worker would do so again: the job fails instead of going round the workers. */
+async function failPoisonJob(deps: RunDeps, data: ImportJobData, owner: string, log: Logger): Promise<RunOutcome> {
+  const message = `worker lost ${maxLostRuns} times`;
+  log.error({ lost_runs: maxLostRuns }, `${message}: the job fails`);
+  const failed = await deps.records.transition(data.job_id, 'failed', { error_code: 'INTERNAL_ERROR', error_message: message }, owner);
+  return { kind: 'done', job: failed.ok ? failed.job : null };
 }
 
 async function openConnector(deps: RunDeps, data: ImportJobData, log: Logger): Promise<{ connector: Connector; secrets: string[] }> {
