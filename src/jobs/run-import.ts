@@ -4,7 +4,7 @@
  * after a crash; stops at the next batch boundary when the record says cancelled.
  */
 import type { Logger } from 'pino';
-import { SourceError, SourceWaitError, toJobError } from '../errors.js';
+import { SourceError, SourceWaitError, toJobError, type JobErrorCode } from '../errors.js';
 import type { Connector, ConnectorModule, NormalizedItem, SourceType } from '../connectors/connector.js';
 import type { SourceHttpFactory } from '../outbound/types.js';
 import { decryptSecrets } from './credentials.js';
@@ -62,16 +62,19 @@ export async function runImport(deps: RunDeps, data: ImportJobData, owner: strin
     const message = redact(raw, secrets);
     if (code === 'INTERNAL_ERROR') log.error({ error: redact(err instanceof Error ? (err.stack ?? err.message) : String(err), secrets) }, 'import failed unexpectedly');
     else log.warn({ error_code: code }, message);
-    const failed = await deps.records.transition(data.job_id, 'failed', { error_code: code, error_message: message }, owner);
-    return { kind: 'done', job: failed.ok ? failed.job : null };
+    return failJob(deps, data, owner, code, message);
   }
 }
 
 /** Whatever kills or blocks its worker would do so again: the job fails instead of going round the workers. */
-async function failPoisonJob(deps: RunDeps, data: ImportJobData, owner: string, log: Logger): Promise<RunOutcome> {
+function failPoisonJob(deps: RunDeps, data: ImportJobData, owner: string, log: Logger): Promise<RunOutcome> {
   const message = `worker lost ${maxLostRuns} times`;
   log.error({ lost_runs: maxLostRuns }, `${message}: the job fails`);
-  const failed = await deps.records.transition(data.job_id, 'failed', { error_code: 'INTERNAL_ERROR', error_message: message }, owner);
+  return failJob(deps, data, owner, 'INTERNAL_ERROR', message);
+}
+
+async function failJob(deps: RunDeps, data: ImportJobData, owner: string, code: JobErrorCode, message: string): Promise<RunOutcome> {
+  const failed = await deps.records.transition(data.job_id, 'failed', { error_code: code, error_message: message }, owner);
   return { kind: 'done', job: failed.ok ? failed.job : null };
 }
 
