@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { SourceError, SourceWaitError, StoreError, toJobError } from '../errors.js';
 import type { Connector, ConnectorModule, NormalizedItem, SourceType } from '../connectors/connector.js';
+import { backoffDelay, type Policy } from '../policy.js';
 import type { SourceHttpFactory } from '../outbound/types.js';
 import { decryptSecrets } from './credentials.js';
 import { redact, secretForms } from './redact.js';
@@ -48,6 +49,7 @@ export interface RunDeps {
   http: SourceHttpFactory;
   credentialsKey: Buffer;
   logger: Logger;
+  policy: Pick<Policy, 'jobs' | 'sources'>;
 }
 
 /**
@@ -55,10 +57,6 @@ export interface RunDeps {
  * resumed from the checkpoint, elsewhere after a shutdown or at `resumeAt` when the source asked to wait.
  */
 export type RunOutcome = { kind: 'done'; job: JobRecord | null } | { kind: 'interrupted'; resumeAt?: number };
-
-const OVERLAP_MS = 5 * 60_000;
-/** A source that keeps asking for long waits fails the job after this many hand-backs. */
-export const MAX_RATE_LIMIT_HANDOFFS = 8;
 
 export async function runImport(deps: RunDeps, data: ImportJobData, owner: string, signal: AbortSignal): Promise<RunOutcome> {
   const log = deps.logger.child({ job_id: data.job_id, source_type: data.source_type });
@@ -74,7 +72,7 @@ export async function runImport(deps: RunDeps, data: ImportJobData, owner: strin
     return await importPages(deps, data, owner, connector, checkpoint, taken.job.progress, signal);
   } catch (err) {
     if (signal.aborted) return abortedOutcome(deps, data, signal);
-    if (err instanceof SourceWaitError && (data.rate_limit_handoffs ?? 0) < MAX_RATE_LIMIT_HANDOFFS) {
+    if (err instanceof SourceWaitError && (data.rate_limit_handoffs ?? 0) < deps.policy.jobs.maxRateLimitHandoffs) {
       log.info({ resume_at: new Date(err.resumeAt).toISOString() }, 'source asks to wait: job handed back until then');
       return { kind: 'interrupted', resumeAt: err.resumeAt };
     }
@@ -91,7 +89,7 @@ async function openConnector(deps: RunDeps, data: ImportJobData, log: Logger): P
   const module = deps.connectors[data.source_type];
   const sealed = await deps.records.credentials(data.job_id);
   const secrets = sealed ? decryptSecrets(deps.credentialsKey, data.job_id, sealed) : {};
-  const connector = module.create({ ...data.config, ...secrets }, { http: deps.http, logger: log });
+  const connector = module.create({ ...data.config, ...secrets }, { http: deps.http, logger: log, policy: deps.policy.sources });
   return { connector, secrets: secretForms(data.config, secrets) };
 }
 
@@ -99,7 +97,7 @@ async function firstCheckpoint(deps: RunDeps, data: ImportJobData): Promise<Chec
   let since: Date | null = data.options.since ? new Date(data.options.since) : null;
   if (!since && data.options.mode === 'incremental') {
     const mark = await deps.store.getWatermark(scopeOf(data));
-    since = mark ? new Date(mark.getTime() - OVERLAP_MS) : null;
+    since = mark ? new Date(mark.getTime() - deps.policy.jobs.incrementalOverlapMs) : null;
   }
   return { cursor: null, maxUpdatedAt: null, since: since?.toISOString() ?? null };
 }
@@ -135,7 +133,7 @@ async function importPages(
     const { items, failures } = normalizePage(connector, page.records);
     // a cancel that already arrived (pub/sub aborts the signal) stops before the write, not after
     if (signal.aborted) return abortedOutcome(deps, data, signal);
-    const outcomes = await upsertWithRetry(deps.store, data, progress.current_batch + 1, items, failures, signal);
+    const outcomes = await upsertWithRetry(deps.store, deps.policy.jobs, data, progress.current_batch + 1, items, failures, signal);
     const counts = tally(outcomes);
     importedThisRun += counts.successful + counts.failed + counts.skipped;
     total = page.total ?? total;
@@ -178,11 +176,9 @@ function safeIdentify(connector: Connector, raw: unknown): { external_id: string
   }
 }
 
-const STORE_ATTEMPTS = 5;
-
 /** A store hiccup is retried (the batch is idempotent); a store that stays down fails the job. */
 async function upsertWithRetry(
-  store: RunStore, data: ImportJobData, batchNo: number, items: NormalizedItem[],
+  store: RunStore, policy: Policy['jobs'], data: ImportJobData, batchNo: number, items: NormalizedItem[],
   failures: { external_id: string; key: string | null; error: string }[], signal: AbortSignal,
 ): Promise<BatchOutcome[]> {
   const ctx = { tenantId: data.tenant_id, sourceType: data.source_type, sourceInstance: data.source_instance, jobId: data.job_id, batchNo };
@@ -190,10 +186,10 @@ async function upsertWithRetry(
     try {
       return await store.upsertBatch(ctx, items, failures);
     } catch (err) {
-      if (attempt >= STORE_ATTEMPTS || signal.aborted) {
+      if (attempt >= policy.storeAttempts || signal.aborted) {
         throw err instanceof StoreError ? err : new StoreError('the item store is unavailable');
       }
-      await new Promise((r) => setTimeout(r, Math.min(8000, 250 * 2 ** attempt)));
+      await new Promise((r) => setTimeout(r, backoffDelay(attempt, policy.storeBackoff)));
     }
   }
 }

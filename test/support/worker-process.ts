@@ -6,10 +6,12 @@ import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { buildDeps, createWorker } from '../../src/deps.js';
 import { testConnectors } from './test-connector.js';
+import { testPolicy } from './policy.js';
 
 const config = loadConfig(process.env);
-const deps = await buildDeps(config, pino({ level: 'silent' }), { connectors: testConnectors, storeSchema: process.env.TEST_STORE_SCHEMA });
-const worker = createWorker(deps, { lockDurationMs: 2000, stalledIntervalMs: 1000 });
+const policy = testPolicy({ worker: { lockDurationMs: 2000 } });
+const deps = await buildDeps(config, pino({ level: 'silent' }), { connectors: testConnectors, storeSchema: process.env.TEST_STORE_SCHEMA, policy });
+const worker = createWorker(deps);
 await worker.start();
 process.stdout.write('ready\n');
 process.on('SIGTERM', () => {

@@ -8,8 +8,6 @@ import { JobIdParams, bearerSecurity, errorResponses } from '../schemas/common.j
 import { JobSchema } from '../schemas/job.js';
 import { JobEventStream } from '../sse.js';
 
-const DEFAULT_HEARTBEAT_MS = 15_000;
-
 export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
   // A stream never ends on its own while the job runs: on shutdown the server would wait for every
   // client to hang up, and the worker beside it would never hand its jobs back.
@@ -50,7 +48,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       });
       const toJson = reply.compileSerializationSchema(JobSchema as unknown as Record<string, unknown>);
       const serialize = (j: JobRecord) => toJson(j as unknown as Record<string, unknown>);
-      const stream = new JobEventStream(reply.raw, deps.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS, serialize);
+      const stream = new JobEventStream(reply.raw, deps.policy.sseHeartbeatMs, serialize);
       streams.add(stream);
       stream.onClose(() => streams.delete(stream));
       if (TERMINAL_STATUSES.includes(job.status)) return stream.send(job, 'status');
