@@ -1,11 +1,15 @@
 /**
- * One table of coded errors. The core throws AppError subclasses; the HTTP layer maps
- * `httpStatus` and `code` to the contract's error envelope, the worker maps `code` to
- * the job's `error_code`. Messages are for humans and must never contain a credential.
+ * One table of coded errors: every `error_code` the service answers or records, with its HTTP
+ * status. The core throws AppError subclasses; the HTTP layer maps `httpStatus` and `code` to the
+ * contract's error envelope (sendError accepts only these codes), the worker maps `code` to the
+ * job's `error_code`. Messages are for humans and must never contain a credential.
  */
 export const ERROR_STATUS = {
   VALIDATION_ERROR: 422,
   MALFORMED_JSON: 400,
+  /** Other malformed requests (a bad URL, a Content-Length that lies); the status is the 4xx Fastify chose. */
+  BAD_REQUEST: 400,
+  METHOD_NOT_ALLOWED: 405,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNAUTHORIZED: 401,

@@ -4,13 +4,13 @@
  * messages of Fastify's own errors are replaced, since some would echo request content.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type ErrorDetail } from '../../errors.js';
+import { AppError, type ErrorCode, type ErrorDetail } from '../../errors.js';
 import { toDetails } from '../validation.js';
 
 export function sendError(
   reply: FastifyReply,
   status: number,
-  code: string,
+  code: ErrorCode,
   message: string,
   details: ErrorDetail[] = [],
 ): FastifyReply {
@@ -21,7 +21,7 @@ export function sendError(
     .send({ error_code: code, error_message: message, details, request_id: reply.request.id });
 }
 
-type Mapped = [status: number, code: string, message: string, details?: ErrorDetail[]];
+type Mapped = [status: number, code: ErrorCode, message: string, details?: ErrorDetail[]];
 
 const FASTIFY_CODES: Record<string, Mapped> = {
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'MALFORMED_JSON', 'request body is not valid JSON'],
@@ -33,7 +33,7 @@ const FASTIFY_CODES: Record<string, Mapped> = {
 };
 
 /** Per-resource paths the router could not match (e.g. an id longer than maxParamLength). */
-const RESOURCE_PATHS: [RegExp, string][] = [
+const RESOURCE_PATHS: [RegExp, ErrorCode][] = [
   [/^\/api\/imports\/[^/]+(\/(events|items))?\/?$/, 'JOB_NOT_FOUND'],
   [/^\/api\/items\/[^/]+\/?$/, 'ITEM_NOT_FOUND'],
 ];
@@ -44,8 +44,8 @@ function notFound(request: FastifyRequest): Mapped {
   return resource ? [404, resource[1], 'not found'] : [404, 'NOT_FOUND', 'no such route'];
 }
 
-function notFoundCodeOf(request: FastifyRequest): string {
-  const code = (request.routeOptions.config as { notFoundCode?: string } | undefined)?.notFoundCode;
+function notFoundCodeOf(request: FastifyRequest): ErrorCode {
+  const code = (request.routeOptions.config as { notFoundCode?: ErrorCode } | undefined)?.notFoundCode;
   return code ?? 'NOT_FOUND';
 }
 
