@@ -20,6 +20,7 @@ import { openItemStore } from './store/work-items.js';
 import { ImportWorker } from './jobs/worker.js';
 import type { ItemStore } from './store/types.js';
 import { backoffDelay, DEFAULT_POLICY, type Policy } from './policy.js';
+import { checkRedisDatabase } from './redis-database.js';
 
 export interface Deps {
   config: Readonly<Config>;
@@ -81,6 +82,10 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
   const redis = redisClient(config, policy.redis, 'worker', { logger });
   const apiRedis = redisClient(config, policy.redis, 'api', { failFast: true });
   const subscriber = redisClient(config, policy.redis, 'events');
+  await checkRedisDatabase(redis, config.redisUrl).catch((err: unknown) => {
+    for (const client of [redis, apiRedis, subscriber]) client.disconnect();
+    throw err;
+  });
   const records = new JobRecords(redis, keys, config.jobTtlSeconds);
   const events = new JobEvents(subscriber, keys);
   const queue = createQueue(apiRedis, keys.queuePrefix, policy.retention.queueEntrySeconds);

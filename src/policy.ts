@@ -86,6 +86,8 @@ export interface Policy {
   };
   api: {
     sseHeartbeatMs: number;
+    /** Open event streams one tenant (or, with API keys off, everyone) may hold on one API process. */
+    sseMaxStreamsPerTenant: number;
     /** A health probe that takes longer counts as down. */
     healthProbeTimeoutMs: number;
   };
@@ -140,7 +142,7 @@ export const DEFAULT_POLICY: Policy = {
   scopeLock: { leaseMs: 2 * MINUTE, renewEveryMs: 40 * SECOND },
   retention: { sweepEveryMs: 10 * MINUTE, sweepBatch: 1000, queueEntrySeconds: 24 * 3600 },
   redis: { reconnect: { baseMs: 400, maxMs: 10 * SECOND }, apiCommandTimeoutMs: 2 * SECOND },
-  api: { sseHeartbeatMs: 15 * SECOND, healthProbeTimeoutMs: 3 * SECOND },
+  api: { sseHeartbeatMs: 15 * SECOND, sseMaxStreamsPerTenant: 100, healthProbeTimeoutMs: 3 * SECOND },
   sources: {
     // GitHub asks for restraint (secondary limit: 100 concurrent); first secondary wait 60–120 s.
     github: { concurrency: 4, window: 4, secondaryBackoff: { baseMs: 2 * MINUTE, maxMs: 15 * MINUTE } },

@@ -88,7 +88,8 @@ export async function runImport(deps: RunDeps, data: ImportJobData, owner: strin
 async function openConnector(deps: RunDeps, data: ImportJobData, log: Logger): Promise<{ connector: Connector; secrets: string[] }> {
   const module = deps.connectors[data.source_type];
   const sealed = await deps.records.credentials(data.job_id);
-  const secrets = sealed ? decryptSecrets(deps.credentialsKey, data.job_id, sealed) : {};
+  const destination = { jobId: data.job_id, tenantId: data.tenant_id, sourceType: data.source_type, baseUrl: module.describe(data.config).base_url };
+  const secrets = sealed ? decryptSecrets(deps.credentialsKey, destination, sealed) : {};
   const connector = module.create({ ...data.config, ...secrets }, { http: deps.http, logger: log, policy: deps.policy.sources });
   return { connector, secrets: secretForms(data.config, secrets) };
 }

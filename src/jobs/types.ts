@@ -88,8 +88,11 @@ export interface JobService {
   list(filter: ListFilter): Promise<JobPage>;
   /** Throws AppError(JOB_NOT_FOUND | JOB_NOT_CANCELLABLE). */
   cancel(jobId: string, tenantId: string | null): Promise<JobRecord>;
-  /** Calls onChange with each new version of the record and the event kind; returns an unsubscribe function. */
-  watch(jobId: string, onChange: (job: JobRecord, kind: 'progress' | 'status') => void): Promise<() => Promise<void>>;
+  /**
+   * Calls onChange with each new version of the record and the event kind, and onResync after the
+   * notification channel reconnected (changes may have been missed); returns an unsubscribe function.
+   */
+  watch(jobId: string, onChange: (job: JobRecord, kind: 'progress' | 'status') => void, onResync?: () => void): Promise<() => Promise<void>>;
   /** For /metrics: jobs by status (from the indexes) and items imported since the Redis db was created. */
   stats(): Promise<{ byStatus: Record<JobStatus, number>; itemsImported: Record<ItemAction, number> }>;
 }

@@ -1,11 +1,13 @@
 /** Reads of the item store: work items (tenant-scoped, keyset paged), the job item log, watermarks. */
 import type { Db } from './db.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor, integerIn } from './cursor.js';
 import type { JobItem, JobItemsQuery, ListItemsQuery, Page, WatermarkScope, WorkItem } from './types.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MICROS = /^-?\d{1,18}$/;
-const SEQ = /^\d{1,19}$/;
+/** Microseconds since the epoch, years 0001-9999 (what a timestamptz sort key can be). */
+const MICROS = integerIn(-62_135_596_800_000_000n, 253_402_300_799_999_999n);
+/** A bigint sequence number. */
+const SEQ = integerIn(0n, 9_223_372_036_854_775_807n);
 
 const ITEM_COLUMNS = `id, tenant_id, source_type, source_instance, project, external_id, key, title,
   description, status, status_category, priority, item_type, assignee, reporter, labels, url,

@@ -50,6 +50,8 @@ function notFoundCodeOf(request: FastifyRequest): ErrorCode {
 }
 
 function classify(err: FastifyError & { validationContext?: string }, request: FastifyRequest): Mapped {
+  // An outage is named, never described: the database's own text stays in the log.
+  if (err instanceof AppError && err.code === 'STORE_UNAVAILABLE') return [503, err.code, 'the item store is unavailable; retry later'];
   if (err instanceof AppError) return [err.httpStatus, err.code, err.message, err.details];
   if (err.validation) {
     // A malformed id is simply an id that names nothing (CONTRACT §6).
@@ -69,7 +71,9 @@ function classify(err: FastifyError & { validationContext?: string }, request: F
 
 export function handleError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const [status, code, message, details] = classify(err, request);
-  if (status >= 500) request.log.error({ err }, 'request failed');
+  // An expected outage (503) is a warning without a stack; anything else 5xx is a bug.
+  if (status === 503) request.log.warn({ error_code: code, error: err.message }, 'request failed: dependency unavailable');
+  else if (status >= 500) request.log.error({ err }, 'request failed');
   else request.log.info({ error_code: code, status }, 'request refused');
   return sendError(reply, status, code, message, details);
 }
