@@ -131,7 +131,7 @@ export class SourceHttpClient implements SourceHttp {
             res.status,
           );
         }
-        // No hint at all: back off host-wide, as the source is throttling the host, not this request.
+        // No hint at all: back off account-wide, as the source is throttling the account, not this request.
         if (rl.pauseUntil === undefined) this.gate.pause(Date.now() + backoffDelay(attempt, this.o.backoff));
         continue; // the gate holds the next attempt (and every other request) until the pause ends
       }

@@ -16,14 +16,14 @@ export interface SourceResponse<T = unknown> {
 
 /** What a vendor's response says about waiting. */
 export interface RateLimitSignal {
-  /** Absolute time (epoch ms) before which no request may go to this host. */
+  /** Absolute time (epoch ms) before which no request may go to this account (AccountGate). */
   pauseUntil?: number;
   /** True when this response itself was refused for rate limiting and must be retried after the pause. */
   limited: boolean;
   /**
    * Budget the source reports (e.g. x-ratelimit-remaining) valid until `resetAt` (epoch ms). The layer
    * counts requests in flight against it and, once `remaining - inFlight <= reserve`, sends nothing
-   * more to this host until `resetAt` — so the source's limit is approached but not hit.
+   * more to this account until `resetAt` — so the source's limit is approached but not hit.
    */
   remaining?: number;
   resetAt?: number;

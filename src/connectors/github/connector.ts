@@ -38,7 +38,7 @@ export class GithubConnector implements Connector {
     private readonly config: GithubConfig,
     ctx: ConnectorContext,
   ) {
-    const tuning = (this.tuning = ctx.policy.github);
+    this.tuning = ctx.policy.github;
     this.project = `${config.owner}/${config.repo}`;
     this.repoUrl = `${config.baseUrl}/repos/${config.owner}/${config.repo}`;
     this.origin = new URL(config.baseUrl).origin;
@@ -54,11 +54,11 @@ export class GithubConnector implements Connector {
       headers,
       classify: createGithubClassify(this.project, config.token !== null),
     };
-    this.http = ctx.http({ ...client, rateLimit: createGithubRateLimit(tuning.secondaryBackoff), concurrency: tuning.concurrency });
+    this.http = ctx.http({ ...client, rateLimit: createGithubRateLimit(this.tuning.secondaryBackoff), concurrency: this.tuning.concurrency });
     // The search API has its own small budget (30/min): its own client (and its own count of secondary
     // limits), so a search limit never pauses or lengthens the issue paging's waits, and it never waits —
     // a count it cannot give now is simply unknown.
-    this.search = ctx.http({ ...client, rateLimit: createGithubRateLimit(tuning.secondaryBackoff), concurrency: 1, maxWaitMs: 0 });
+    this.search = ctx.http({ ...client, rateLimit: createGithubRateLimit(this.tuning.secondaryBackoff), concurrency: 1, maxWaitMs: 0 });
   }
 
   /**
