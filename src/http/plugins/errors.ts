@@ -7,6 +7,13 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AppError, type ErrorCode, type ErrorDetail } from '../../errors.js';
 import { toDetails } from '../validation.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The code a malformed or unknown id in this route's params answers with. */
+    notFoundCode?: ErrorCode;
+  }
+}
+
 export function sendError(
   reply: FastifyReply,
   status: number,
@@ -45,8 +52,7 @@ function notFound(request: FastifyRequest): Mapped {
 }
 
 function notFoundCodeOf(request: FastifyRequest): ErrorCode {
-  const code = (request.routeOptions.config as { notFoundCode?: ErrorCode } | undefined)?.notFoundCode;
-  return code ?? 'NOT_FOUND';
+  return request.routeOptions.config?.notFoundCode ?? 'NOT_FOUND';
 }
 
 function classify(err: FastifyError & { validationContext?: string }, request: FastifyRequest): Mapped {
