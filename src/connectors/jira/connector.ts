@@ -20,9 +20,6 @@ export const ISSUE_FIELDS = [
   'parent', 'attachment', 'created', 'updated', 'resolutiondate', 'resolution', 'components', 'fixVersions', 'duedate',
 ];
 
-/** Parallel comment threads per page; the HTTP layer bounds requests per host on top of this. */
-const COMMENT_CONCURRENCY = 4;
-
 export function authHeader(config: JiraConfig): string {
   if (config.personal_access_token !== undefined) return `Bearer ${config.personal_access_token}`;
   return `Basic ${Buffer.from(`${config.email ?? ''}:${config.api_token ?? ''}`).toString('base64')}`;
@@ -69,7 +66,7 @@ export function createJiraConnector(config: JiraConfig, ctx: ConnectorContext): 
         opts.signal.throwIfAborted();
         const page: SearchPage = await pending;
         pending = page.next === null ? null : guard(searchPage(flavor, page.next, req));
-        if (opts.includeComments) await completeComments(http, flavor, page.issues, inner.signal, COMMENT_CONCURRENCY);
+        if (opts.includeComments) await completeComments(http, flavor, page.issues, inner.signal, ctx.policy.jira.commentConcurrency);
         delivered += page.issues.length;
         const counted = estimate === null ? null : await estimate;
         yield {
