@@ -6,7 +6,7 @@
  */
 import type { Connector, ConnectorContext, PageOptions, SourcePage } from '../connector.js';
 import type { SourceHttp } from '../http.js';
-import { walkPages } from '../kit/walker.js';
+import { sourcePages } from '../kit/source-pages.js';
 import { baseUrlOf, flavorOf, type JiraConfig } from './config.js';
 import { completeComments } from './comments.js';
 import { decodeCursor, encodeCursor, type JiraCursor } from './cursor.js';
@@ -43,22 +43,20 @@ export function createJiraConnector(config: JiraConfig, ctx: ConnectorContext): 
   const normalizeCtx = { baseUrl, project: config.project_key ?? null };
 
   async function* pages(opts: PageOptions): AsyncGenerator<SourcePage> {
-    opts.signal.throwIfAborted();
     const first: JiraCursor = opts.cursor !== null
       ? decodeCursor(opts.cursor)
       : { scope, after: null, token: null, tokenJql: null, tokenAt: null, n: 0 };
     const fields = opts.includeComments ? [...ISSUE_FIELDS, 'comment'] : ISSUE_FIELDS;
-    const listing = searchListing(flavor, { http, since: opts.since, fields, maxResults: opts.batchSize }, first.scope);
-    for await (const page of walkPages(listing, first, opts.signal)) {
-      // The walker is already fetching the next search page while these threads are read.
-      if (opts.includeComments) await completeComments(http, flavor, page.records, opts.signal, COMMENT_CONCURRENCY);
-      const delivered = first.n + page.delivered;
-      yield {
-        records: page.records,
-        cursor: page.next === null ? null : encodeCursor(page.next),
-        total: page.next === null ? delivered : page.total === null ? null : Math.max(page.total, delivered),
-      };
-    }
+    yield* sourcePages({
+      listing: searchListing(flavor, { http, since: opts.since, fields, maxResults: opts.batchSize }, first.scope),
+      start: first,
+      before: first.n,
+      encode: encodeCursor,
+      complete: async (issues, signal) => {
+        if (opts.includeComments) await completeComments(http, flavor, issues, signal, COMMENT_CONCURRENCY);
+        return issues;
+      },
+    }, opts.signal);
   }
 
   return {
