@@ -7,7 +7,8 @@ import { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { StartupError, type Config } from './config.js';
 import type { ConnectorModule, SourceType } from './connectors/connector.js';
-import { createSourceHttpFactory, type SourceHttpFactory } from './connectors/http.js';
+import { createSourceHttpFactory } from './outbound/http.js';
+import type { SourceHttpFactory } from './outbound/types.js';
 import { jobKeys, type JobKeys } from './jobs/keys.js';
 import { JobRecords } from './jobs/record.js';
 import { JobEvents } from './jobs/events.js';
@@ -18,6 +19,7 @@ import type { RunStore } from './jobs/run-import.js';
 import { openItemStore } from './store/work-items.js';
 import { ImportWorker } from './jobs/worker.js';
 import type { ItemStore } from './store/types.js';
+import { checkRedisDatabase } from './redis-database.js';
 
 /** A source wait longer than this frees the worker slot: the job is re-queued for when the wait ends. */
 export const RATE_LIMIT_HANDOFF_MS = 30_000;
@@ -77,6 +79,10 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
   const redis = redisClient(config, 'worker', { logger });
   const apiRedis = redisClient(config, 'api', { failFast: true });
   const subscriber = redisClient(config, 'events');
+  await checkRedisDatabase(redis, config.redisUrl).catch((err: unknown) => {
+    for (const client of [redis, apiRedis, subscriber]) client.disconnect();
+    throw err;
+  });
   const records = new JobRecords(redis, keys, config.jobTtlSeconds);
   const events = new JobEvents(subscriber, keys);
   const queue = createQueue(apiRedis, keys.queuePrefix);

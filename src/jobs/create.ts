@@ -4,7 +4,7 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { AppError, type ErrorDetail } from '../errors.js';
-import { checkBaseUrl } from '../connectors/ssrf.js';
+import { checkBaseUrl } from '../outbound/ssrf.js';
 import type { ConnectorModule, SourceType } from '../connectors/connector.js';
 import { encryptSecrets } from './credentials.js';
 import type { CreateImportInput, ImportOptions, JobRecord } from './types.js';

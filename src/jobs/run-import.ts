@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { SourceError, SourceWaitError, StoreError, toJobError } from '../errors.js';
 import type { Connector, ConnectorModule, NormalizedItem, SourceType } from '../connectors/connector.js';
-import type { SourceHttpFactory } from '../connectors/http.js';
+import type { SourceHttpFactory } from '../outbound/types.js';
 import { decryptSecrets } from './credentials.js';
 import { redact, secretForms } from './redact.js';
 import type { JobRecords } from './record.js';

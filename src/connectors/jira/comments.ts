@@ -5,7 +5,7 @@
  * walker, issues in parallel up to a bound. The walker fails a thread whose pages repeat or run
  * far past its total. An issue deleted meanwhile (404) keeps what the search embedded.
  */
-import type { SourceHttp } from '../http.js';
+import type { SourceHttp } from '../../outbound/types.js';
 import { mapBounded } from '../kit/each.js';
 import { collectPages, type Fetched, type Listing } from '../kit/walker.js';
 import type { JiraFlavor } from './config.js';

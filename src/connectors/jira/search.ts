@@ -15,7 +15,7 @@
  */
 import { SourceError } from '../../errors.js';
 import type { Fetched, Listing } from '../kit/walker.js';
-import type { SourceHttp } from '../http.js';
+import type { SourceHttp } from '../../outbound/types.js';
 import type { JiraFlavor } from './config.js';
 import { TOKEN_TTL_MS, type JiraCursor } from './cursor.js';
 import { baseJql, searchJql } from './jql.js';

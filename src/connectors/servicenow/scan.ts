@@ -12,9 +12,9 @@
  * instance ignored the keyset terms of the query).
  */
 import { SourceError } from '../../errors.js';
-import type { SourceHttp, SourceResponse } from '../http.js';
+import type { SourceHttp, SourceResponse } from '../../outbound/types.js';
 import type { Listing } from '../kit/walker.js';
-import { parseLinkHeader } from '../link-header.js';
+import { parseLinkHeader } from '../../outbound/link-header.js';
 import type { CursorData, ScanState } from './cursor.js';
 import { value, type SnRecord } from './fields.js';
 import { buildQuery } from './query.js';

@@ -27,7 +27,7 @@ function listing(pageAt: (n: number) => Page, extra: Partial<Listing<number, str
 const items = (n: number, size = 2) => Array.from({ length: size }, (_, i) => `r${n}-${i}`);
 const never = new AbortController().signal;
 
-async function drain<C, R>(gen: AsyncGenerator<{ records: R[] }, void, unknown>) {
+async function drain<R>(gen: AsyncGenerator<{ records: R[] }, void, unknown>) {
   const out: R[][] = [];
   for await (const p of gen) out.push(p.records);
   return out;
