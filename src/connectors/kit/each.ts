@@ -15,8 +15,17 @@ export async function mapBounded<T, U>(
   const stop = new AbortController();
   const inner = AbortSignal.any([signal, stop.signal]);
   const limit = pLimit(Math.max(1, concurrency));
+  const run = async (item: T): Promise<U> => {
+    inner.throwIfAborted(); // its turn came after a failure: it does not start
+    try {
+      return await task(item, inner);
+    } catch (err) {
+      stop.abort(err); // before the freed slot starts the next one
+      throw err;
+    }
+  };
   try {
-    return await Promise.all(items.map((item) => limit(() => task(item, inner))));
+    return await Promise.all(items.map((item) => limit(() => run(item))));
   } finally {
     limit.clearQueue();
     stop.abort(new Error('page work ended'));
