@@ -40,6 +40,14 @@ describe('Jira paging that does not advance', () => {
     expect(jqls).toEqual(['project = "TEST" ORDER BY id ASC', 'project = "TEST" AND id > 10001 ORDER BY id ASC']);
   });
 
+  it('Cloud: a search serving issues far beyond the approximate count of its scope fails', async () => {
+    fake = await new JiraFake({ flavor: 'cloud', issues: generateIssues({ count: 1500 }) }).start();
+    fake.fail({ match: /approximate-count$/, status: 200, body: '{"count":10}' });
+    const err = await failure(drain(connectorFor(fake), { includeComments: false }));
+    expect(err.message).toBe('Jira Cloud search: served 1100 records, far beyond its declared total of 10');
+    expect(fake.count(/search\/jql$/)).toBeLessThanOrEqual(12);
+  });
+
   it.each(['cloud', 'dc'] as const)('%s: a comment thread whose pages never end fails after three pages with nothing new', async (flavor) => {
     fake = await new JiraFake({ flavor, issues: generateIssues({ count: 3, comments: (i) => (i === 1 ? 45 : 1) }) }).start();
     const comments = [1, 2, 3].map((id) => ({ id: String(id), body: 'same again', created: '2024-01-01T00:00:00.000+0000' }));
