@@ -38,6 +38,11 @@ export interface HttpPolicy {
   /** A larger response body fails with SOURCE_RESPONSE_INVALID. */
   maxBodyBytes: number;
   maxRedirects: number;
+  /**
+   * Response headers larger than this fail the request. undici's default (16 KiB) is too small
+   * for ServiceNow, whose Link header repeats the whole encoded query (100 sys_ids) three times.
+   */
+  maxHeaderBytes: number;
 }
 
 export interface Policy {
@@ -129,6 +134,7 @@ export const DEFAULT_POLICY: Policy = {
     reserve: 1,
     maxBodyBytes: 64 * 1024 * 1024,
     maxRedirects: 5,
+    maxHeaderBytes: 256 * 1024,
   },
   maxAccountGates: 1000,
   callback: { retries: 5, timeoutMs: 10 * SECOND, concurrency: 1 },
