@@ -7,6 +7,7 @@
  */
 import { githubModule } from '../src/connectors/github/index.js';
 import type { ConnectorModule, SourceType } from '../src/connectors/connector.js';
+import { DEFAULT_POLICY } from '../src/policy.js';
 import { GithubFake } from '../test/fakes/github.js';
 import { startHarness } from '../test/support/harness.js';
 import { testConnectors } from '../test/support/test-connector.js';
@@ -39,10 +40,8 @@ async function drain(address: FakeAddress): Promise<void> {
 }
 
 async function job(address: FakeAddress): Promise<void> {
-  const { createSourceHttpFactory } = await import('../src/outbound/http.js');
-  const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
   const connectors = { ...testConnectors, github: githubModule } as unknown as Record<SourceType, ConnectorModule>;
-  const h = await startHarness({ connectors, postgres: true, env: { SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' }, http: factory });
+  const h = await startHarness({ connectors, postgres: true, env: { SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' }, policy: DEFAULT_POLICY });
   try {
     const before = peakRssMiB();
     const t0 = performance.now();

@@ -71,8 +71,8 @@ describe('completion callback', () => {
   it('is sent when the cancel lands while a batch is being written (the progress save is refused)', async () => {
     h = await startHarness({ env: { WEBHOOK_SECRET: 'whsec-test-0123456789abcdef0123456789', SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' } });
     const hook = await receiver(0);
-    const upsert = h.deps.runStore.upsertBatch;
-    h.deps.runStore.upsertBatch = async (c, items, failures) => {
+    const upsert = h.deps.store.upsertBatch.bind(h.deps.store);
+    h.deps.store.upsertBatch = async (c, items, failures) => {
       const outcomes = await upsert(c, items, failures);
       await h.deps.jobs.cancel(c.jobId, null);
       return outcomes;

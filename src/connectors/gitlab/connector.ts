@@ -20,13 +20,6 @@ import { identifyGitLab, normalizeGitLab } from './normalize.js';
 import type { GitLabIssue } from './types.js';
 import { gitlabRateLimit } from './rate-limit.js';
 
-/** Requests in flight to one GitLab instance: the budget headers keep us under its limit. */
-const CONCURRENCY = 8;
-/** Pages in preparation at once (list request plus their notes). */
-const PAGES_AHEAD = 2;
-/** Offset pages fetched at once when the totals are known. */
-const LIST_WINDOW = 4;
-
 export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContext): Connector {
   const project = projectRef(config);
   const origin = new URL(instanceUrl(config)).origin;
@@ -35,8 +28,8 @@ export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContex
     source: 'GitLab',
     baseUrl: `${instanceUrl(config)}/api/v4`,
     headers: { 'PRIVATE-TOKEN': config.token },
-    concurrency: CONCURRENCY,
-    rateLimit: (res) => gitlabRateLimit(res),
+    concurrency: ctx.policy.gitlab.concurrency,
+    rateLimit: (res) => gitlabRateLimit(res, ctx.policy.gitlab.fallbackWaitMs),
     classify: (res) => classify(res, project),
   });
 
@@ -74,7 +67,7 @@ export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContex
     const signal = AbortSignal.any([opts.signal, stop.signal]);
     // Every queued notes request listens on it: a page has up to 100 at once, legitimately.
     setMaxListeners(0, signal);
-    const lc = { http, project, issuesUrl: `${projectUrl}/issues`, instanceOrigin: origin, query: filters(opts.since), perPage: Math.min(100, Math.max(1, opts.batchSize)), window: LIST_WINDOW };
+    const lc = { http, project, issuesUrl: `${projectUrl}/issues`, instanceOrigin: origin, query: filters(opts.since), perPage: Math.min(100, Math.max(1, opts.batchSize)), window: ctx.policy.gitlab.listWindow };
     const walk = walkPages(issueListing(lc), startUrl(lc, decodeCursor(opts.cursor)), signal);
     const prepare = async (page: WalkedPage<string, GitLabIssue>): Promise<SourcePage> => ({
       records: opts.includeComments ? await withNotes({ http, projectUrl, instanceOrigin: origin, signal }, page.records) : page.records,
@@ -83,7 +76,7 @@ export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContex
     });
     let yielded = false;
     try {
-      for await (const page of prepareAhead(walk, prepare, PAGES_AHEAD)) {
+      for await (const page of prepareAhead(walk, prepare, ctx.policy.gitlab.pagesAhead)) {
         // Keyset paging ends with an empty page after a full one: nothing to hand out then.
         if (page.records.length === 0 && page.cursor === null) break;
         opts.signal.throwIfAborted(); // a prepared page is not handed out after a cancel
