@@ -67,8 +67,12 @@ type InFlight<C, R> = { cursor: C; page: Promise<Fetched<C, R>> };
 
 export async function* walkPages<C, R>(listing: Listing<C, R>, start: C, callerSignal: AbortSignal): AsyncGenerator<WalkedPage<C, R>> {
   callerSignal.throwIfAborted();
+  // Linked by hand, not AbortSignal.any: on Node 20 each any() on the job-long caller signal stays
+  // attached to it, and a job walks one short listing per issue (its comments) — thousands.
   const stop = new AbortController();
-  const signal = AbortSignal.any([callerSignal, stop.signal]);
+  const signal = stop.signal;
+  const onAbort = (): void => stop.abort(callerSignal.reason);
+  callerSignal.addEventListener('abort', onAbort, { once: true });
   const rules = new AdvanceRules(listing);
   const upcoming: C[] = [start];
   const inflight: InFlight<C, R>[] = [];
@@ -100,6 +104,7 @@ export async function* walkPages<C, R>(listing: Listing<C, R>, start: C, callerS
       if (page.next === null) return;
     }
   } finally {
+    callerSignal.removeEventListener('abort', onAbort);
     stop.abort(new Error(`${listing.what}: page walk ended`));
   }
 }

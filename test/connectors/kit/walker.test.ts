@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { collectPages, MAX_PLANNED, walkPages, type Fetched, type Listing } from '../../../src/connectors/kit/walker.js';
 import { SeenKeys } from '../../../src/connectors/kit/seen.js';
@@ -69,6 +70,17 @@ describe('walkPages', () => {
     expect((await drain(walkPages(l, 1, never))).flat()).toEqual(Array.from({ length: 250 }, (_, i) => items(i + 1)).flat());
     expect(fetched).toHaveLength(250);
     expect(keyed).toBeLessThan(2 * 250 + MAX_PLANNED);
+  });
+
+  it('leaves nothing attached to the caller\'s signal, however many walks it ran', async () => {
+    const caller = new AbortController();
+    const { l } = listing((n) => ({ records: items(n), next: n < 2 ? n + 1 : null }));
+    for (let i = 0; i < 50; i++) await collectPages(l, 1, caller.signal);
+    const gen = walkPages(l, 1, caller.signal);
+    await gen.next();
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(1);
+    await gen.return(undefined);
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
   });
 
   it('fails at once on a next cursor that repeats, naming it', async () => {
