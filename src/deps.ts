@@ -103,6 +103,7 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
     credentialsKey: config.credentialsKey,
     allowPrivateNetworks: config.allowPrivateNetworks,
     webhookSecret: config.webhookSecret,
+    tenantMaxQueued: config.tenantMaxQueued,
   });
   return {
     config, logger, policy, keys, redis, apiRedis, subscriber, records, events, queue, jobs, store,

@@ -4,7 +4,7 @@
  * after a crash; stops at the next batch boundary when the record says cancelled.
  */
 import type { Logger } from 'pino';
-import { SourceError, SourceWaitError, toJobError } from '../errors.js';
+import { SourceError, SourceWaitError, toJobError, type JobErrorCode } from '../errors.js';
 import type { Connector, ConnectorModule, NormalizedItem, SourceType } from '../connectors/connector.js';
 import type { Policy } from '../policy.js';
 import type { SourceHttpFactory } from '../outbound/types.js';
@@ -26,7 +26,7 @@ export interface RunDeps {
   http: SourceHttpFactory;
   credentialsKey: Buffer;
   logger: Logger;
-  policy: Pick<Policy, 'jobs' | 'sources'>;
+  policy: Pick<Policy, 'jobs' | 'sources' | 'worker'>;
 }
 
 /**
@@ -37,8 +37,9 @@ export type RunOutcome = { kind: 'done'; job: JobRecord | null } | { kind: 'inte
 
 export async function runImport(deps: RunDeps, data: ImportJobData, owner: string, signal: AbortSignal): Promise<RunOutcome> {
   const log = deps.logger.child({ job_id: data.job_id, source_type: data.source_type });
-  const taken = await deps.records.transition(data.job_id, 'processing', {}, owner);
+  const taken = await deps.records.take(data.job_id, owner);
   if (!taken.ok) return { kind: 'done', job: null };
+  if (taken.lostRuns >= deps.policy.worker.maxLostRuns) return failPoisonJob(deps, data, owner, log);
   let secrets: string[] = [];
   try {
     const opened = await openConnector(deps, data, log);
@@ -57,9 +58,20 @@ export async function runImport(deps: RunDeps, data: ImportJobData, owner: strin
     const message = redact(raw, secrets);
     if (code === 'INTERNAL_ERROR') log.error({ error: redact(err instanceof Error ? (err.stack ?? err.message) : String(err), secrets) }, 'import failed unexpectedly');
     else log.warn({ error_code: code }, message);
-    const failed = await deps.records.transition(data.job_id, 'failed', { error_code: code, error_message: message }, owner);
-    return { kind: 'done', job: failed.ok ? failed.job : null };
+    return failJob(deps, data, owner, code, message);
   }
+}
+
+/** Whatever kills or blocks its worker would do so again: the job fails instead of going round the workers. */
+function failPoisonJob(deps: RunDeps, data: ImportJobData, owner: string, log: Logger): Promise<RunOutcome> {
+  const message = `worker lost ${deps.policy.worker.maxLostRuns} times`;
+  log.error({ lost_runs: deps.policy.worker.maxLostRuns }, `${message}: the job fails`);
+  return failJob(deps, data, owner, 'INTERNAL_ERROR', message);
+}
+
+async function failJob(deps: RunDeps, data: ImportJobData, owner: string, code: JobErrorCode, message: string): Promise<RunOutcome> {
+  const failed = await deps.records.transition(data.job_id, 'failed', { error_code: code, error_message: message }, owner);
+  return { kind: 'done', job: failed.ok ? failed.job : null };
 }
 
 async function openConnector(deps: RunDeps, data: ImportJobData, log: Logger): Promise<{ connector: Connector; secrets: string[] }> {

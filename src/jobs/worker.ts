@@ -40,7 +40,8 @@ export class ImportWorker {
       concurrency: this.deps.concurrency,
       lockDuration: this.deps.policy.worker.lockDurationMs,
       stalledInterval: this.deps.policy.worker.stalledIntervalMs,
-      // a crash is not the job's fault: keep recovering it rather than failing it in BullMQ
+      // BullMQ's stall count never resets, so it would fail a long job that made progress between
+      // crashes (and leave its record processing): run-import counts losses in a row and fails the record.
       maxStalledCount: 1000,
     });
     this.worker.on('error', (err) => this.deps.logger.error({ err: err.message }, 'queue worker error'));
@@ -71,8 +72,9 @@ export class ImportWorker {
     let handBack = false;
     let resumeAt: number | undefined;
     let ended: JobRecord | null = null;
+    const owner = `${data.job_id}:${randomUUID()}`;
     try {
-      const outcome = await runImport(this.deps, data, `${data.job_id}:${randomUUID()}`, controller.signal);
+      const outcome = await runImport(this.deps, data, owner, controller.signal);
       if (outcome.kind === 'interrupted') {
         handBack = true;
         resumeAt = outcome.resumeAt;
@@ -84,6 +86,7 @@ export class ImportWorker {
       clearInterval(renew);
       this.running.delete(data.job_id);
       if (!handBack) await this.deps.locks.release(data).catch(() => undefined);
+      else await this.deps.records.endRun(data.job_id, owner).catch(() => undefined);
     }
     // After the scope is free: a slow receiver must not hold up the next import of the scope.
     if (ended && TERMINAL_STATUSES.includes(ended.status)) await this.callback(data, ended);
