@@ -100,6 +100,7 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
     credentialsKey: config.credentialsKey,
     allowPrivateNetworks: config.allowPrivateNetworks,
     webhookSecret: config.webhookSecret,
+    tenantMaxQueued: config.tenantMaxQueued,
   });
   return {
     config, logger, keys, redis, apiRedis, subscriber, records, events, queue, jobs, store,

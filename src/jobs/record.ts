@@ -43,7 +43,8 @@ export type CreateResult =
   | { kind: 'created'; job: JobRecord }
   | { kind: 'replay'; job: JobRecord }
   | { kind: 'reused' }
-  | { kind: 'gone' };
+  | { kind: 'gone' }
+  | { kind: 'quota'; pending: number };
 
 export class JobRecords {
   constructor(
@@ -57,7 +58,10 @@ export class JobRecords {
     }
   }
 
-  async create(job: JobRecord, sealedCredentials: string, idempotency: { keyHash: string; bodyHash: string } | null): Promise<CreateResult> {
+  /** `maxQueued`: the tenant's pending jobs beyond which creation is refused (0 = no limit). */
+  async create(
+    job: JobRecord, sealedCredentials: string, idempotency: { keyHash: string; bodyHash: string } | null, maxQueued = 0,
+  ): Promise<CreateResult> {
     const k = this.keys;
     const tenant = job.tenant_id ?? NO_TENANT;
     const [kind, json] = await this.redis.createJob(
@@ -65,8 +69,10 @@ export class JobRecords {
       idempotency ? k.idempotency(tenant, idempotency.keyHash) : k.idempotency(tenant, '-'), k.sequence,
       JSON.stringify(job), sealedCredentials, this.ttlSeconds, job.job_id, idempotency?.bodyHash ?? '',
       Date.parse(job.created_at), tenant, job.status, job.source_type, k.indexPrefix, k.recordPrefix,
+      job.tenant_id === null ? 0 : maxQueued,
     );
     if (kind === 'created' || kind === 'replay') return { kind, job: JSON.parse(json!) as JobRecord };
+    if (kind === 'quota') return { kind, pending: Number(json) };
     return kind === 'reused' ? { kind } : { kind: 'gone' };
   }
 

@@ -46,8 +46,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       const tenant = request.tenantId ?? '';
       const open = perTenant.get(tenant) ?? 0;
       if (open >= maxPerTenant) {
-        reply.header('retry-after', '30');
-        throw new AppError('TOO_MANY_STREAMS', `at most ${maxPerTenant} event streams may be open at once; close one or poll GET /api/imports/{job_id}`);
+        throw new AppError('TOO_MANY_STREAMS', `at most ${maxPerTenant} event streams may be open at once; close one or poll GET /api/imports/{job_id}`, [], 30);
       }
 
       reply.hijack();

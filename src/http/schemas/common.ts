@@ -46,6 +46,7 @@ const ERROR_MEANINGS: Record<number, string> = {
   413: 'PAYLOAD_TOO_LARGE: the body is over 1 MiB',
   415: 'UNSUPPORTED_MEDIA_TYPE: the body is not application/json',
   422: 'VALIDATION_ERROR (details name each problem), SOURCE_URL_FORBIDDEN or IDEMPOTENCY_KEY_REUSED',
+  429: 'TOO_MANY_JOBS (TENANT_MAX_QUEUED pending jobs) or TOO_MANY_STREAMS (open event streams): retry after Retry-After seconds',
   503: 'REDIS_UNAVAILABLE or STORE_UNAVAILABLE: a dependency is down; try again',
 };
 
