@@ -12,6 +12,7 @@ import type { ScopeLocks } from './scope-lock.js';
 import type { JobEvents } from './events.js';
 import { sendCallback } from './callback.js';
 import { TERMINAL_STATUSES, type JobRecord } from './types.js';
+import type { Policy } from '../policy.js';
 
 export interface WorkerDeps extends RunDeps {
   connection: ConnectionOptions;
@@ -21,12 +22,8 @@ export interface WorkerDeps extends RunDeps {
   events: JobEvents;
   webhookSecret: string | null;
   logger: Logger;
-  /** BullMQ lock/stall timings; defaults recover a crashed worker's job within ~60 s. */
-  lockDurationMs?: number;
-  stalledIntervalMs?: number;
+  policy: Pick<Policy, 'jobs' | 'sources' | 'worker' | 'scopeLock' | 'callback'>;
 }
-
-const SCOPE_BUSY_RETRY_MS = 2_000;
 
 export class ImportWorker {
   private readonly running = new Map<string, AbortController>();
@@ -41,8 +38,8 @@ export class ImportWorker {
       connection: this.deps.connection,
       prefix: this.deps.queuePrefix,
       concurrency: this.deps.concurrency,
-      lockDuration: this.deps.lockDurationMs ?? 30_000,
-      stalledInterval: this.deps.stalledIntervalMs ?? 30_000,
+      lockDuration: this.deps.policy.worker.lockDurationMs,
+      stalledInterval: this.deps.policy.worker.stalledIntervalMs,
       // BullMQ's stall count never resets, so it would fail a long job that made progress between
       // crashes (and leave its record processing): run-import counts losses in a row and fails the record.
       maxStalledCount: 1000,
@@ -66,12 +63,12 @@ export class ImportWorker {
       return;
     }
     if (!(await this.deps.locks.acquire(data))) {
-      await job.moveToDelayed(Date.now() + SCOPE_BUSY_RETRY_MS, token);
+      await job.moveToDelayed(Date.now() + this.deps.policy.worker.scopeBusyRetryMs, token);
       throw new DelayedError();
     }
     const controller = new AbortController();
     this.running.set(data.job_id, controller);
-    const renew = setInterval(() => void this.deps.locks.acquire(data).catch(() => undefined), this.deps.locks.leaseMs / 3);
+    const renew = setInterval(() => void this.deps.locks.acquire(data).catch(() => undefined), this.deps.policy.scopeLock.renewEveryMs);
     let handBack = false;
     let resumeAt: number | undefined;
     let ended: JobRecord | null = null;
@@ -108,7 +105,7 @@ export class ImportWorker {
 
   private async callback(data: ImportJobData, job: JobRecord): Promise<void> {
     if (!data.callback_url || !this.deps.webhookSecret) return;
-    await sendCallback(this.deps.http, this.deps.webhookSecret, data.callback_url, job, this.deps.logger);
+    await sendCallback(this.deps.http, this.deps.policy.callback, this.deps.webhookSecret, data.callback_url, job, this.deps.logger);
   }
 
   /** Stop taking jobs; running imports stop after their current batch and go back to the queue. */

@@ -17,6 +17,7 @@ import { SourceHttpClient } from './client.js';
 import { GateRegistry } from './gate-registry.js';
 import { createTransport } from './transport.js';
 import type { Transport } from './transport.js';
+import type { HttpPolicy } from '../policy.js';
 import type { SourceHttp, SourceHttpFactory, SourceHttpGlobals, SourceHttpOptions } from './types.js';
 
 /**
@@ -25,11 +26,11 @@ import type { SourceHttp, SourceHttpFactory, SourceHttpGlobals, SourceHttpOption
  */
 export function createSourceHttpFactory(globals: SourceHttpGlobals): SourceHttpFactory {
   const transport = createTransport(globals.allowPrivateNetworks);
-  const gates = new GateRegistry();
-  return (opts) => createSourceHttp({ handOffWaitMs: globals.handOffWaitMs, ...opts }, transport, gates);
+  const gates = new GateRegistry(globals.policy.maxAccountGates);
+  return (opts) => createSourceHttp(opts, transport, globals.policy.http, gates);
 }
 
 /** The factory's building block; tests pass a transport with their own DNS answers. */
-export function createSourceHttp(opts: SourceHttpOptions, transport: Transport, gates?: GateRegistry): SourceHttp {
-  return new SourceHttpClient(opts, transport, gates);
+export function createSourceHttp(opts: SourceHttpOptions, transport: Transport, policy: HttpPolicy, gates?: GateRegistry): SourceHttp {
+  return new SourceHttpClient(opts, transport, policy, gates);
 }

@@ -1,12 +1,11 @@
 /**
- * A source that asks for a long wait (beyond RATE_LIMIT_HANDOFF_MS) does not hold a worker slot:
+ * A source that asks for a long wait (beyond the policy's handOffWaitMs) does not hold a worker slot:
  * the job goes back to the queue until the wait ends, resumes from its checkpoint and completes exact.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { githubModule } from '../../src/connectors/github/index.js';
-import { createSourceHttpFactory } from '../../src/outbound/http.js';
 import type { ConnectorModule, SourceType } from '../../src/connectors/connector.js';
-import { MAX_RATE_LIMIT_HANDOFFS } from '../../src/jobs/run-import.js';
+import { TEST_POLICY, testPolicy } from '../support/policy.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { testConnectors } from '../support/test-connector.js';
 import { GithubFake } from '../fakes/github.js';
@@ -22,11 +21,10 @@ const ctx = { tenantId: null, requestId: 'req', correlationId: null, idempotency
 const connectors = { ...testConnectors, github: githubModule } as Record<SourceType, ConnectorModule>;
 
 async function setUp() {
-  const factory = createSourceHttpFactory({ allowPrivateNetworks: true, handOffWaitMs: 300 });
   h = await startHarness({
     connectors,
     env: { SOURCE_ALLOW_PRIVATE_NETWORKS: 'true', WORKER_CONCURRENCY: '1' },
-    http: (o) => factory({ ...o, backoffMs: 5, maxBackoffMs: 20 }),
+    policy: testPolicy({ http: { handOffWaitMs: 300 } }),
   });
 }
 
@@ -71,7 +69,7 @@ describe('rate-limit hand-off', () => {
     expect(during).toEqual([]);
   });
 
-  it(`fails with SOURCE_RATE_LIMITED after ${MAX_RATE_LIMIT_HANDOFFS} hand-backs to a source that never relents`, async () => {
+  it(`fails with SOURCE_RATE_LIMITED after ${TEST_POLICY.jobs.maxRateLimitHandoffs} hand-backs to a source that never relents`, async () => {
     await setUp();
     const limited = await fake(30);
     limited.inject({ kind: 'secondary', status: 429, retryAfterSec: 1, match: /\/issues\?/, times: Infinity });
@@ -80,6 +78,6 @@ describe('rate-limit hand-off', () => {
     expect(done).toMatchObject({ status: 'failed', error_code: 'SOURCE_RATE_LIMITED' });
     // one refused issues-list request per attempt; the search count (also refused) is not paging
     const listRefusals = limited.requests.filter((r) => r.status === 429 && !r.path.includes('/search/'));
-    expect(listRefusals.length).toBe(MAX_RATE_LIMIT_HANDOFFS + 1);
+    expect(listRefusals.length).toBe(TEST_POLICY.jobs.maxRateLimitHandoffs + 1);
   });
 });

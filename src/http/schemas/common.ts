@@ -1,5 +1,6 @@
 /** Schema pieces shared by every route: nullable scalars, the error envelope, id params. */
 import { Type, type Static, type TSchema } from 'typebox';
+import { ERROR_STATUS } from '../../errors.js';
 
 type Scalar = 'string' | 'number' | 'integer' | 'boolean';
 type ScalarType<K extends Scalar> = K extends 'string' ? string : K extends 'boolean' ? boolean : number;
@@ -28,7 +29,7 @@ export const ErrorDetail = Type.Object(
 
 export const ErrorEnvelope = Type.Object(
   {
-    error_code: Type.String({ examples: ['JOB_NOT_FOUND'] }),
+    error_code: Type.String({ enum: Object.keys(ERROR_STATUS), examples: ['JOB_NOT_FOUND'] }),
     error_message: Type.String(),
     details: Type.Array(ErrorDetail),
     request_id: Type.String(),

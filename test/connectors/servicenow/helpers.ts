@@ -5,6 +5,7 @@ import { createSourceHttpFactory } from '../../../src/outbound/http.js';
 import type { SourceHttpFactory, SourceHttpOptions } from '../../../src/outbound/types.js';
 import { servicenowModule, type ServiceNowConfig } from '../../../src/connectors/servicenow/index.js';
 import { FakeServiceNow, type FakeServiceNowOptions } from '../../fakes/servicenow.js';
+import { TEST_POLICY } from '../../support/policy.js';
 
 export const USER = 'integration.user';
 export const PASSWORD = 's3cr3t-Pässword';
@@ -20,12 +21,12 @@ export function connect(
   config: Partial<ServiceNowConfig> = {},
   http: Partial<SourceHttpOptions> = {},
 ): Connector {
-  const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
-  const fast: SourceHttpFactory = (o) => factory({ ...o, backoffMs: 1, maxBackoffMs: 5, ...http });
+  const factory = createSourceHttpFactory({ allowPrivateNetworks: true, policy: TEST_POLICY });
+  const fast: SourceHttpFactory = (o) => factory({ ...o, ...http });
   const auth = config.access_token ? {} : { username: USER, password: PASSWORD };
   return servicenowModule.create(
     { base_url: fake.baseUrl, ...auth, ...config } as ServiceNowConfig,
-    { http: fast, logger: pino({ level: 'silent' }) },
+    { http: fast, logger: pino({ level: 'silent' }), policy: TEST_POLICY.sources },
   );
 }
 
