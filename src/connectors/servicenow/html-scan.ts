@@ -10,6 +10,9 @@ export interface HtmlTag {
   name: string;
   closing: boolean;
   selfClosing: boolean;
+  /** The tag's source: `html.slice(start, end)` is `<…>`. */
+  start: number;
+  end: number;
 }
 
 export interface HtmlVisitor {
@@ -66,7 +69,7 @@ export function scanHtml(html: string, visit: HtmlVisitor): void {
       while (n < html.length && isNameChar(html.charCodeAt(n))) n++;
       const gt = html.indexOf('>', n);
       const name = html.slice(nameAt, n).toLowerCase();
-      visit.tag({ name, closing, selfClosing: html.charCodeAt(gt - 1) === 47 });
+      visit.tag({ name, closing, selfClosing: html.charCodeAt(gt - 1) === 47, start: i, end: gt + 1 });
       text = !closing && RAW.has(name) ? rawEnd(html, name, gt + 1) : gt + 1;
     }
     i = html.indexOf('<', text);

@@ -1,8 +1,7 @@
 /**
  * What can be said about HTML in one linear pass: does it look like HTML, how deep and how
- * costly would a DOM conversion be (htmlShape), and its text content (htmlToText, the degraded
- * path for input turndown must not see). Built on scanHtml, so no input can make them
- * backtrack.
+ * costly would a DOM conversion be (htmlShape), and entity decoding. Built on scanHtml, so no
+ * input can make them backtrack.
  */
 import { scanHtml, type HtmlTag } from './html-scan.js';
 
@@ -18,12 +17,11 @@ const NO_DEPTH = new Set([
   'br', 'hr', 'img', 'input', 'meta', 'link', 'col', 'area', 'base', 'wbr', 'source', 'embed',
 ]);
 
-/** Elements that end a paragraph of text, and what separates them from what follows. */
-const BREAKS: Record<string, string> = {
-  br: '\n', li: '\n', tr: '\n', dt: '\n', dd: '\n', td: ' ', th: ' ',
-  p: '\n\n', div: '\n\n', h1: '\n\n', h2: '\n\n', h3: '\n\n', h4: '\n\n', h5: '\n\n', h6: '\n\n',
-  blockquote: '\n\n', pre: '\n\n', table: '\n\n', ul: '\n\n', ol: '\n\n', hr: '\n\n',
-};
+/** Elements that end a line or paragraph: each adds to the whitespace run turndown writes there. */
+const BREAKS = new Set([
+  'br', 'li', 'tr', 'dt', 'dd', 'td', 'th', 'p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre',
+  'table', 'ul', 'ol', 'hr',
+]);
 
 export function looksLikeHtml(value: string): boolean {
   let found = false;
@@ -31,45 +29,32 @@ export function looksLikeHtml(value: string): boolean {
   return found;
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+// HTML 4's Latin-1 entities name U+00A0…U+00FF in order; with the markup and typography ones
+// below they cover what the rich-text editor writes.
+const LATIN1 =
+  'nbsp iexcl cent pound curren yen brvbar sect uml copy ordf laquo not shy reg macr deg plusmn sup2 sup3 acute ' +
+  'micro para middot cedil sup1 ordm raquo frac14 frac12 frac34 iquest Agrave Aacute Acirc Atilde Auml Aring AElig ' +
+  'Ccedil Egrave Eacute Ecirc Euml Igrave Iacute Icirc Iuml ETH Ntilde Ograve Oacute Ocirc Otilde Ouml times Oslash ' +
+  'Ugrave Uacute Ucirc Uuml Yacute THORN szlig agrave aacute acirc atilde auml aring aelig ccedil egrave eacute ecirc ' +
+  'euml igrave iacute icirc iuml eth ntilde ograve oacute ocirc otilde ouml divide oslash ugrave uacute ucirc uuml ' +
+  'yacute thorn yuml';
+
+const ENTITIES = new Map<string, string>([
+  ...LATIN1.split(' ').map((name, i): [string, string] => [name, String.fromCharCode(0xa0 + i)]),
+  ['nbsp', ' '], ['amp', '&'], ['lt', '<'], ['gt', '>'], ['quot', '"'], ['apos', "'"],
+  ['ndash', '–'], ['mdash', '—'], ['lsquo', '‘'], ['rsquo', '’'], ['ldquo', '“'], ['rdquo', '”'], ['hellip', '…'],
+  ['bull', '•'], ['euro', '€'], ['trade', '™'], ['larr', '←'], ['rarr', '→'], ['uarr', '↑'], ['darr', '↓'],
+  ['ensp', ' '], ['emsp', ' '], ['thinsp', ' '], ['zwnj', '\u200c'], ['zwj', '\u200d'], ['dagger', '†'],
+]);
 
 export function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]{1,8}|#\d{1,8}|[a-z]{1,32});/gi, (whole, ent: string) => {
+  return text.replace(/&(#x[0-9a-f]{1,8}|#\d{1,8}|[a-z][a-z0-9]{0,31});/gi, (whole, ent: string) => {
     if (ent[0] === '#') {
       const code = ent[1] === 'x' || ent[1] === 'X' ? parseInt(ent.slice(2), 16) : parseInt(ent.slice(1), 10);
       return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
     }
-    return Object.hasOwn(ENTITIES, ent.toLowerCase()) ? (ENTITIES[ent.toLowerCase()] ?? whole) : whole;
+    return ENTITIES.get(ent) ?? ENTITIES.get(ent.toLowerCase()) ?? whole;
   });
-}
-
-/** Lines without trailing blanks, at most one empty line in a row, no blank edges. */
-function tidyLines(text: string): string {
-  const out: string[] = [];
-  let gap = false;
-  for (const raw of text.split('\n')) {
-    const line = raw.trimEnd();
-    if (line === '') gap = out.length > 0;
-    else {
-      if (gap) out.push('');
-      out.push(line);
-      gap = false;
-    }
-  }
-  return out.join('\n').trim();
-}
-
-/** Text content of HTML, blocks separated by blank lines; script and style dropped. */
-export function htmlToText(html: string): string {
-  const parts: string[] = [];
-  scanHtml(html, {
-    text: (start, end) => void parts.push(html.slice(start, end)),
-    tag: (t) => {
-      const gap = BREAKS[t.name];
-      if (gap !== undefined && (t.closing || t.name === 'br' || t.name === 'hr')) parts.push(gap);
-    },
-  });
-  return tidyLines(decodeEntities(parts.join('')));
 }
 
 export interface HtmlShape {
@@ -99,7 +84,7 @@ export function htmlShape(html: string): HtmlShape {
   const tag = (t: HtmlTag): void => {
     if (!t.closing) shape.elements++;
     if (t.name === 'br') run += 3;
-    else if (BREAKS[t.name] !== undefined) run += 2;
+    else if (BREAKS.has(t.name)) run += 2;
     if (NO_DEPTH.has(t.name) || t.selfClosing) return;
     if (t.closing) depth = Math.max(0, depth - 1);
     else if (++depth > shape.depth) shape.depth = depth;

@@ -10,12 +10,13 @@
  *   (ServiceNowDocs `platform-administration/render-journal-field-entries-as-html.md`.)
  *
  * Hostile input cannot crash or hang the converter: HTML too big, deep or blank for turndown
- * (fitsTurndown) and any converter failure degrade to the text content, found in linear time.
+ * (fitsTurndown), and any turndown failure, go to a streaming converter linear in its input.
  */
 import TurndownService from 'turndown';
-import { htmlShape, htmlToText, looksLikeHtml } from './html-text.js';
+import { htmlToMarkdownLinear } from './html-markdown.js';
+import { htmlShape, looksLikeHtml } from './html-text.js';
 
-export { htmlToText, looksLikeHtml, maxNestingDepth } from './html-text.js';
+export { looksLikeHtml, maxNestingDepth } from './html-text.js';
 
 // Bounds for turndown, measured in bench/convert.ts: at these a hostile field stays well under
 // 100 ms and ordinary knowledge articles keep their formatting.
@@ -74,7 +75,7 @@ let turndown: TurndownService | null = null;
  * Whether turndown may see this HTML. It is not linear: its final trim is `/[\t\r\n\s]+$/`
  * (quadratic in every whitespace run of the output: 100 KB of `&nbsp;` took 11 s), it recurses
  * per element and re-reads each subtree per level, and it costs ~3-5 µs per byte even on an
- * ordinary article. Bigger, deeper or blanker input takes the linear text path instead.
+ * ordinary article. Bigger, deeper or blanker input takes the streaming converter instead.
  */
 function fitsTurndown(html: string): boolean {
   if (html.length > TURNDOWN_MAX_CHARS) return false;
@@ -83,12 +84,12 @@ function fitsTurndown(html: string): boolean {
 }
 
 export function htmlToMarkdown(html: string): string {
-  if (!fitsTurndown(html)) return htmlToText(html);
+  if (!fitsTurndown(html)) return htmlToMarkdownLinear(html);
   try {
     turndown ??= createTurndown();
     return turndown.turndown(html).trim();
   } catch {
-    return htmlToText(html);
+    return htmlToMarkdownLinear(html);
   }
 }
 
