@@ -16,9 +16,15 @@ const MARKS: Record<string, string> = { b: '**', strong: '**', i: '_', em: '_', 
 const HIDDEN = new Set(['noscript', 'head', 'title', 'template']);
 const MAX_OPEN = 64;
 
+const ATTRS = new Map<string, RegExp>();
+
 function attr(html: string, tag: HtmlTag, name: string): string | null {
-  const source = html.slice(tag.start, tag.end);
-  const m = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s"'>]+))`, 'i').exec(source);
+  let re = ATTRS.get(name);
+  if (re === undefined) {
+    re = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s"'>]+))`, 'i');
+    ATTRS.set(name, re);
+  }
+  const m = re.exec(html.slice(tag.start, tag.end));
   return m === null ? null : decodeEntities(m[1] ?? m[2] ?? m[3] ?? '');
 }
 
@@ -64,11 +70,13 @@ class Converter {
     if (this.hidden > 0) return;
     const text = decodeEntities(this.html.slice(start, end));
     if (this.raw !== null) return void this.raw.parts.push(text);
-    for (const m of text.matchAll(/[ \t\n\r\f]+|[^ \t\n\r\f]+/g)) {
-      const word = m[0];
-      if (/^[ \t\n\r\f]/.test(word)) this.out.blank();
-      else this.out.write(escapeText(word, this.out.startsLine(), this.out.cells > 0));
-    }
+    const words = text.replace(/[ \t\n\r\f]+/g, ' ');
+    const lead = words.startsWith(' ') ? 1 : 0;
+    const core = words.slice(lead, words.length - (words.length > lead && words.endsWith(' ') ? 1 : 0));
+    if (lead === 1) this.out.blank();
+    if (core === '') return;
+    this.out.write(escapeText(core, this.out.startsLine(), this.out.cells > 0));
+    if (core.length < words.length - lead) this.out.blank();
   }
 
   /** Whatever the end of the input left open: an unclosed `<pre>` still becomes a code block. */

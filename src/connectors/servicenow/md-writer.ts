@@ -9,7 +9,7 @@
 const MAX_NESTING = 16;
 
 export class MarkdownWriter {
-  private readonly parts: string[] = [];
+  private out = '';
   /** Newlines owed before the next text: 1 ends a line, 2 a block. */
   private breaks = 0;
   private space = false;
@@ -27,7 +27,7 @@ export class MarkdownWriter {
   /** Ends the current line (1) or block (2) before whatever comes next. */
   newline(count: 1 | 2): void {
     if (this.cells > 0) this.space = true;
-    else if (this.parts.length > 0) {
+    else if (this.out !== '') {
       this.breakQuotes = this.breaks === 0 ? this.quotes : Math.min(this.breakQuotes, this.quotes);
       this.breaks = Math.max(this.breaks, count);
     }
@@ -84,12 +84,12 @@ export class MarkdownWriter {
 
   private startLine(): void {
     if (this.breaks > 0) {
-      this.parts.push(this.breaks === 2 ? `\n${this.prefix(true)}\n` : '\n');
+      this.out += this.breaks === 2 ? `\n${this.prefix(true)}\n` : '\n';
       this.breaks = 0;
       this.lineStart = true;
     }
     if (this.lineStart) {
-      this.parts.push(this.prefix(false));
+      this.out += this.prefix(false);
       this.marker = '';
       this.space = false;
     }
@@ -100,12 +100,12 @@ export class MarkdownWriter {
     if (text === '') return;
     if (!closing) {
       this.startLine();
-      if (this.space && !this.lineStart) this.parts.push(' ');
+      if (this.space && !this.lineStart) this.out += ' ';
       this.space = false;
-      this.parts.push(...this.opens);
+      for (const marker of this.opens) this.out += marker;
       this.opens.length = 0;
     }
-    this.parts.push(text);
+    this.out += text;
     this.lineStart = false;
   }
 
@@ -121,13 +121,12 @@ export class MarkdownWriter {
   /** A line break inside a paragraph (`<br>`). */
   hardBreak(): void {
     if (this.cells > 0) return this.blank();
-    if (!this.lineStart) this.parts.push('  ');
-    this.parts.push('\n');
+    this.out += this.lineStart ? '\n' : '  \n';
     this.lineStart = true;
     this.space = false;
   }
 
   toString(): string {
-    return this.parts.join('').trim();
+    return this.out.trim();
   }
 }
