@@ -48,7 +48,14 @@ export function plainText(root: unknown): string {
     if (BLOCK_BOUNDARY.has(String(n.type))) stack.push(END_OF_BLOCK);
     for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
   }
-  return parts.join('').replace(/\n+$/, '');
+  return trimTrailingNewlines(parts.join(''));
+}
+
+/** `s.replace(/\n+$/, '')` without the regex, which is quadratic in a long run of newlines. */
+function trimTrailingNewlines(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 10) end--;
+  return s.slice(0, end);
 }
 
 /** The visible text of a leaf node, or null when it has none of its own. */

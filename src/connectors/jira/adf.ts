@@ -67,7 +67,8 @@ function renderBlock(n: AdfNode, depth: number, opts: AdfOptions): string {
     case 'blockquote':
       return quote(renderBlocks(children(n), d, opts));
     case 'panel': {
-      const label = PANEL_LABEL[String(a.panelType)];
+      const type = String(a.panelType);
+      const label = Object.hasOwn(PANEL_LABEL, type) ? PANEL_LABEL[type] : undefined;
       const body = renderBlocks(children(n), d, opts);
       return quote(label === undefined ? body : `[!${label}]\n${body}`);
     }

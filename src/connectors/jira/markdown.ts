@@ -66,15 +66,24 @@ export function quote(text: string): string {
     .join('\n');
 }
 
-/** A GFM table; the first row is the header (GFM has no header-less tables). */
+/** Up to this many columns every row is padded to the widest; beyond, only the header is. */
+const MAX_PADDED_COLUMNS = 100;
+
+/**
+ * A GFM table; the first row is the header (GFM has no header-less tables). GFM renderers fill
+ * short rows themselves, so past MAX_PADDED_COLUMNS the body rows are left short: padding them
+ * would make one wide row times many short ones quadratic.
+ */
 export function table(rows: string[][]): string {
   if (rows.length === 0) return '';
-  const width = Math.max(1, ...rows.map((r) => r.length));
+  let width = 1;
+  for (const r of rows) width = Math.max(width, r.length);
   const cell = (s: string): string => s.replace(/\r?\n/g, '<br>').replace(/\|/g, '\\|').trim();
-  const line = (r: string[]): string =>
-    `| ${Array.from({ length: width }, (_, i) => cell(r[i] ?? '')).join(' | ')} |`;
+  const line = (r: string[], cells: number): string =>
+    `| ${Array.from({ length: cells }, (_, i) => cell(r[i] ?? '')).join(' | ')} |`;
   const [head, ...body] = rows;
-  return [line(head ?? []), `|${' --- |'.repeat(width)}`, ...body.map(line)].join('\n');
+  const bodyWidth = (r: string[]): number => (width <= MAX_PADDED_COLUMNS ? width : Math.max(1, r.length));
+  return [line(head ?? [], width), `|${' --- |'.repeat(width)}`, ...body.map((r) => line(r, bodyWidth(r)))].join('\n');
 }
 
 /** Joins rendered blocks with blank lines, dropping empty ones. */
