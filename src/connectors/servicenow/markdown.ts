@@ -18,12 +18,14 @@ import { htmlShape, looksLikeHtml } from './html-text.js';
 
 export { looksLikeHtml, maxNestingDepth } from './html-text.js';
 
-// Bounds for turndown, measured in bench/convert.ts: at these a hostile field stays well under
-// 100 ms and ordinary knowledge articles keep their formatting.
-const TURNDOWN_MAX_CHARS = 64 * 1024;
+// Bounds for turndown (figures in BENCHMARKS.md "Conversions"): it costs ~4 µs per byte of an
+// ordinary article, so 32 KiB stays near 150 ms; a hostile field inside the bounds costs less.
+const TURNDOWN_MAX_CHARS = 32 * 1024;
 const MAX_DEPTH = 32;
-const MAX_ELEMENTS = 4000;
+const MAX_ELEMENTS = 2000;
 const MAX_BLANK_COST = 4_000_000;
+/** turndown builds a DOM per call (~0.1 ms): a journal entry with more spans takes the streaming converter. */
+const MAX_TURNDOWN_SPANS = 16;
 
 function createTurndown(): TurndownService {
   const td = new TurndownService({
@@ -83,8 +85,8 @@ function fitsTurndown(html: string): boolean {
   return shape.depth <= MAX_DEPTH && shape.elements <= MAX_ELEMENTS && shape.blankCost <= MAX_BLANK_COST;
 }
 
-export function htmlToMarkdown(html: string): string {
-  if (!fitsTurndown(html)) return htmlToMarkdownLinear(html);
+export function htmlToMarkdown(html: string, allowTurndown = true): string {
+  if (!allowTurndown || !fitsTurndown(html)) return htmlToMarkdownLinear(html);
   try {
     turndown ??= createTurndown();
     return turndown.turndown(html).trim();
@@ -105,20 +107,23 @@ export function fieldToMarkdown(value: string): string | null {
  * `[code]` cost no more than one.
  */
 export function journalToMarkdown(value: string): string {
-  const parts: string[] = [];
+  const text: string[] = [];
+  const spans: string[] = [];
   let last = 0;
   let open = -1;
   for (const m of value.matchAll(/\[(\/?)code\]/gi)) {
     const index = m.index ?? 0;
     if (m[1] === '') {
       if (open < 0) open = index;
-      continue;
+    } else if (open >= 0) {
+      text.push(value.slice(last, open));
+      spans.push(value.slice(open + 6, index));
+      last = index + 7;
+      open = -1;
     }
-    if (open < 0) continue;
-    parts.push(value.slice(last, open), htmlToMarkdown(value.slice(open + 6, index)));
-    last = index + 7;
-    open = -1;
   }
+  const turndown = spans.length <= MAX_TURNDOWN_SPANS && value.length <= TURNDOWN_MAX_CHARS;
+  const parts = spans.flatMap((span, i) => [text[i] ?? '', htmlToMarkdown(span, turndown)]);
   parts.push(value.slice(last));
   return parts.join('').trim();
 }
