@@ -78,7 +78,7 @@ export function table(rows: string[][]): string {
   if (rows.length === 0) return '';
   let width = 1;
   for (const r of rows) width = Math.max(width, r.length);
-  const cell = (s: string): string => s.replace(/\r?\n/g, '<br>').replace(/\|/g, '\\|').trim();
+  const cell = (s: string): string => (s === '' ? '' : s.replace(/\r?\n/g, '<br>').replace(/\|/g, '\\|').trim());
   const line = (r: string[], cells: number): string =>
     `| ${Array.from({ length: cells }, (_, i) => cell(r[i] ?? '')).join(' | ')} |`;
   const [head, ...body] = rows;
