@@ -79,11 +79,17 @@ export function table(rows: string[][]): string {
   let width = 1;
   for (const r of rows) width = Math.max(width, r.length);
   const cell = (s: string): string => (s === '' ? '' : s.replace(/\r?\n/g, '<br>').replace(/\|/g, '\\|').trim());
-  const line = (r: string[], cells: number): string =>
-    `| ${Array.from({ length: cells }, (_, i) => cell(r[i] ?? '')).join(' | ')} |`;
-  const [head, ...body] = rows;
-  const bodyWidth = (r: string[]): number => (width <= MAX_PADDED_COLUMNS ? width : Math.max(1, r.length));
-  return [line(head ?? [], width), `|${' --- |'.repeat(width)}`, ...body.map((r) => line(r, bodyWidth(r)))].join('\n');
+  const line = (r: string[], cells: number): string => {
+    let out = '|';
+    for (let i = 0; i < cells; i++) out += ` ${cell(r[i] ?? '')} |`;
+    return out;
+  };
+  const lines = [line(rows[0] ?? [], width), `|${' --- |'.repeat(width)}`];
+  for (let i = 1; i < rows.length; i++) {
+    const r = rows[i] ?? [];
+    lines.push(line(r, width <= MAX_PADDED_COLUMNS ? width : Math.max(1, r.length)));
+  }
+  return lines.join('\n');
 }
 
 /** Joins rendered blocks with blank lines, dropping empty ones. */

@@ -59,8 +59,9 @@ function linkToken(inner: string): string {
 }
 
 export function wikiInline(line: string): string {
-  // A row of `|` × 500,000 is as many empty cells: skip the dozen passes for each of them.
-  if (line === '') return '';
+  // Lines and cells without any markup character (a table of 300,000 one-word rows, a row of
+  // `|` × 500,000 empty cells) skip the dozen passes below, which would do nothing for them.
+  if (!/[\\{[!:*_?+^~\uE000-\uE00F-]/.test(line)) return escapeLineStarts(escapeText(line));
   const tokens: string[] = [];
   const keep = (md: string): string => `\uE000${tokens.push(md) - 1}\uE001`;
   let s = line.replace(/[\uE000-\uE00F]/g, '');
