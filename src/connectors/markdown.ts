@@ -1,7 +1,7 @@
 /**
- * Small Markdown (CommonMark + GFM tables) building blocks shared by the ADF and wiki-markup
- * converters. Everything here is linear in its input: no regex can backtrack over more than
- * one run of the same character class.
+ * Small Markdown (CommonMark + GFM tables) building blocks shared by the converters (Jira ADF
+ * and wiki markup, ServiceNow's streaming HTML converter). Everything here is linear in its
+ * input: no regex can backtrack over more than one run of the same character class.
  */
 
 /** Escapes characters that would start Markdown inline syntax inside plain text. */
@@ -18,7 +18,7 @@ export function escapeLineStarts(text: string): string {
   );
 }
 
-function longestRun(text: string, ch: string): number {
+export function longestRun(text: string, ch: string): number {
   let best = 0;
   let run = 0;
   for (const c of text) {

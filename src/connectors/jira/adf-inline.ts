@@ -3,7 +3,7 @@
  * nodes and for anything nested deeper than the block renderer goes.
  * Node reference: https://developer.atlassian.com/cloud/jira/platform/apis/document/structure/
  */
-import { codeSpan, escapeText, link } from './markdown.js';
+import { codeSpan, escapeText, link } from '../markdown.js';
 
 export type AdfNode = Record<string, unknown>;
 

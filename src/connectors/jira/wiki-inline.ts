@@ -7,7 +7,7 @@
  * delimiter (and `[` for links), so each match attempt stops at the next delimiter: linear time
  * even on hostile input such as a megabyte of `[[[[` or `{{{{`.
  */
-import { codeSpan, escapeLineStarts, escapeText, link } from './markdown.js';
+import { codeSpan, escapeLineStarts, escapeText, link } from '../markdown.js';
 
 const TOKEN = /\uE000(\d+)\uE001|[\uE002-\uE004]/g;
 // Emphasis delimiters are single placeholder characters rather than kept tokens: a line of

@@ -9,7 +9,7 @@
  * A single newline inside a paragraph stays a newline (Jira shows it as a line break; Markdown
  * renderers with GitHub-style breaks do too).
  */
-import { codeFence, joinBlocks, quote, table } from './markdown.js';
+import { codeFence, joinBlocks, quote, table } from '../markdown.js';
 import { wikiInline } from './wiki-inline.js';
 
 // Parameters stop at `{` too, so an unclosed `{code:` cannot make every later one rescan the text.

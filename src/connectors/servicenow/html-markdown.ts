@@ -6,6 +6,7 @@
  */
 import { scanHtml, type HtmlTag } from './html-scan.js';
 import { decodeEntities } from './html-text.js';
+import { codeFence, codeSpan, linkDestination } from '../markdown.js';
 import { MarkdownWriter } from './md-writer.js';
 
 const BLOCKS = new Set([
@@ -32,20 +33,6 @@ function attr(html: string, tag: HtmlTag, name: string): string | null {
 function escapeText(word: string, lineStart: boolean, inCell: boolean): string {
   const escaped = word.replace(inCell ? /[\\*_`[\]|]/g : /[\\*_`[\]]/g, '\\$&');
   return lineStart ? escaped.replace(/^(?:[#>+=-]|\d+(?=\.))/, (m) => (/\d/.test(m) ? `${m}\\` : `\\${m}`)) : escaped;
-}
-
-function longestRun(text: string, ch: string): number {
-  let best = 0;
-  let run = 0;
-  for (let i = 0; i < text.length; i++) {
-    run = text[i] === ch ? run + 1 : 0;
-    if (run > best) best = run;
-  }
-  return best;
-}
-
-function linkDestination(url: string): string {
-  return url.replace(/[\s()<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
 interface Open {
@@ -160,8 +147,7 @@ class Converter {
   }
 
   private startRaw(t: HtmlTag): void {
-    const cls = attr(this.html, t, 'class') ?? '';
-    this.raw = { name: t.name, parts: [], lang: /language-([^\s]{1,40})/.exec(cls)?.[1] ?? '' };
+    this.raw = { name: t.name, parts: [], lang: this.langOf(t) };
   }
 
   /** Inside `<pre>`/`<code>`: only `<br>`, a `<code>` class and the matching end tag matter. */
@@ -169,26 +155,19 @@ class Converter {
     const raw = this.raw;
     if (raw === null) return;
     if (t.name === 'br') raw.parts.push('\n');
-    else if (t.name === 'code' && !t.closing && raw.lang === '') raw.lang = this.startLangOf(t);
+    else if (t.name === 'code' && !t.closing && raw.lang === '') raw.lang = this.langOf(t);
     else if (t.closing && t.name === raw.name) this.endRaw(raw.name, raw.parts.join(''), raw.lang);
   }
 
-  private startLangOf(t: HtmlTag): string {
+  private langOf(t: HtmlTag): string {
     return /language-([^\s]{1,40})/.exec(attr(this.html, t, 'class') ?? '')?.[1] ?? '';
   }
 
   private endRaw(name: string, body: string, lang: string): void {
     this.raw = null;
-    if (name === 'code') {
-      const code = body.replace(/\r?\n|\r/g, ' ');
-      const ticks = '`'.repeat(longestRun(code, '`') + 1);
-      const pad = code.startsWith('`') || code.endsWith('`') ? ' ' : '';
-      if (code !== '') this.out.write(`${ticks}${pad}${code}${pad}${ticks}`);
-      return;
-    }
-    const fence = '`'.repeat(Math.max(3, longestRun(body, '`') + 1));
+    if (name === 'code') return this.out.write(codeSpan(body));
     this.out.newline(2);
-    this.out.writeLines(`${fence}${lang.replace(/[^\w+#.-]/g, '')}\n${body.replace(/\n$/, '')}\n${fence}`);
+    this.out.writeLines(codeFence(body, lang));
     this.out.newline(2);
   }
 
