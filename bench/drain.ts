@@ -1,7 +1,9 @@
 /** Runs a connector over every page (normalizing each record) and counts what it took. */
 import { pino } from 'pino';
 import type { ConnectorModule } from '../src/connectors/connector.js';
-import { createSourceHttpFactory, type SourceHttp } from '../src/connectors/http.js';
+import { createSourceHttpFactory } from '../src/outbound/http.js';
+import type { SourceHttp } from '../src/outbound/types.js';
+import { DEFAULT_POLICY } from '../src/policy.js';
 
 export interface Drained {
   items: number;
@@ -11,9 +13,9 @@ export interface Drained {
 }
 
 export async function drainConnector(module: ConnectorModule, config: Record<string, unknown>, batchSize = 100): Promise<Drained> {
-  const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
+  const factory = createSourceHttpFactory({ allowPrivateNetworks: true, policy: DEFAULT_POLICY });
   const clients: SourceHttp[] = [];
-  const connector = module.create(config, { http: (o) => clients[clients.push(factory(o)) - 1]!, logger: pino({ level: 'silent' }) });
+  const connector = module.create(config, { http: (o) => clients[clients.push(factory(o)) - 1]!, logger: pino({ level: 'silent' }), policy: DEFAULT_POLICY.sources });
   const t0 = performance.now();
   let items = 0;
   let comments = 0;

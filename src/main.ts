@@ -32,7 +32,7 @@ export async function start(role: Role, env: NodeJS.ProcessEnv = process.env, lo
   if (role !== 'worker') {
     app = await buildApp({
       jobs: deps.jobs, items: deps.store, health: healthProbe(deps.apiRedis, deps.store), connectors: deps.connectors,
-      apiKeys: config.apiKeys, version: VERSION, environment: config.environment, logger: log,
+      apiKeys: config.apiKeys, version: VERSION, environment: config.environment, logger: log, policy: deps.policy.api,
     });
     await app.listen({ port: config.port, host: config.host }).catch((err: unknown) => {
       throw listenError(err);
@@ -42,7 +42,7 @@ export async function start(role: Role, env: NodeJS.ProcessEnv = process.env, lo
   if (role !== 'api') {
     worker = createWorker(deps);
     await worker.start();
-    stopSweep = scheduleSweep(deps.records, deps.store, config.jobTtlSeconds, log);
+    stopSweep = scheduleSweep(deps.records, deps.store, config.jobTtlSeconds, log, deps.policy.retention);
   }
   log.info({ port: app ? config.port : undefined, store: config.databaseUrl ? 'postgres' : 'pglite' }, 'integration-service started');
   return {
@@ -87,7 +87,14 @@ export async function main(argv: string[]): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    running.deps.logger.info({ signal }, 'shutting down: no new jobs, running imports checkpoint and hand back');
+    const { logger, config } = running.deps;
+    logger.info({ signal }, 'shutting down: no new jobs, running imports checkpoint and hand back');
+    // Whatever Redis or the database do meanwhile, the process ends; a job cut off here is
+    // re-delivered from its last checkpoint like any lost run.
+    setTimeout(() => {
+      logger.error({ timeout_s: config.shutdownTimeoutMs / 1000 }, 'shutdown did not finish in SHUTDOWN_TIMEOUT_S: exiting anyway');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
     running.stop().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -5,8 +5,11 @@ export interface JobKeys {
   credentials(id: string): string;
   checkpoint(id: string): string;
   owner(id: string): string;
+  /** runs of the job started without a clean end (poison-job detection) */
+  unfinishedRuns(id: string): string;
   idempotency(tenant: string, keyHash: string): string;
   scopeLock(scopeHash: string): string;
+  tenantRunning(tenant: string): string;
   sequence: string;
   counters: string;
   indexPrefix: string;
@@ -24,8 +27,10 @@ export function jobKeys(prefix = ''): JobKeys {
     credentials: (id) => `${p}creds:${id}`,
     checkpoint: (id) => `${p}checkpoint:${id}`,
     owner: (id) => `${p}owner:${id}`,
+    unfinishedRuns: (id) => `${p}runs:${id}`,
     idempotency: (tenant, keyHash) => `${p}idem:${tenant}:${keyHash}`,
     scopeLock: (scopeHash) => `${p}scope:${scopeHash}`,
+    tenantRunning: (tenant) => `${p}running:${tenant}`,
     sequence: `${p}seq`,
     counters: `${p}items`,
     indexPrefix: `${p}idx:`,

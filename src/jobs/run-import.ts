@@ -4,42 +4,20 @@
  * after a crash; stops at the next batch boundary when the record says cancelled.
  */
 import type { Logger } from 'pino';
-import { SourceError, SourceWaitError, StoreError, toJobError } from '../errors.js';
+import { SourceError, SourceWaitError, toJobError, type JobErrorCode } from '../errors.js';
 import type { Connector, ConnectorModule, NormalizedItem, SourceType } from '../connectors/connector.js';
-import type { SourceHttpFactory } from '../connectors/http.js';
+import type { Policy } from '../policy.js';
+import type { SourceHttpFactory } from '../outbound/types.js';
 import { decryptSecrets } from './credentials.js';
 import { redact, secretForms } from './redact.js';
 import type { JobRecords } from './record.js';
 import type { ImportJobData } from './queue.js';
-import type { ImportedItemRef, ItemAction, JobProgress, JobRecord } from './types.js';
+import type { ItemAction, ItemOutcome, ItemScope } from '../items/types.js';
+import type { ImportedItemRef, JobProgress, JobRecord } from './types.js';
 import { advance, completed, type BatchCounts } from './progress.js';
 import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
-
-export interface BatchOutcome {
-  external_id: string;
-  key: string | null;
-  item_id: string | null;
-  action: ItemAction;
-  /** false when this job had already recorded the item in a batch whose progress was saved */
-  countable: boolean;
-}
-
-export interface ScopeRef {
-  tenantId: string | null;
-  sourceType: SourceType;
-  sourceInstance: string;
-  scope: string;
-}
-
-export interface RunStore {
-  upsertBatch(
-    ctx: { tenantId: string | null; sourceType: SourceType; sourceInstance: string; jobId: string; batchNo: number },
-    items: NormalizedItem[],
-    failures: { external_id: string; key: string | null; error: string }[],
-  ): Promise<BatchOutcome[]>;
-  getWatermark(scope: ScopeRef): Promise<Date | null>;
-  setWatermark(scope: ScopeRef, at: Date): Promise<void>;
-}
+import { normalizePage } from './normalize-page.js';
+import { upsertWithRetry, type RunStore } from './run-store.js';
 
 export interface RunDeps {
   records: JobRecords;
@@ -48,6 +26,7 @@ export interface RunDeps {
   http: SourceHttpFactory;
   credentialsKey: Buffer;
   logger: Logger;
+  policy: Pick<Policy, 'jobs' | 'sources' | 'worker'>;
 }
 
 /**
@@ -56,14 +35,11 @@ export interface RunDeps {
  */
 export type RunOutcome = { kind: 'done'; job: JobRecord | null } | { kind: 'interrupted'; resumeAt?: number };
 
-const OVERLAP_MS = 5 * 60_000;
-/** A source that keeps asking for long waits fails the job after this many hand-backs. */
-export const MAX_RATE_LIMIT_HANDOFFS = 8;
-
 export async function runImport(deps: RunDeps, data: ImportJobData, owner: string, signal: AbortSignal): Promise<RunOutcome> {
   const log = deps.logger.child({ job_id: data.job_id, source_type: data.source_type });
-  const taken = await deps.records.transition(data.job_id, 'processing', {}, owner);
+  const taken = await deps.records.take(data.job_id, owner);
   if (!taken.ok) return { kind: 'done', job: null };
+  if (taken.lostRuns >= deps.policy.worker.maxLostRuns) return failPoisonJob(deps, data, owner, log);
   let secrets: string[] = [];
   try {
     const opened = await openConnector(deps, data, log);
@@ -74,7 +50,7 @@ export async function runImport(deps: RunDeps, data: ImportJobData, owner: strin
     return await importPages(deps, data, owner, connector, checkpoint, taken.job.progress, signal);
   } catch (err) {
     if (signal.aborted) return abortedOutcome(deps, data, signal);
-    if (err instanceof SourceWaitError && (data.rate_limit_handoffs ?? 0) < MAX_RATE_LIMIT_HANDOFFS) {
+    if (err instanceof SourceWaitError && (data.rate_limit_handoffs ?? 0) < deps.policy.jobs.maxRateLimitHandoffs) {
       log.info({ resume_at: new Date(err.resumeAt).toISOString() }, 'source asks to wait: job handed back until then');
       return { kind: 'interrupted', resumeAt: err.resumeAt };
     }
@@ -82,16 +58,29 @@ export async function runImport(deps: RunDeps, data: ImportJobData, owner: strin
     const message = redact(raw, secrets);
     if (code === 'INTERNAL_ERROR') log.error({ error: redact(err instanceof Error ? (err.stack ?? err.message) : String(err), secrets) }, 'import failed unexpectedly');
     else log.warn({ error_code: code }, message);
-    const failed = await deps.records.transition(data.job_id, 'failed', { error_code: code, error_message: message }, owner);
-    return { kind: 'done', job: failed.ok ? failed.job : null };
+    return failJob(deps, data, owner, code, message);
   }
+}
+
+/** Whatever kills or blocks its worker would do so again: the job fails instead of going round the workers. */
+function failPoisonJob(deps: RunDeps, data: ImportJobData, owner: string, log: Logger): Promise<RunOutcome> {
+  const lost = deps.policy.worker.maxLostRuns;
+  const message = `worker lost ${lost} times`;
+  log.error({ lost_runs: lost }, `${message}: the job fails`);
+  return failJob(deps, data, owner, 'INTERNAL_ERROR', message);
+}
+
+async function failJob(deps: RunDeps, data: ImportJobData, owner: string, code: JobErrorCode, message: string): Promise<RunOutcome> {
+  const failed = await deps.records.transition(data.job_id, 'failed', { error_code: code, error_message: message }, owner);
+  return { kind: 'done', job: failed.ok ? failed.job : null };
 }
 
 async function openConnector(deps: RunDeps, data: ImportJobData, log: Logger): Promise<{ connector: Connector; secrets: string[] }> {
   const module = deps.connectors[data.source_type];
   const sealed = await deps.records.credentials(data.job_id);
-  const secrets = sealed ? decryptSecrets(deps.credentialsKey, data.job_id, sealed) : {};
-  const connector = module.create({ ...data.config, ...secrets }, { http: deps.http, logger: log });
+  const destination = { jobId: data.job_id, tenantId: data.tenant_id, sourceType: data.source_type, baseUrl: module.describe(data.config).base_url };
+  const secrets = sealed ? decryptSecrets(deps.credentialsKey, destination, sealed) : {};
+  const connector = module.create({ ...data.config, ...secrets }, { http: deps.http, logger: log, policy: deps.policy.sources });
   return { connector, secrets: secretForms(data.config, secrets) };
 }
 
@@ -99,12 +88,12 @@ async function firstCheckpoint(deps: RunDeps, data: ImportJobData): Promise<Chec
   let since: Date | null = data.options.since ? new Date(data.options.since) : null;
   if (!since && data.options.mode === 'incremental') {
     const mark = await deps.store.getWatermark(scopeOf(data));
-    since = mark ? new Date(mark.getTime() - OVERLAP_MS) : null;
+    since = mark ? new Date(mark.getTime() - deps.policy.jobs.incrementalOverlapMs) : null;
   }
   return { cursor: null, maxUpdatedAt: null, since: since?.toISOString() ?? null };
 }
 
-function scopeOf(data: ImportJobData): ScopeRef {
+function scopeOf(data: ImportJobData): ItemScope {
   return { tenantId: data.tenant_id, sourceType: data.source_type, sourceInstance: data.source_instance, scope: data.scope };
 }
 
@@ -132,16 +121,17 @@ async function importPages(
   let importedThisRun = 0;
   const pages = connector.pages({ cursor: cp.cursor, since, batchSize: data.options.batch_size, includeComments: data.options.include_comments, signal });
   for await (const page of pages) {
-    const { items, failures } = normalizePage(connector, page.records);
+    const batchNo = progress.current_batch + 1;
+    const normalized = normalizePage(connector, page.records, batchNo);
     // a cancel that already arrived (pub/sub aborts the signal) stops before the write, not after
     if (signal.aborted) return abortedOutcome(deps, data, signal);
-    const outcomes = await upsertWithRetry(deps.store, data, progress.current_batch + 1, items, failures, signal);
+    const outcomes = await upsertWithRetry(deps.store, deps.policy.jobs, batchContext(data, batchNo), normalized, signal);
     const counts = tally(outcomes);
     importedThisRun += counts.successful + counts.failed + counts.skipped;
     total = page.total ?? total;
     const rate = { items: importedThisRun, seconds: (Date.now() - started) / 1000 };
     progress = advance(progress, counts, total, data.options.batch_size, rate, page.cursor !== null);
-    maxUpdatedAt = newest(maxUpdatedAt, items);
+    maxUpdatedAt = newest(maxUpdatedAt, normalized.items);
     const saved = await deps.records.saveProgress(data.job_id, owner, {
       progress,
       checkpoint: JSON.stringify({ cursor: page.cursor, maxUpdatedAt, since: cp.since } satisfies Checkpoint),
@@ -156,49 +146,11 @@ async function importPages(
   return { kind: 'done', job: done.ok ? done.job : null };
 }
 
-function normalizePage(connector: Connector, records: unknown[]) {
-  const items: NormalizedItem[] = [];
-  const failures: { external_id: string; key: string | null; error: string }[] = [];
-  for (const raw of records) {
-    try {
-      items.push(connector.normalize(raw));
-    } catch (err) {
-      const id = safeIdentify(connector, raw);
-      failures.push({ ...id, error: err instanceof Error ? err.message.slice(0, 500) : 'could not be normalized' });
-    }
-  }
-  return { items, failures };
+function batchContext(data: ImportJobData, batchNo: number) {
+  return { tenantId: data.tenant_id, sourceType: data.source_type, sourceInstance: data.source_instance, jobId: data.job_id, batchNo };
 }
 
-function safeIdentify(connector: Connector, raw: unknown): { external_id: string; key: string | null } {
-  try {
-    return connector.identify(raw);
-  } catch {
-    return { external_id: 'unknown', key: null };
-  }
-}
-
-const STORE_ATTEMPTS = 5;
-
-/** A store hiccup is retried (the batch is idempotent); a store that stays down fails the job. */
-async function upsertWithRetry(
-  store: RunStore, data: ImportJobData, batchNo: number, items: NormalizedItem[],
-  failures: { external_id: string; key: string | null; error: string }[], signal: AbortSignal,
-): Promise<BatchOutcome[]> {
-  const ctx = { tenantId: data.tenant_id, sourceType: data.source_type, sourceInstance: data.source_instance, jobId: data.job_id, batchNo };
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await store.upsertBatch(ctx, items, failures);
-    } catch (err) {
-      if (attempt >= STORE_ATTEMPTS || signal.aborted) {
-        throw err instanceof StoreError ? err : new StoreError('the item store is unavailable');
-      }
-      await new Promise((r) => setTimeout(r, Math.min(8000, 250 * 2 ** attempt)));
-    }
-  }
-}
-
-function tally(outcomes: BatchOutcome[]): BatchCounts {
+function tally(outcomes: ItemOutcome[]): BatchCounts {
   const counts = { successful: 0, failed: 0, skipped: 0 };
   for (const o of outcomes) {
     if (!o.countable) continue;
@@ -209,8 +161,8 @@ function tally(outcomes: BatchOutcome[]): BatchCounts {
   return counts;
 }
 
-const count = (outcomes: BatchOutcome[], action: ItemAction) => outcomes.filter((o) => o.countable && o.action === action).length;
-const refOf = (o: BatchOutcome): ImportedItemRef => ({ external_id: o.external_id, key: o.key, item_id: o.item_id, action: o.action });
+const count = (outcomes: ItemOutcome[], action: ItemAction) => outcomes.filter((o) => o.countable && o.action === action).length;
+const refOf = (o: ItemOutcome): ImportedItemRef => ({ external_id: o.external_id, key: o.key, item_id: o.item_id, action: o.action });
 
 function newest(current: string | null, items: NormalizedItem[]): string | null {
   let best = current ? Date.parse(current) : -Infinity;
@@ -222,6 +174,7 @@ function newest(current: string | null, items: NormalizedItem[]): string | null 
 }
 
 async function abortedOutcome(deps: RunDeps, data: ImportJobData, signal: AbortSignal): Promise<RunOutcome> {
-  if (signal.reason === 'shutdown') return { kind: 'interrupted' };
+  // Shutdown, or another run took the scope lease: back to the queue, to resume from the checkpoint.
+  if (signal.reason === 'shutdown' || signal.reason === 'lease lost') return { kind: 'interrupted' };
   return { kind: 'done', job: await deps.records.get(data.job_id) };
 }

@@ -57,7 +57,7 @@ async function crashAndResume(source_type: SourceType, source_config: Record<str
   expect(stored).toHaveLength(before.progress.processed_items);
   expect(before.progress.processed_items).toBeLessThan(n); // really mid-import
   clearLog();
-  h.worker = createWorker(h.deps, { lockDurationMs: 3000, stalledIntervalMs: 1000 });
+  h.worker = createWorker(h.deps);
   await h.worker.start();
   const done = await h.waitFor(job.job_id, undefined, 40_000);
   expect(done).toMatchObject({ status: 'completed', error_code: null });

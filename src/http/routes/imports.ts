@@ -16,7 +16,7 @@ const ImportHeaders = Type.Object({
   'x-correlation-id': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
 });
 
-const jobRoute = { config: { notFoundCode: 'JOB_NOT_FOUND' } };
+const jobRoute = { config: { notFoundCode: 'JOB_NOT_FOUND' as const } };
 
 const LOCATION = { location: { type: 'string', description: '/api/imports/{job_id}' } };
 
@@ -39,7 +39,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; validators
         response: {
           202: jobResponse('the job, created', LOCATION),
           200: jobResponse('the job first created with this Idempotency-Key', LOCATION),
-          ...errorResponses(400, 401, 403, 413, 415, 422, 503),
+          ...errorResponses(400, 401, 403, 413, 415, 422, 429, 503),
         },
       },
       validatorCompiler: (req) => (req.httpPart === 'body' ? validateBody : validators.compiler(req)),

@@ -1,9 +1,11 @@
 /** Builds the ServiceNow connector against a fake instance and drains its pages. */
 import { pino } from 'pino';
 import type { Connector, NormalizedItem, SourcePage } from '../../../src/connectors/connector.js';
-import { createSourceHttpFactory, type SourceHttpFactory, type SourceHttpOptions } from '../../../src/connectors/http.js';
+import { createSourceHttpFactory } from '../../../src/outbound/http.js';
+import type { SourceHttpFactory, SourceHttpOptions } from '../../../src/outbound/types.js';
 import { servicenowModule, type ServiceNowConfig } from '../../../src/connectors/servicenow/index.js';
 import { FakeServiceNow, type FakeServiceNowOptions } from '../../fakes/servicenow.js';
+import { TEST_POLICY } from '../../support/policy.js';
 
 export const USER = 'integration.user';
 export const PASSWORD = 's3cr3t-Pässword';
@@ -19,12 +21,12 @@ export function connect(
   config: Partial<ServiceNowConfig> = {},
   http: Partial<SourceHttpOptions> = {},
 ): Connector {
-  const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
-  const fast: SourceHttpFactory = (o) => factory({ ...o, backoffMs: 1, maxBackoffMs: 5, ...http });
+  const factory = createSourceHttpFactory({ allowPrivateNetworks: true, policy: TEST_POLICY });
+  const fast: SourceHttpFactory = (o) => factory({ ...o, ...http });
   const auth = config.access_token ? {} : { username: USER, password: PASSWORD };
   return servicenowModule.create(
     { base_url: fake.baseUrl, ...auth, ...config } as ServiceNowConfig,
-    { http: fast, logger: pino({ level: 'silent' }) },
+    { http: fast, logger: pino({ level: 'silent' }), policy: TEST_POLICY.sources },
   );
 }
 

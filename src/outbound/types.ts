@@ -1,0 +1,75 @@
+/**
+ * The types of the outbound HTTP layer, apart from its implementation so connectors, jobs and the
+ * layer itself import them without importing one another.
+ */
+import type { SourceErrorCode } from '../errors.js';
+import type { HttpPolicy, Policy } from '../policy.js';
+
+export interface SourceResponse<T = unknown> {
+  status: number;
+  /** lower-case header names */
+  headers: Record<string, string>;
+  body: T;
+  /** final URL after redirects */
+  url: string;
+}
+
+/** What a vendor's response says about waiting. */
+export interface RateLimitSignal {
+  /** Absolute time (epoch ms) before which no request may go to this account (AccountGate). */
+  pauseUntil?: number;
+  /** True when this response itself was refused for rate limiting and must be retried after the pause. */
+  limited: boolean;
+  /**
+   * Budget the source reports (e.g. x-ratelimit-remaining) valid until `resetAt` (epoch ms). The layer
+   * counts requests in flight against it and, once `remaining - inFlight <= reserve`, sends nothing
+   * more to this account until `resetAt` — so the source's limit is approached but not hit.
+   */
+  remaining?: number;
+  resetAt?: number;
+}
+
+/** A client's own settings; every HttpPolicy value it leaves out comes from the factory's policy. */
+export interface SourceHttpOptions extends Partial<HttpPolicy> {
+  /** Vendor name used in error messages: "Jira", "ServiceNow", "GitHub", "GitLab". */
+  source: string;
+  /** Base URL; relative paths given to request() are resolved against it. */
+  baseUrl: string;
+  /** Sent with every request (auth headers included); values never appear in errors or logs. */
+  headers?: Record<string, string>;
+  /** Vendor reading of rate-limit headers on every response (default: Retry-After on 429/503). */
+  rateLimit?: (res: SourceResponse<string>) => RateLimitSignal | null;
+  /**
+   * Vendor mapping of a non-2xx final response to a contract code, e.g. Jira's 400 for an
+   * unknown project → SOURCE_NOT_FOUND. Return null for the default mapping
+   * (401/403 → AUTH_FAILED, 404/410 → NOT_FOUND, other 4xx → RESPONSE_INVALID).
+   */
+  classify?: (res: SourceResponse<string>) => { code: SourceErrorCode; message?: string } | null;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  /** JSON body (sets content-type) */
+  json?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** 'json' (default): parse, SOURCE_RESPONSE_INVALID if unparseable; 'text': raw body */
+  responseType?: 'json' | 'text';
+  /** HTTP statuses returned to the caller instead of thrown (e.g. [404]). */
+  allowStatus?: number[];
+}
+
+export interface SourceHttp {
+  request<T = unknown>(method: 'GET' | 'POST', pathOrUrl: string, opts?: RequestOptions): Promise<SourceResponse<T>>;
+  get<T = unknown>(pathOrUrl: string, opts?: RequestOptions): Promise<SourceResponse<T>>;
+  post<T = unknown>(pathOrUrl: string, json: unknown, opts?: RequestOptions): Promise<SourceResponse<T>>;
+  /** Requests sent so far (attempts included), for benchmarks and tests. */
+  readonly requestCount: number;
+}
+
+export type SourceHttpFactory = (opts: SourceHttpOptions) => SourceHttp;
+
+export interface SourceHttpGlobals {
+  allowPrivateNetworks: boolean;
+  policy: Pick<Policy, 'http' | 'maxAccountGates'>;
+}
