@@ -37,10 +37,13 @@ export function normalizePage(connector: Connector, records: unknown[], batchNo:
 
 const itemError = (code: ItemErrorCode, message: string) => `${code}: ${message}`;
 
+/** The record's identity, or `fallbackId` when the connector cannot tell (it throws or gives no id). */
 function safeIdentify(connector: Connector, raw: unknown, fallbackId: string): { external_id: string; key: string | null } {
   try {
-    return connector.identify(raw);
+    const id = connector.identify(raw);
+    if (typeof id.external_id === 'string' && id.external_id !== '') return id;
   } catch {
-    return { external_id: fallbackId, key: null };
+    // no identity: the fallback names it
   }
+  return { external_id: fallbackId, key: null };
 }
