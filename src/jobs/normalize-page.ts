@@ -37,13 +37,12 @@ export function normalizePage(connector: Connector, records: unknown[], batchNo:
 
 const itemError = (code: ItemErrorCode, message: string) => `${code}: ${message}`;
 
-/** The record's identity, or `fallbackId` when the connector cannot tell (it throws or gives no id). */
+/** The record's identity; `fallbackId` stands in when the connector cannot tell (it throws or gives no id). */
 function safeIdentify(connector: Connector, raw: unknown, fallbackId: string): { external_id: string; key: string | null } {
   try {
     const id = connector.identify(raw);
-    if (typeof id.external_id === 'string' && id.external_id !== '') return id;
+    return id.external_id ? id : { external_id: fallbackId, key: id.key };
   } catch {
-    // no identity: the fallback names it
+    return { external_id: fallbackId, key: null };
   }
-  return { external_id: fallbackId, key: null };
 }

@@ -32,7 +32,9 @@ describe('normalizePage', () => {
     expect(items).toHaveLength(2);
     expect(failures.map((f) => [f.external_id, f.key])).toEqual([['unknown:7:0', null], ['unknown:7:3', null], ['100004', 'T-4']]);
     // a connector that answers with an empty id instead of throwing (Jira, ServiceNow, GitHub, GitLab do)
-    const blank = { ...connector, identify: () => ({ external_id: '', key: null }) };
-    expect(normalizePage(blank, await firstPage(connector), 2).failures.map((f) => f.external_id)).toEqual(['unknown:2:0', 'unknown:2:3', 'unknown:2:4']);
+    const blank = { ...connector, identify: () => ({ external_id: '', key: 'K' }) };
+    expect(normalizePage(blank, await firstPage(connector), 2).failures.map((f) => [f.external_id, f.key])).toEqual([
+      ['unknown:2:0', 'K'], ['unknown:2:3', 'K'], ['unknown:2:4', 'K'],
+    ]);
   });
 });
