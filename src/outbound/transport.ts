@@ -11,6 +11,7 @@ import { checkBaseUrl, createGuardedLookup, createPrivateOnlyLookup } from './ss
 import type { ResolveAll } from './ssrf.js';
 import { flattenHeaders, withoutCredentialHeaders } from './util.js';
 import type { SourceResponse } from './types.js';
+import { DEFAULT_POLICY } from '../policy.js';
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
@@ -26,10 +27,10 @@ export interface Transport {
  * The connection pools for one factory. Without the allowance every DNS answer is checked at
  * connect; with it, https goes anywhere and plain http only to hosts whose answers are all private.
  */
-export function createTransport(allowPrivate: boolean, resolveAll?: ResolveAll): Transport {
-  if (!allowPrivate) return { dispatcher: new Agent({ connect: { lookup: createGuardedLookup(resolveAll) } }), allowPrivate };
-  const plainHttpDispatcher = new Agent({ connect: { lookup: createPrivateOnlyLookup(resolveAll) } });
-  return { dispatcher: new Agent(), plainHttpDispatcher, allowPrivate };
+export function createTransport(allowPrivate: boolean, resolveAll?: ResolveAll, maxHeaderSize = DEFAULT_POLICY.http.maxHeaderBytes): Transport {
+  if (!allowPrivate) return { dispatcher: new Agent({ maxHeaderSize, connect: { lookup: createGuardedLookup(resolveAll) } }), allowPrivate };
+  const plainHttpDispatcher = new Agent({ maxHeaderSize, connect: { lookup: createPrivateOnlyLookup(resolveAll) } });
+  return { dispatcher: new Agent({ maxHeaderSize }), plainHttpDispatcher, allowPrivate };
 }
 
 /** URL-level rules for every hop: scheme, userinfo, literal IPs (which skip DNS) and localhost names. */
