@@ -31,5 +31,10 @@ describe('normalizePage', () => {
     const { items, failures } = normalizePage(connector, await firstPage(connector), 7);
     expect(items).toHaveLength(2);
     expect(failures.map((f) => [f.external_id, f.key])).toEqual([['unknown:7:0', null], ['unknown:7:3', null], ['100004', 'T-4']]);
+    // a connector that answers with an empty id instead of throwing (Jira, ServiceNow, GitHub, GitLab do)
+    const blank = { ...connector, identify: () => ({ external_id: '', key: 'K' }) };
+    expect(normalizePage(blank, await firstPage(connector), 2).failures.map((f) => [f.external_id, f.key])).toEqual([
+      ['unknown:2:0', 'K'], ['unknown:2:3', 'K'], ['unknown:2:4', 'K'],
+    ]);
   });
 });
