@@ -16,6 +16,7 @@ import type { JobRecord } from '../../src/jobs/types.js';
 import type { JobItem } from '../../src/store/types.js';
 import { startSourceHarness, type Harness } from '../support/harness.js';
 import { JiraFake } from '../fakes/jira.js';
+import { started } from '../fakes/vendor-fake.js';
 import { generateIssues } from '../fakes/jira-data.js';
 import { GitLabFake } from '../fakes/gitlab.js';
 import { seedIncidents } from '../fakes/servicenow-seed.js';
@@ -73,8 +74,8 @@ const decode = (token: string) => JSON.parse(Buffer.from(token, 'base64url').toS
 
 describe('crash and resume from the checkpoint', () => {
   it('Jira: the resumed search starts with the token after the last stored issue', async () => {
-    const fake = await new JiraFake({ flavor: 'cloud', latencyMs: 15, issues: generateIssues({ count: 600, comments: (i) => (i % 10 === 0 ? 25 : 1) }) }).start();
-    stop = () => fake.stop();
+    const fake = await started(new JiraFake({ flavor: 'cloud', latencyMs: 15, issues: generateIssues({ count: 600, comments: (i) => (i % 10 === 0 ? 25 : 1) }) }));
+    stop = () => fake.close();
     const config = { base_url: fake.baseUrl, project_key: 'TEST', ...fake.credentials };
     const { stored } = await crashAndResume('jira', config, 600, () => (fake.requests.length = 0));
     const last = maxOf(stored.map((i) => Number(i.external_id)));
@@ -89,8 +90,8 @@ describe('crash and resume from the checkpoint', () => {
   });
 
   it.each(['supported', 'ignored'] as const)('GitLab (keyset %s): no list page or notes of a stored issue is fetched again', async (keyset) => {
-    const fake = await new GitLabFake({ latencyMs: 15, keyset }).start();
-    stop = () => fake.stop();
+    const fake = await started(new GitLabFake({ latencyMs: 15, keyset }));
+    stop = () => fake.close();
     fake.project.seed(600);
     const config = { base_url: fake.baseUrl, token: fake.token, project_id: fake.project.path };
     const { stored } = await crashAndResume('gitlab', config, 600, () => (fake.requests.length = 0));
@@ -133,7 +134,7 @@ describe('crash and resume from the checkpoint', () => {
 
   it('ServiceNow: the resumed scan starts after the key of the last stored incident', async () => {
     const fake: FakeServiceNow = await startServiceNow({ latencyMs: 15 });
-    stop = () => fake.stop();
+    stop = () => fake.close();
     seedIncidents(fake.data, { count: 600, journal: (i) => i % 3 });
     const config = { base_url: fake.baseUrl, username: USER, password: PASSWORD };
     const { stored } = await crashAndResume('servicenow', config, 600, () => (fake.log.length = 0));

@@ -6,11 +6,12 @@ import { resolveGithubConfig } from '../../../src/connectors/github/config.js';
 import { DEFAULT_GITHUB_TUNING, GithubConnector, type GithubTuning } from '../../../src/connectors/github/connector.js';
 import type { GithubRecord } from '../../../src/connectors/github/normalize.js';
 import { GithubFake, type GithubFakeOptions } from '../../fakes/github.js';
+import { started } from '../../fakes/vendor-fake.js';
 
 export const fakes: GithubFake[] = [];
 
 export async function startFake(opts: GithubFakeOptions = {}): Promise<GithubFake> {
-  const fake = await new GithubFake(opts).start();
+  const fake = await started(new GithubFake(opts));
   fakes.push(fake);
   return fake;
 }

@@ -62,7 +62,7 @@ describe('GitHub import jobs', () => {
     expect(done.progress.total_items).toBeLessThan(20);
     const updated = done.imported_items.filter((i) => i.action === 'updated').map((i) => i.key).sort();
     expect(updated).toEqual(changed.map((n) => `#${n}`).sort());
-    expect(fake.requests.some((r) => r.path.includes('since='))).toBe(true);
+    expect(fake.requests.some((r) => r.target.includes('since='))).toBe(true);
   });
 
   it('dry run counts issues without pull requests and stores nothing', async () => {
@@ -71,7 +71,7 @@ describe('GitHub import jobs', () => {
     expect(done).toMatchObject({ status: 'completed' });
     expect(done.progress.total_items).toBe(60);
     expect(await storedOf(fake)).toHaveLength(0);
-    expect(fake.requests.map((r) => r.path.split('?')[0])).toEqual(['/repos/octo-org/hello-world', '/search/issues']);
+    expect(fake.requests.map((r) => r.target.split('?')[0])).toEqual(['/repos/octo-org/hello-world', '/search/issues']);
   });
 
   it('cancel mid-import: no request reaches GitHub afterwards', async () => {

@@ -33,7 +33,7 @@ async function storedOf(fake: GithubFake): Promise<WorkItem[]> {
   const page = await h.deps.store.listItems({ tenantId: null, limit: 10_000, source_type: 'github' });
   return page.items.filter((i) => i.source_instance === new URL(fake.baseUrl).host);
 }
-const issueLists = (fake: GithubFake) => fake.requests.filter((r) => /\/issues\?/.test(r.path) && !/\/comments|\/search\//.test(r.path));
+const issueLists = (fake: GithubFake) => fake.requests.filter((r) => /\/issues\?/.test(r.target) && !/\/comments|\/search\//.test(r.target));
 
 describe('GitHub import jobs: sizes, 2,500 issues, error codes, faults', () => {
   it.each([
@@ -66,7 +66,7 @@ describe('GitHub import jobs: sizes, 2,500 issues, error codes, faults', () => {
     { name: 'a persistent 500', config: {}, code: 'SOURCE_UNAVAILABLE', message: /GitHub unavailable: HTTP 500/, fault: true },
   ])('$name fails the job with $code', async ({ config, code, message, fault }) => {
     const fake = await startFake({ issues: 30 });
-    if (fault) fake.inject({ kind: '500', times: Infinity });
+    if (fault) fake.inject({ kind: 'status', status: 500, times: Infinity });
     const done = await run(fake, config);
     expect(done).toMatchObject({ status: 'failed', error_code: code });
     expect(done.error_message).toMatch(message);
@@ -78,8 +78,8 @@ describe('GitHub import jobs: sizes, 2,500 issues, error codes, faults', () => {
     const fake = await startFake({ issues: 150 });
     const list = /\/issues\?.*page=\d/;
     fake.inject({ kind: 'secondary', status: 403, retryAfterSec: 1, match: list });
-    fake.inject({ kind: '500', match: /\/issues\/comments/ });
-    fake.inject({ kind: 'truncated', match: list });
+    fake.inject({ kind: 'status', status: 500, match: /\/issues\/comments/ });
+    fake.inject({ kind: 'truncate', match: list });
     fake.inject({ kind: 'slow', delayMs: 300, match: list });
     const done = await run(fake);
     expect(done).toMatchObject({ status: 'completed', error_code: null });

@@ -5,9 +5,10 @@ import { gitlabModule } from '../../../src/connectors/gitlab/index.js';
 import type { GitLabRecord } from '../../../src/connectors/gitlab/types.js';
 import { createSourceHttpFactory, type SourceHttp } from '../../../src/connectors/http.js';
 import { GitLabFake, type GitLabFakeOptions } from '../../fakes/gitlab.js';
+import { started } from '../../fakes/vendor-fake.js';
 
 export async function startFake(opts: GitLabFakeOptions = {}): Promise<GitLabFake> {
-  return new GitLabFake(opts).start();
+  return started(new GitLabFake(opts));
 }
 
 export interface Made {

@@ -11,6 +11,7 @@ import type { ConnectorModule } from '../../../src/connectors/connector.js';
 import type { WorkItem } from '../../../src/store/types.js';
 import { startSourceHarness, type Harness } from '../../support/harness.js';
 import { JiraFake, type JiraFakeOptions } from '../../fakes/jira.js';
+import { countRequests, started } from '../../fakes/vendor-fake.js';
 import { generateIssues, type GenerateOptions } from '../../fakes/jira-data.js';
 
 let h: Harness;
@@ -19,7 +20,7 @@ beforeAll(async () => {
   h = await startSourceHarness([jiraModule as unknown as ConnectorModule]);
 });
 afterAll(async () => h?.cleanup());
-afterEach(async () => fake?.stop());
+afterEach(async () => fake?.close());
 
 const ctx = { tenantId: null, requestId: 'req-jira', correlationId: null, idempotencyKey: null };
 const create = async (config: Record<string, unknown> = {}, options: Record<string, unknown> = {}) =>
@@ -31,7 +32,7 @@ const create = async (config: Record<string, unknown> = {}, options: Record<stri
 const run = async (config: Record<string, unknown> = {}, options: Record<string, unknown> = {}) => h.waitFor((await create(config, options)).job_id, undefined, 40_000);
 
 async function startFake(issues: GenerateOptions, opts: Partial<JiraFakeOptions> = {}): Promise<JiraFake> {
-  fake = await new JiraFake({ flavor: 'cloud', issues: generateIssues(issues), ...opts }).start();
+  fake = await started(new JiraFake({ flavor: 'cloud', issues: generateIssues(issues), ...opts }));
   return fake;
 }
 
@@ -39,7 +40,7 @@ async function stored(): Promise<WorkItem[]> {
   const page = await h.deps.store.listItems({ tenantId: null, limit: 10_000, source_type: 'jira' });
   return page.items.filter((i) => i.source_instance === new URL(fake.baseUrl).host);
 }
-const searches = () => fake.count(/\/search\/jql$/);
+const searches = () => countRequests(fake, /\/search\/jql$/);
 
 describe('Jira import jobs', () => {
   it.each([
@@ -66,7 +67,7 @@ describe('Jira import jobs', () => {
     expect(items.map((i) => i.external_id).sort()).toEqual(fake.issues.map((i) => String(i.id)).sort());
     const expected = new Map(fake.issues.map((i) => [String(i.id), i.comments.map((c) => String(c.id))]));
     for (const item of items) expect(item.comments.map((c) => c.external_id)).toEqual(expected.get(item.external_id));
-    expect(fake.count(/\/comment$/)).toBe(25 * 3); // 45 comments, 20 a page
+    expect(countRequests(fake, /\/comment(\?|$)/)).toBe(25 * 3); // 45 comments, 20 a page
 
     const again = await run({}, { batch_size: 100 });
     expect(again.progress).toMatchObject({ total_items: 2500, processed_items: 2500, skipped_items: 2500, successful_items: 0 });
@@ -135,7 +136,7 @@ describe('Jira import jobs', () => {
     { name: 'a persistent 500', config: {}, code: 'SOURCE_UNAVAILABLE', message: /Jira unavailable: HTTP 500/, fault: true },
   ])('$name fails the job with $code', async ({ config, code, message, fault }) => {
     await startFake({ count: 30 });
-    if (fault) fake.fail({ status: 500, times: Infinity, body: '{"errorMessages":["Internal server error"]}' });
+    if (fault) fake.inject({ kind: 'reply', status: 500, times: Infinity, body: '{"errorMessages":["Internal server error"]}' });
     const done = await run(config);
     expect(done).toMatchObject({ status: 'failed', error_code: code });
     expect(done.error_message).toMatch(message);
@@ -145,11 +146,11 @@ describe('Jira import jobs', () => {
 
   it('429 with Retry-After, a 500, a truncated body and a slow answer mid-import: completes with exact counts', async () => {
     await startFake({ count: 130, comments: (i) => (i % 10 === 0 ? 30 : 1) });
-    fake.fail({ match: /search\/jql$/, status: 429, headers: { 'retry-after': '1' }, body: '{"errorMessages":["Rate limit exceeded."]}' });
-    fake.fail({ match: /\/comment$/, status: 500, body: '' });
-    fake.fail({ match: /search\/jql$/, truncate: true });
-    fake.fail({ match: /\/comment$/, truncate: true });
-    fake.fail({ match: /search\/jql$/, delayMs: 300 });
+    fake.inject({ kind: 'rate-limited', retryAfterSec: 1, match: /search\/jql$/ });
+    fake.inject({ kind: 'reply', match: /\/comment(\?|$)/, status: 500, body: '' });
+    fake.inject({ match: /search\/jql$/, kind: 'truncate' });
+    fake.inject({ match: /\/comment(\?|$)/, kind: 'truncate' });
+    fake.inject({ kind: 'slow', match: /search\/jql$/, delayMs: 300 });
     const done = await run();
     expect(done).toMatchObject({ status: 'completed', error_code: null });
     expect(done.progress).toMatchObject({ total_items: 130, processed_items: 130, successful_items: 130, failed_items: 0 });
@@ -160,7 +161,7 @@ describe('Jira import jobs', () => {
   });
 
   it('Data Center: keyset paging (`id >`) with a bearer token, wiki markup converted', async () => {
-    fake = await new JiraFake({ flavor: 'dc', issues: generateIssues({ count: 45, comments: (i) => (i % 9 === 0 ? 25 : 1) }) }).start();
+    fake = await started(new JiraFake({ flavor: 'dc', issues: generateIssues({ count: 45, comments: (i) => (i % 9 === 0 ? 25 : 1) }) }));
     const done = await run();
     expect(done.progress).toMatchObject({ total_items: 45, processed_items: 45, successful_items: 45 });
     const items = await stored();

@@ -4,13 +4,14 @@ import type { Connector, NormalizedItem, SourcePage } from '../../../src/connect
 import { createSourceHttpFactory, type SourceHttpFactory, type SourceHttpOptions } from '../../../src/connectors/http.js';
 import { servicenowModule, type ServiceNowConfig } from '../../../src/connectors/servicenow/index.js';
 import { FakeServiceNow, type FakeServiceNowOptions } from '../../fakes/servicenow.js';
+import { started } from '../../fakes/vendor-fake.js';
 
 export const USER = 'integration.user';
 export const PASSWORD = 's3cr3t-Pässword';
 export const TOKEN = 'oauth-token-abc123';
 
 export async function startFake(opts: FakeServiceNowOptions = {}): Promise<FakeServiceNow> {
-  return new FakeServiceNow({ users: { [USER]: PASSWORD }, tokens: [TOKEN], ...opts }).start();
+  return started(new FakeServiceNow({ users: { [USER]: PASSWORD }, tokens: [TOKEN], ...opts }));
 }
 
 /** Short backoffs so fault tests finish quickly; everything else is the real HTTP layer. */

@@ -18,7 +18,7 @@ beforeAll(async () => {
   h = await startSourceHarness([servicenowModule as unknown as ConnectorModule]);
 });
 afterAll(async () => h?.cleanup());
-afterEach(async () => fake?.stop());
+afterEach(async () => fake?.close());
 
 const ctx = { tenantId: null, requestId: 'req-sn', correlationId: null, idempotencyKey: null };
 const create = async (config: Record<string, unknown> = {}, options: Record<string, unknown> = {}) =>
@@ -60,7 +60,7 @@ describe('ServiceNow import jobs', () => {
     expect(done.progress.total_items).toBeLessThan(50);
     const updated = done.imported_items.filter((i) => i.action === 'updated').map((i) => i.key).sort();
     expect(updated).toEqual(changed.map(incidentNumber).sort());
-    expect(fake.requests('incident').at(-1)!.params.sysparm_query).toContain('sys_updated_on>=');
+    expect(fake.tableRequests('incident').at(-1)!.query.get('sysparm_query')).toContain('sys_updated_on>=');
   });
 
   it('dry run counts through X-Total-Count and stores nothing', async () => {
@@ -70,7 +70,7 @@ describe('ServiceNow import jobs', () => {
     expect(done).toMatchObject({ status: 'completed', source: { scope: 'incident^active=true' } });
     expect(done.progress.total_items).toBe(52);
     // one probe: the import would need the journal, so the dry run checks it can be read
-    expect(fake.requests('sys_journal_field')).toHaveLength(1);
+    expect(fake.tableRequests('sys_journal_field')).toHaveLength(1);
   });
 
   it('dry run fails when the journal cannot be read, unless comments are not wanted', async () => {
@@ -92,10 +92,10 @@ describe('ServiceNow import jobs', () => {
     expect(cancelled.status).toBe('cancelled');
     while ((await h.deps.queue.getJobState(job.job_id)) === 'active') await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 100));
-    const sent = fake.log.length;
+    const sent = fake.requests.length;
     await new Promise((r) => setTimeout(r, 300));
-    expect(fake.log.length).toBe(sent);
-    expect(fake.requests('incident').length).toBeLessThan(20);
+    expect(fake.requests.length).toBe(sent);
+    expect(fake.tableRequests('incident').length).toBeLessThan(20);
   });
 
   it('a missing table fails the job with SOURCE_NOT_FOUND', async () => {
