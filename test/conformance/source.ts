@@ -31,4 +31,6 @@ export interface ConformanceSource {
   pageKey(r: FakeRequest): string | null;
   /** The items (external id or key) whose comments a request reads; [] for other requests. */
   commentsOf(r: FakeRequest): string[];
+  /** What a job failed for paging that does not advance must name (the link, token or cursor). */
+  pagingNoun: RegExp;
 }

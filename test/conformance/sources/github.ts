@@ -24,5 +24,6 @@ export const github: ConformanceSource = {
     };
   },
   pageKey: (r) => (ISSUE_LIST.test(r.path) ? `${r.query.get('since') ?? ''} page ${r.query.get('page') ?? 1}` : null),
+  pagingNoun: /link/i,
   commentsOf: (r) => [/\/issues\/(\d+)\/comments$/.exec(r.path)?.[1]].filter((n) => n !== undefined).map((n) => `#${n}`),
 };

@@ -23,5 +23,6 @@ export const gitlab: ConformanceSource = {
     if (!/^\/api\/v4\/projects\/[^/]+\/issues$/.test(r.path) || r.query.get('per_page') === '1') return null;
     return `${r.query.get('cursor') ?? ''} page ${r.query.get('page') ?? 1}`;
   },
+  pagingNoun: /cursor|link/i,
   commentsOf: (r) => [/\/issues\/(\d+)\/notes$/.exec(r.path)?.[1]].filter((n) => n !== undefined).map((n) => `#${n}`),
 };

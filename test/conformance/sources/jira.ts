@@ -23,5 +23,6 @@ export const jira: ConformanceSource = {
     const body = (r as JiraRequest).body;
     return `${String(body?.jql)} after ${String(body?.nextPageToken ?? 'start')}`;
   },
+  pagingNoun: /token/i,
   commentsOf: (r) => [/^\/rest\/api\/3\/issue\/([^/]+)\/comment$/.exec(r.path)?.[1]].filter((id) => id !== undefined),
 };

@@ -28,6 +28,7 @@ export const servicenow: ConformanceSource = {
     if (!m || r.query.get('sysparm_fields') === 'sys_id') return null;
     return `${r.query.get('sysparm_query')} @${r.query.get('sysparm_offset') ?? 0}`;
   },
+  pagingNoun: /cursor|key/i,
   commentsOf(r) {
     if (!r.path.endsWith('/table/sys_journal_field')) return [];
     return /element_idIN([^^]+)/.exec(r.query.get('sysparm_query') ?? '')?.[1]?.split(',') ?? [];
