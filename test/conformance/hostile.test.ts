@@ -3,6 +3,8 @@
  * built to make naive converters quadratic, in the vendor's own format. It imports, the job
  * completes with exact counts, and the event loop (which the API and /health share with the
  * worker in `npm start`) never stalls for a second meanwhile.
+ * The store is PostgreSQL here: PGlite runs its SQL on this same thread, and its upsert of one
+ * item of a few MB alone stalls the loop for seconds, whatever the connector does.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +16,7 @@ import { stallWatchdog } from './watchdog.js';
 let h: Harness;
 let sut: SourceUnderTest | null = null;
 beforeAll(async () => {
-  h = await startConformanceHarness();
+  h = await startConformanceHarness({ postgres: true });
 });
 afterAll(async () => h?.cleanup());
 afterEach(async () => {

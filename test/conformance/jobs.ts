@@ -13,7 +13,8 @@ import { SOURCES } from './sources.js';
 export const BATCH = 20;
 
 /** Retries back off in milliseconds (the harness's source policy); everything else as in production. */
-export const startConformanceHarness = (): Promise<Harness> => startSourceHarness(SOURCES.map((s) => s.module));
+export const startConformanceHarness = (opts: { postgres?: boolean } = {}): Promise<Harness> =>
+  startSourceHarness(SOURCES.map((s) => s.module), opts);
 
 const ctx = { tenantId: null, requestId: 'req-conformance', correlationId: null, idempotencyKey: null };
 

@@ -81,10 +81,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
  * The harness with real connector modules against their fakes: loopback allowed, and source retries
  * backing off in milliseconds so fault cases stay quick. Other source types keep the test connector.
  */
-export function startSourceHarness(modules: ConnectorModule[]): Promise<Harness> {
+export function startSourceHarness(modules: ConnectorModule[], opts: Pick<HarnessOptions, 'postgres'> = {}): Promise<Harness> {
   const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
   const connectors = { ...testConnectors, ...Object.fromEntries(modules.map((m) => [m.sourceType, m])) } as Record<SourceType, ConnectorModule>;
   return startHarness({
+    ...opts,
     connectors,
     env: { SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' },
     http: (o) => factory({ ...o, backoffMs: 2, maxBackoffMs: 10 }),
