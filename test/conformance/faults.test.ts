@@ -21,23 +21,28 @@ afterEach(async () => {
 
 describe.each(byType)('%s conformance: a source that refuses', (_type, source) => {
   it.each([
-    { name: '401 on every request', fault: { kind: 'unauthorized' } as const, code: 'SOURCE_AUTH_FAILED' },
-    { name: 'a persistent 500', fault: { kind: 'status', status: 500 } as const, code: 'SOURCE_UNAVAILABLE' },
-  ])('$name fails the job with $code, nothing stored, no credential in the message', async ({ fault, code }) => {
+    { name: '401 on every request', fault: { kind: 'unauthorized' } as const, code: 'SOURCE_AUTH_FAILED', message: /401/ },
+    { name: 'a persistent 500', fault: { kind: 'status', status: 500 } as const, code: 'SOURCE_UNAVAILABLE', message: /unavailable: HTTP 500/ },
+  ])('$name fails the job with $code, nothing stored, no credential in the message', async ({ fault, code, message }) => {
     sut = await source.start({ items: 30 });
     sut.fake.inject({ ...fault, times: Infinity });
     const done = await runJob(h, source, sut);
     expect(done).toMatchObject({ status: 'failed', error_code: code });
+    expect(done.error_message).toMatch(message);
     const secrets = Object.entries(sut.config()).filter(([k]) => source.module.secretFields.includes(k)).map(([, v]) => String(v));
     expect(secrets.length).toBeGreaterThan(0);
     for (const secret of secrets) expect(done.error_message).not.toContain(secret);
     expect(await storedItems(h, source, sut)).toHaveLength(0);
   });
 
-  it('a scope that does not exist fails the job with SOURCE_NOT_FOUND', async () => {
+  it('a scope that does not exist fails the job with SOURCE_NOT_FOUND naming it', async () => {
     sut = await source.start({ items: 5 });
     const done = await runJob(h, source, sut, { missing: true });
     expect(done).toMatchObject({ status: 'failed', error_code: 'SOURCE_NOT_FOUND' });
+    const present = sut.config();
+    const named = Object.entries(sut.config({ missing: true })).filter(([k, v]) => present[k] !== v).map(([, v]) => String(v));
+    expect(named).toHaveLength(1);
+    expect(done.error_message).toContain(named[0]);
     expect(await storedItems(h, source, sut)).toHaveLength(0);
   });
 
