@@ -1,7 +1,8 @@
 /** Runs a connector over every page (normalizing each record) and counts what it took. */
 import { pino } from 'pino';
 import type { ConnectorModule } from '../src/connectors/connector.js';
-import { createSourceHttpFactory, type SourceHttp } from '../src/connectors/http.js';
+import { createSourceHttpFactory } from '../src/outbound/http.js';
+import type { SourceHttp } from '../src/outbound/types.js';
 
 export interface Drained {
   items: number;

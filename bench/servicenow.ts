@@ -10,7 +10,7 @@
 import type { ConnectorModule } from '../src/connectors/connector.js';
 import { drainConnector } from './drain.js';
 import { servicenowModule } from '../src/connectors/servicenow/index.js';
-import { parseLinkHeader } from '../src/connectors/link-header.js';
+import { parseLinkHeader } from '../src/outbound/link-header.js';
 import { FakeServiceNow } from '../test/fakes/servicenow.js';
 import { seedIncidents } from '../test/fakes/servicenow-seed.js';
 import { started } from '../test/fakes/vendor-fake.js';

@@ -30,7 +30,7 @@ function item(n: number, title: string): NormalizedItem {
 
 /** items/s for one pass over all items. */
 async function pass(store: SqlItemStore, title: (n: number) => string): Promise<number> {
-  const ctx = { tenantId: null, sourceType: 'jira' as const, sourceInstance: 'bench.example', jobId: randomUUID() };
+  const ctx = { tenantId: null, sourceType: 'jira' as const, sourceInstance: 'bench.example', jobId: randomUUID(), batchNo: 1 };
   const started = performance.now();
   for (let i = 0; i < ITEMS; i += BATCH) {
     const batch = Array.from({ length: BATCH }, (_, k) => item(i + k, title(i + k)));

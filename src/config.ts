@@ -21,12 +21,18 @@ export interface Config {
   workerConcurrency: number;
   webhookSecret: string | null;
   logLevel: string;
+  /** A shutdown that has not finished by then exits anyway (a Redis outage must not hold it forever). */
+  shutdownTimeoutMs: number;
 }
 
+/** One or more bad values: one line per problem, each naming its variable (never its value). */
 export class ConfigError extends Error {
-  constructor(variable: string, problem: string) {
-    super(`invalid configuration: ${variable} ${problem}`);
+  readonly problems: string[];
+  constructor(variable: string, problem: string, more: string[] = []) {
+    const problems = [`${variable} ${problem}`, ...more];
+    super(problems.map((p) => `invalid configuration: ${p}`).join('\n'));
     this.name = 'ConfigError';
+    this.problems = problems;
   }
 }
 
@@ -90,11 +96,21 @@ function decodeKey(raw: string, variable: string, problem: string): Buffer {
   return key;
 }
 
+const KEY_HINT = 'generate one with: openssl rand -base64 32';
+
 function credentialsKey(env: Env, dataDir: string, production: boolean): Buffer {
   const raw = env.CREDENTIALS_KEY?.trim();
-  if (raw) return decodeKey(raw, 'CREDENTIALS_KEY', 'must be 32 bytes encoded as base64');
-  if (production) throw new ConfigError('CREDENTIALS_KEY', 'is required in production (NODE_ENV or APP_ENV)');
+  if (raw) return decodeKey(raw, 'CREDENTIALS_KEY', `must be 32 bytes encoded as base64 (${KEY_HINT})`);
+  if (production) throw new ConfigError('CREDENTIALS_KEY', `is required in production (${KEY_HINT})`);
   return developmentKey(dataDir);
+}
+
+/** An HMAC key shorter than its hash's output weakens it: at least 32 bytes, as for CREDENTIALS_KEY. */
+function webhookSecret(env: Env): string | null {
+  const raw = env.WEBHOOK_SECRET?.trim();
+  if (!raw) return null;
+  if (Buffer.byteLength(raw) < 32) throw new ConfigError('WEBHOOK_SECRET', `must be at least 32 bytes (${KEY_HINT})`);
+  return raw;
 }
 
 /** Development convenience: a key generated once and kept beside the embedded database. */
@@ -122,36 +138,72 @@ function developmentKey(dataDir: string): Buffer {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+/** Environments that may run without API keys. Any other name (staging, prod, eu-west) is run as production. */
+const DEVELOPMENT_ENVIRONMENTS = ['development', 'dev', 'test', 'local'];
 
-export function loadConfig(env: Env = process.env): Readonly<Config> {
-  const environment = (env.APP_ENV || env.NODE_ENV || 'development').trim();
-  if (!/^[a-z0-9_-]{1,32}$/i.test(environment)) throw new ConfigError(env.APP_ENV ? 'APP_ENV' : 'NODE_ENV', 'must be a short name');
-  // Either variable saying production is enough: NODE_ENV=production with APP_ENV=eu-west
-  // (the name reported by /health) must not quietly run without keys.
-  const production = [env.NODE_ENV, env.APP_ENV].some((v) => v?.trim() === 'production');
-  const dataDir = resolve(env.DATA_DIR?.trim() || './data');
-  const keys = apiKeys(env);
-  if (production && !keys) throw new ConfigError('API_KEYS', 'is required in production (NODE_ENV or APP_ENV)');
+/** Runs every field's parser and gathers the problems, so an operator sees all of them at once. */
+class Gather {
+  readonly problems: string[] = [];
+  take<T>(parse: () => T, fallback: T): T {
+    try {
+      return parse();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      this.problems.push(...err.problems);
+      return fallback;
+    }
+  }
+}
+
+function environmentOf(env: Env): { name: string; production: boolean } {
+  const name = (env.APP_ENV || env.NODE_ENV || 'development').trim();
+  if (!/^[a-z0-9_-]{1,32}$/i.test(name)) throw new ConfigError(env.APP_ENV ? 'APP_ENV' : 'NODE_ENV', 'must be a short name');
+  // Either variable naming anything but a development environment is enough: NODE_ENV=production
+  // with APP_ENV=eu-west (the name /health reports), or APP_ENV=prod, must not run without keys.
+  const production = [env.NODE_ENV, env.APP_ENV].some((v) => v?.trim() && !DEVELOPMENT_ENVIRONMENTS.includes(v.trim().toLowerCase()));
+  return { name, production };
+}
+
+function simple(env: Env) {
   const logLevel = (env.LOG_LEVEL?.trim() || 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   const host = env.HOST?.trim() || '127.0.0.1';
   if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new ConfigError('HOST', 'must be a host name or IP address');
   const prefix = env.REDIS_KEY_PREFIX?.trim() ?? '';
   if (!/^[A-Za-z0-9:._-]{0,64}$/.test(prefix)) throw new ConfigError('REDIS_KEY_PREFIX', 'must be up to 64 characters of [A-Za-z0-9:._-]');
-  return Object.freeze({
-    port: int(env, 'PORT', 8100, 0, 65535),
+  return { logLevel, host, prefix };
+}
+
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const g = new Gather();
+  const { name: environment, production } = g.take(() => environmentOf(env), { name: 'development', production: true });
+  const dataDir = resolve(env.DATA_DIR?.trim() || './data');
+  const keys = g.take(() => apiKeys(env), null);
+  if (production && !keys && !g.problems.some((p) => p.startsWith('API_KEYS'))) {
+    g.problems.push('API_KEYS is required in production (NODE_ENV or APP_ENV other than development/test): key:tenant[,key:tenant…], keys of 16+ characters');
+  }
+  const { logLevel, host, prefix } = g.take(() => simple(env), { logLevel: 'info', host: '', prefix: '' });
+  const config: Config = {
+    port: g.take(() => int(env, 'PORT', 8100, 0, 65535), 0),
     host,
-    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:'], 'redis://localhost:6379/0')!,
+    redisUrl: g.take(() => url(env, 'REDIS_URL', ['redis:', 'rediss:'], 'redis://localhost:6379/0')!, ''),
     redisKeyPrefix: prefix,
-    jobTtlSeconds: int(env, 'REDIS_JOB_TTL', 86400, 60, 365 * 86400),
-    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    jobTtlSeconds: g.take(() => int(env, 'REDIS_JOB_TTL', 86400, 60, 365 * 86400), 0),
+    databaseUrl: g.take(() => url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']), null),
     dataDir,
     environment,
     apiKeys: keys,
-    credentialsKey: credentialsKey(env, dataDir, production),
-    allowPrivateNetworks: bool(env, 'SOURCE_ALLOW_PRIVATE_NETWORKS'),
-    workerConcurrency: int(env, 'WORKER_CONCURRENCY', 4, 1, 256),
-    webhookSecret: env.WEBHOOK_SECRET?.trim() || null,
+    credentialsKey: g.take(() => credentialsKey(env, dataDir, production), Buffer.alloc(0)),
+    allowPrivateNetworks: g.take(() => bool(env, 'SOURCE_ALLOW_PRIVATE_NETWORKS'), false),
+    workerConcurrency: g.take(() => int(env, 'WORKER_CONCURRENCY', 4, 1, 256), 0),
+    webhookSecret: g.take(() => webhookSecret(env), null),
     logLevel,
-  });
+    shutdownTimeoutMs: g.take(() => int(env, 'SHUTDOWN_TIMEOUT_S', 25, 1, 3600), 0) * 1000,
+  };
+  const [first, ...more] = g.problems;
+  if (first !== undefined) {
+    const space = first.indexOf(' ');
+    throw new ConfigError(first.slice(0, space), first.slice(space + 1), more);
+  }
+  return Object.freeze(config);
 }

@@ -7,17 +7,18 @@ import { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { StartupError, type Config } from './config.js';
 import type { ConnectorModule, SourceType } from './connectors/connector.js';
-import { createSourceHttpFactory, type SourceHttpFactory } from './connectors/http.js';
+import { createSourceHttpFactory } from './outbound/http.js';
+import type { SourceHttpFactory } from './outbound/types.js';
 import { jobKeys, type JobKeys } from './jobs/keys.js';
 import { JobRecords } from './jobs/record.js';
 import { JobEvents } from './jobs/events.js';
 import { createQueue, type ImportJobData } from './jobs/queue.js';
 import { RedisJobService } from './jobs/service.js';
 import { ScopeLocks } from './jobs/scope-lock.js';
-import type { RunStore } from './jobs/run-import.js';
 import { openItemStore } from './store/work-items.js';
 import { ImportWorker } from './jobs/worker.js';
 import type { ItemStore } from './store/types.js';
+import { checkRedisDatabase } from './redis-database.js';
 
 /** A source wait longer than this frees the worker slot: the job is re-queued for when the wait ends. */
 export const RATE_LIMIT_HANDOFF_MS = 30_000;
@@ -36,7 +37,6 @@ export interface Deps {
   queue: Queue<ImportJobData>;
   jobs: RedisJobService;
   store: ItemStore;
-  runStore: RunStore;
   connectors: Record<SourceType, ConnectorModule>;
   http: SourceHttpFactory;
   locks: ScopeLocks;
@@ -77,6 +77,10 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
   const redis = redisClient(config, 'worker', { logger });
   const apiRedis = redisClient(config, 'api', { failFast: true });
   const subscriber = redisClient(config, 'events');
+  await checkRedisDatabase(redis, config.redisUrl).catch((err: unknown) => {
+    for (const client of [redis, apiRedis, subscriber]) client.disconnect();
+    throw err;
+  });
   const records = new JobRecords(redis, keys, config.jobTtlSeconds);
   const events = new JobEvents(subscriber, keys);
   const queue = createQueue(apiRedis, keys.queuePrefix);
@@ -97,13 +101,8 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
     allowPrivateNetworks: config.allowPrivateNetworks,
     webhookSecret: config.webhookSecret,
   });
-  const runStore: RunStore = {
-    upsertBatch: (ctx, items, failures) => store.upsertBatch(ctx, items, failures),
-    getWatermark: (scope) => store.getWatermark(scope),
-    setWatermark: (scope, at) => store.setWatermark(scope, at),
-  };
   return {
-    config, logger, keys, redis, apiRedis, subscriber, records, events, queue, jobs, store, runStore,
+    config, logger, keys, redis, apiRedis, subscriber, records, events, queue, jobs, store,
     connectors: overrides.connectors, http, locks: new ScopeLocks(redis, keys),
     async close() {
       await queue.close().catch(() => undefined);
@@ -117,7 +116,7 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
 
 export function createWorker(deps: Deps, timings: { lockDurationMs?: number; stalledIntervalMs?: number } = {}): ImportWorker {
   return new ImportWorker({
-    records: deps.records, store: deps.runStore, connectors: deps.connectors, http: deps.http,
+    records: deps.records, store: deps.store, connectors: deps.connectors, http: deps.http,
     credentialsKey: deps.config.credentialsKey, logger: deps.logger, connection: deps.redis,
     queuePrefix: deps.keys.queuePrefix, concurrency: deps.config.workerConcurrency, locks: deps.locks,
     events: deps.events, webhookSecret: deps.config.webhookSecret, ...timings,

@@ -1,11 +1,14 @@
 /**
- * One table of coded errors. The core throws AppError subclasses; the HTTP layer maps
- * `httpStatus` and `code` to the contract's error envelope, the worker maps `code` to
- * the job's `error_code`. Messages are for humans and must never contain a credential.
+ * One table of coded errors: every `error_code` the service can answer or record is a key here,
+ * so a misspelt code does not compile. The core throws AppError subclasses; the HTTP layer maps
+ * `httpStatus` and `code` to the contract's error envelope, the worker maps `code` to the job's
+ * `error_code`. Messages are for humans and must never contain a credential.
  */
 export const ERROR_STATUS = {
   VALIDATION_ERROR: 422,
   MALFORMED_JSON: 400,
+  BAD_REQUEST: 400,
+  METHOD_NOT_ALLOWED: 405,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNAUTHORIZED: 401,
@@ -14,6 +17,7 @@ export const ERROR_STATUS = {
   JOB_NOT_FOUND: 404,
   ITEM_NOT_FOUND: 404,
   JOB_NOT_CANCELLABLE: 409,
+  TOO_MANY_STREAMS: 429,
   IDEMPOTENCY_KEY_REUSED: 422,
   SOURCE_URL_FORBIDDEN: 422,
   SOURCE_AUTH_FAILED: 502,
@@ -38,8 +42,12 @@ export const JOB_ERROR_CODES = [
   'SOURCE_URL_FORBIDDEN',
   'STORE_UNAVAILABLE',
   'INTERNAL_ERROR',
-] as const;
+] as const satisfies readonly ErrorCode[];
 export type JobErrorCode = (typeof JOB_ERROR_CODES)[number];
+
+/** Codes an item fails with alone, written at the start of its `error` in the job's item log. */
+export const ITEM_ERROR_CODES = ['ITEM_TOO_LARGE'] as const;
+export type ItemErrorCode = (typeof ITEM_ERROR_CODES)[number];
 
 export interface ErrorDetail {
   path: string;

@@ -87,7 +87,14 @@ export async function main(argv: string[]): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    running.deps.logger.info({ signal }, 'shutting down: no new jobs, running imports checkpoint and hand back');
+    const { logger, config } = running.deps;
+    logger.info({ signal }, 'shutting down: no new jobs, running imports checkpoint and hand back');
+    // Whatever Redis or the database do meanwhile, the process ends; a job cut off here is
+    // re-delivered from its last checkpoint like any lost run.
+    setTimeout(() => {
+      logger.error({ timeout_s: config.shutdownTimeoutMs / 1000 }, 'shutdown did not finish in SHUTDOWN_TIMEOUT_S: exiting anyway');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
     running.stop().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -3,9 +3,8 @@
  * tests and benchmarks can build many apps in one process without "already registered" errors.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { JOB_STATUSES, type ItemAction, type JobService } from './jobs/types.js';
-
-const ITEM_ACTIONS: readonly ItemAction[] = ['created', 'updated', 'unchanged', 'failed'];
+import { JOB_STATUSES, type JobService } from './jobs/types.js';
+import { ITEM_ACTIONS } from './items/types.js';
 
 export interface Metrics {
   registry: Registry;

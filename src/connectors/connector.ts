@@ -7,7 +7,7 @@
  */
 import type { TObject } from 'typebox';
 import type { Logger } from 'pino';
-import type { SourceHttpFactory } from './http.js';
+import type { SourceHttpFactory } from '../outbound/types.js';
 
 export const SOURCE_TYPES = ['jira', 'servicenow', 'github', 'gitlab'] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];

@@ -1,4 +1,7 @@
-/** The four source connectors by source_type; the worker checks at start-up that each is here. */
+/**
+ * The four source connectors by source_type. Loading this module checks that every SOURCE_TYPES
+ * entry has its connector, so a missing one stops start-up (API and worker alike) instead of failing jobs.
+ */
 import type { ConnectorModule, SourceType } from './connector.js';
 import { SOURCE_TYPES } from './connector.js';
 import { jiraModule } from './jira/index.js';

@@ -22,4 +22,6 @@ export interface AppDeps {
   logger: Logger;
   /** SSE heartbeat period; default 15 000 ms. */
   sseHeartbeatMs?: number;
+  /** Open event streams per tenant and process; default 100. */
+  sseMaxStreamsPerTenant?: number;
 }

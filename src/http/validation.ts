@@ -6,6 +6,7 @@
  */
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import formatsModule from 'ajv-formats';
+import { fullFormats } from 'ajv-formats/dist/formats.js';
 import type { FastifySchemaCompiler } from 'fastify';
 import type { ErrorDetail } from '../errors.js';
 
@@ -20,9 +21,20 @@ const common: Options = {
   strict: false,
 };
 
+/**
+ * `format: 'timestamp'`: an RFC 3339 date-time that JavaScript and PostgreSQL both read the same
+ * way. ajv's `date-time` also passes a leap second (23:59:60, which Date.parse refuses) and year
+ * 0000 (before PostgreSQL's timestamptz range as written), which reached the database as a 500/503.
+ */
+const dateTime = fullFormats['date-time'] as { validate: (text: string) => boolean };
+export function isTimestamp(text: string): boolean {
+  return dateTime.validate(text) && !text.startsWith('0000') && Number.isFinite(Date.parse(text));
+}
+
 function makeAjv(coerceTypes: boolean): Ajv {
   const ajv = new Ajv({ ...common, coerceTypes });
   addFormats(ajv);
+  ajv.addFormat('timestamp', { type: 'string', validate: isTimestamp });
   return ajv;
 }
 

@@ -1,11 +1,11 @@
 /**
  * Completion callback: POST the job JSON to callback_url, signed with
  * `X-Signature-256: sha256=<hex HMAC-SHA256 of the body with WEBHOOK_SECRET>`, retried with backoff
- * through the source HTTP layer (so the same URL rules and SSRF guard apply).
+ * through the outbound HTTP layer the connectors use (so the same URL rules and SSRF guard apply).
  */
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { SourceHttpFactory } from '../connectors/http.js';
+import type { SourceHttpFactory } from '../outbound/types.js';
 import type { JobRecord } from './types.js';
 
 export function signBody(secret: string, body: string): string {

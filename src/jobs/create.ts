@@ -4,9 +4,9 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { AppError, type ErrorDetail } from '../errors.js';
-import { checkBaseUrl } from '../connectors/ssrf.js';
+import { checkBaseUrl } from '../outbound/ssrf.js';
 import type { ConnectorModule, SourceType } from '../connectors/connector.js';
-import { encryptSecrets } from './credentials.js';
+import { encryptSecrets, subkey } from './credentials.js';
 import type { CreateImportInput, ImportOptions, JobRecord } from './types.js';
 import type { ImportJobData } from './queue.js';
 
@@ -77,7 +77,9 @@ export function prepareJob(
   };
   return {
     record,
-    sealed: Object.keys(secrets).length ? encryptSecrets(deps.credentialsKey, jobId, secrets) : '',
+    sealed: Object.keys(secrets).length
+      ? encryptSecrets(deps.credentialsKey, { jobId, tenantId: tenant, sourceType: input.source_type, baseUrl: described.base_url }, secrets)
+      : '',
     data: {
       job_id: jobId, source_type: input.source_type, config: publicConfig, options, tenant_id: tenant,
       source_instance: new URL(described.base_url).host, scope: described.scope, callback_url: callback,
@@ -111,11 +113,12 @@ function checkNoQuery(url: string): void {
 }
 
 /**
- * Same Idempotency-Key + same body = replay; the body hash ignores key order. Keyed with
- * CREDENTIALS_KEY: the body holds credentials, and a bare hash in Redis would let whoever reads
- * Redis test password guesses offline.
+ * Same Idempotency-Key + same body = replay; the body hash ignores key order. Keyed with a
+ * subkey of CREDENTIALS_KEY: the body holds credentials, and a bare hash in Redis would let
+ * whoever reads Redis test password guesses offline.
  */
-export function idempotencyHashes(secret: Buffer, key: string, input: CreateImportInput): { keyHash: string; bodyHash: string } {
+export function idempotencyHashes(master: Buffer, key: string, input: CreateImportInput): { keyHash: string; bodyHash: string } {
+  const secret = subkey(master, 'idempotency');
   const mac = (s: string) => createHmac('sha256', secret).update(s).digest('hex');
   return { keyHash: mac(`key\u0000${key}`), bodyHash: mac(`body\u0000${canonicalJson(input)}`) };
 }

@@ -7,9 +7,10 @@ import type { JobKeys } from './keys.js';
 import type { JobRecord } from './types.js';
 
 type Listener = (job: JobRecord, kind: 'progress' | 'status') => void;
+type Watcher = { onChange: Listener; onResync?: () => void };
 
 export class JobEvents {
-  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly listeners = new Map<string, Set<Watcher>>();
   private readonly cancelListeners = new Set<(jobId: string) => void>();
   private cancelSubscribed = false;
 
@@ -18,6 +19,13 @@ export class JobEvents {
     private readonly keys: JobKeys,
   ) {
     subscriber.on('message', (channel: string, message: string) => this.dispatch(channel, message));
+    // ioredis resubscribes after a reconnect, but what was published meanwhile is gone for good:
+    // every watcher re-reads the record.
+    let connectedOnce = false;
+    subscriber.on('ready', () => {
+      if (connectedOnce) for (const set of this.listeners.values()) for (const w of set) w.onResync?.();
+      connectedOnce = true;
+    });
   }
 
   private dispatch(channel: string, message: string): void {
@@ -30,10 +38,11 @@ export class JobEvents {
     const sep = message.indexOf('|');
     const kind = message.slice(0, sep) === 'status' ? 'status' : 'progress';
     const job = JSON.parse(message.slice(sep + 1)) as JobRecord;
-    for (const fn of set) fn(job, kind);
+    for (const w of set) w.onChange(job, kind);
   }
 
-  async watch(jobId: string, fn: Listener): Promise<() => Promise<void>> {
+  async watch(jobId: string, onChange: Listener, onResync?: () => void): Promise<() => Promise<void>> {
+    const watcher: Watcher = { onChange, onResync };
     const channel = this.keys.events(jobId);
     let set = this.listeners.get(channel);
     if (!set) {
@@ -41,9 +50,9 @@ export class JobEvents {
       this.listeners.set(channel, set);
       await this.subscriber.subscribe(channel);
     }
-    set.add(fn);
+    set.add(watcher);
     return async () => {
-      set.delete(fn);
+      set.delete(watcher);
       if (set.size === 0 && this.listeners.get(channel) === set) {
         this.listeners.delete(channel);
         await this.subscriber.unsubscribe(channel).catch(() => undefined);

@@ -1,4 +1,7 @@
-/** Pure progress arithmetic of CONTRACT §3: counts, percentage that never goes down, ETA. */
+/**
+ * Pure progress arithmetic of CONTRACT §3: counts, and estimates (items, batches, percentage) that
+ * only rise while the import runs and settle on the truth when it completes.
+ */
 import type { JobProgress } from './types.js';
 
 export interface BatchCounts {
@@ -19,16 +22,14 @@ export function advance(
   const failed = prev.failed_items + counts.failed;
   const skipped = prev.skipped_items + counts.skipped;
   const processed = successful + failed + skipped;
-  // Never below what was processed; a source that cannot count gets "at least one more page" while
-  // pages remain, so the percentage does not claim 100 before the end.
-  const floor = processed + (morePages && sourceTotal === null ? batchSize : 0);
-  const total = Math.max(sourceTotal ?? prev.total_items, floor);
+  const total = estimateTotal(prev, processed, sourceTotal, batchSize, morePages);
   // One decimal, rounded; 100.0 is kept for completion (99.97 % of the items, or a count the
   // source undershot while pages remain, is not done yet).
   const rounded = total > 0 ? Math.round((processed / total) * 1000) / 10 : 0;
   const unfinished = processed < total || morePages;
   const percentage = Math.max(prev.percentage, unfinished ? Math.min(rounded, 99.9) : rounded);
   const perSecond = rate.seconds > 0 ? rate.items / rate.seconds : 0;
+  const currentBatch = prev.current_batch + 1;
   return {
     total_items: total,
     processed_items: processed,
@@ -37,11 +38,24 @@ export function advance(
     skipped_items: skipped,
     percentage: Math.min(percentage, 100),
     estimated_time_remaining: perSecond > 0 ? Math.round(((total - processed) / perSecond) * 10) / 10 : null,
-    current_batch: prev.current_batch + 1,
-    total_batches: Math.max(prev.current_batch + 1, Math.ceil(total / batchSize)),
+    current_batch: currentBatch,
+    // while pages remain there is at least one more batch, whatever the item estimate says
+    total_batches: Math.max(prev.total_batches, currentBatch + (morePages ? 1 : 0), Math.ceil(total / batchSize)),
   };
 }
 
+/**
+ * The item total only rises until completion: a source's count that shrinks (Jira's approximate
+ * count, rows ACL-hidden in ServiceNow) does not lower it, and it never falls below what was
+ * processed. A source that cannot count gets "at least one more page" while pages remain, so the
+ * percentage does not claim 100 before the end.
+ */
+function estimateTotal(prev: JobProgress, processed: number, sourceTotal: number | null, batchSize: number, morePages: boolean): number {
+  const floor = processed + (morePages && sourceTotal === null ? batchSize : 0);
+  return Math.max(prev.total_items, sourceTotal ?? 0, floor);
+}
+
+/** The end: the estimates become what was actually processed, in the batches actually run. */
 export function completed(prev: JobProgress): JobProgress {
   return {
     ...prev,

@@ -4,42 +4,19 @@
  * after a crash; stops at the next batch boundary when the record says cancelled.
  */
 import type { Logger } from 'pino';
-import { SourceError, SourceWaitError, StoreError, toJobError } from '../errors.js';
+import { SourceError, SourceWaitError, toJobError } from '../errors.js';
 import type { Connector, ConnectorModule, NormalizedItem, SourceType } from '../connectors/connector.js';
-import type { SourceHttpFactory } from '../connectors/http.js';
+import type { SourceHttpFactory } from '../outbound/types.js';
 import { decryptSecrets } from './credentials.js';
 import { redact, secretForms } from './redact.js';
 import type { JobRecords } from './record.js';
 import type { ImportJobData } from './queue.js';
-import type { ImportedItemRef, ItemAction, JobProgress, JobRecord } from './types.js';
+import type { ItemAction, ItemOutcome, ItemScope } from '../items/types.js';
+import type { ImportedItemRef, JobProgress, JobRecord } from './types.js';
 import { advance, completed, type BatchCounts } from './progress.js';
 import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
-
-export interface BatchOutcome {
-  external_id: string;
-  key: string | null;
-  item_id: string | null;
-  action: ItemAction;
-  /** false when this job had already recorded the item in a batch whose progress was saved */
-  countable: boolean;
-}
-
-export interface ScopeRef {
-  tenantId: string | null;
-  sourceType: SourceType;
-  sourceInstance: string;
-  scope: string;
-}
-
-export interface RunStore {
-  upsertBatch(
-    ctx: { tenantId: string | null; sourceType: SourceType; sourceInstance: string; jobId: string; batchNo: number },
-    items: NormalizedItem[],
-    failures: { external_id: string; key: string | null; error: string }[],
-  ): Promise<BatchOutcome[]>;
-  getWatermark(scope: ScopeRef): Promise<Date | null>;
-  setWatermark(scope: ScopeRef, at: Date): Promise<void>;
-}
+import { normalizePage } from './normalize-page.js';
+import { upsertWithRetry, type RunStore } from './run-store.js';
 
 export interface RunDeps {
   records: JobRecords;
@@ -90,7 +67,8 @@ export async function runImport(deps: RunDeps, data: ImportJobData, owner: strin
 async function openConnector(deps: RunDeps, data: ImportJobData, log: Logger): Promise<{ connector: Connector; secrets: string[] }> {
   const module = deps.connectors[data.source_type];
   const sealed = await deps.records.credentials(data.job_id);
-  const secrets = sealed ? decryptSecrets(deps.credentialsKey, data.job_id, sealed) : {};
+  const destination = { jobId: data.job_id, tenantId: data.tenant_id, sourceType: data.source_type, baseUrl: module.describe(data.config).base_url };
+  const secrets = sealed ? decryptSecrets(deps.credentialsKey, destination, sealed) : {};
   const connector = module.create({ ...data.config, ...secrets }, { http: deps.http, logger: log });
   return { connector, secrets: secretForms(data.config, secrets) };
 }
@@ -104,7 +82,7 @@ async function firstCheckpoint(deps: RunDeps, data: ImportJobData): Promise<Chec
   return { cursor: null, maxUpdatedAt: null, since: since?.toISOString() ?? null };
 }
 
-function scopeOf(data: ImportJobData): ScopeRef {
+function scopeOf(data: ImportJobData): ItemScope {
   return { tenantId: data.tenant_id, sourceType: data.source_type, sourceInstance: data.source_instance, scope: data.scope };
 }
 
@@ -132,16 +110,17 @@ async function importPages(
   let importedThisRun = 0;
   const pages = connector.pages({ cursor: cp.cursor, since, batchSize: data.options.batch_size, includeComments: data.options.include_comments, signal });
   for await (const page of pages) {
-    const { items, failures } = normalizePage(connector, page.records);
+    const batchNo = progress.current_batch + 1;
+    const normalized = normalizePage(connector, page.records, batchNo);
     // a cancel that already arrived (pub/sub aborts the signal) stops before the write, not after
     if (signal.aborted) return abortedOutcome(deps, data, signal);
-    const outcomes = await upsertWithRetry(deps.store, data, progress.current_batch + 1, items, failures, signal);
+    const outcomes = await upsertWithRetry(deps.store, batchContext(data, batchNo), normalized, signal);
     const counts = tally(outcomes);
     importedThisRun += counts.successful + counts.failed + counts.skipped;
     total = page.total ?? total;
     const rate = { items: importedThisRun, seconds: (Date.now() - started) / 1000 };
     progress = advance(progress, counts, total, data.options.batch_size, rate, page.cursor !== null);
-    maxUpdatedAt = newest(maxUpdatedAt, items);
+    maxUpdatedAt = newest(maxUpdatedAt, normalized.items);
     const saved = await deps.records.saveProgress(data.job_id, owner, {
       progress,
       checkpoint: JSON.stringify({ cursor: page.cursor, maxUpdatedAt, since: cp.since } satisfies Checkpoint),
@@ -156,49 +135,11 @@ async function importPages(
   return { kind: 'done', job: done.ok ? done.job : null };
 }
 
-function normalizePage(connector: Connector, records: unknown[]) {
-  const items: NormalizedItem[] = [];
-  const failures: { external_id: string; key: string | null; error: string }[] = [];
-  for (const raw of records) {
-    try {
-      items.push(connector.normalize(raw));
-    } catch (err) {
-      const id = safeIdentify(connector, raw);
-      failures.push({ ...id, error: err instanceof Error ? err.message.slice(0, 500) : 'could not be normalized' });
-    }
-  }
-  return { items, failures };
+function batchContext(data: ImportJobData, batchNo: number) {
+  return { tenantId: data.tenant_id, sourceType: data.source_type, sourceInstance: data.source_instance, jobId: data.job_id, batchNo };
 }
 
-function safeIdentify(connector: Connector, raw: unknown): { external_id: string; key: string | null } {
-  try {
-    return connector.identify(raw);
-  } catch {
-    return { external_id: 'unknown', key: null };
-  }
-}
-
-const STORE_ATTEMPTS = 5;
-
-/** A store hiccup is retried (the batch is idempotent); a store that stays down fails the job. */
-async function upsertWithRetry(
-  store: RunStore, data: ImportJobData, batchNo: number, items: NormalizedItem[],
-  failures: { external_id: string; key: string | null; error: string }[], signal: AbortSignal,
-): Promise<BatchOutcome[]> {
-  const ctx = { tenantId: data.tenant_id, sourceType: data.source_type, sourceInstance: data.source_instance, jobId: data.job_id, batchNo };
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await store.upsertBatch(ctx, items, failures);
-    } catch (err) {
-      if (attempt >= STORE_ATTEMPTS || signal.aborted) {
-        throw err instanceof StoreError ? err : new StoreError('the item store is unavailable');
-      }
-      await new Promise((r) => setTimeout(r, Math.min(8000, 250 * 2 ** attempt)));
-    }
-  }
-}
-
-function tally(outcomes: BatchOutcome[]): BatchCounts {
+function tally(outcomes: ItemOutcome[]): BatchCounts {
   const counts = { successful: 0, failed: 0, skipped: 0 };
   for (const o of outcomes) {
     if (!o.countable) continue;
@@ -209,8 +150,8 @@ function tally(outcomes: BatchOutcome[]): BatchCounts {
   return counts;
 }
 
-const count = (outcomes: BatchOutcome[], action: ItemAction) => outcomes.filter((o) => o.countable && o.action === action).length;
-const refOf = (o: BatchOutcome): ImportedItemRef => ({ external_id: o.external_id, key: o.key, item_id: o.item_id, action: o.action });
+const count = (outcomes: ItemOutcome[], action: ItemAction) => outcomes.filter((o) => o.countable && o.action === action).length;
+const refOf = (o: ItemOutcome): ImportedItemRef => ({ external_id: o.external_id, key: o.key, item_id: o.item_id, action: o.action });
 
 function newest(current: string | null, items: NormalizedItem[]): string | null {
   let best = current ? Date.parse(current) : -Infinity;

@@ -89,8 +89,8 @@ export class RedisJobService implements JobService {
     return result.job;
   }
 
-  watch(jobId: string, onChange: (job: JobRecord, kind: 'progress' | 'status') => void): Promise<() => Promise<void>> {
-    return tracked(this.events.watch(jobId, onChange));
+  watch(jobId: string, onChange: (job: JobRecord, kind: 'progress' | 'status') => void, onResync?: () => void): Promise<() => Promise<void>> {
+    return tracked(this.events.watch(jobId, onChange, onResync));
   }
 
   async stats(): Promise<{ byStatus: Record<JobStatus, number>; itemsImported: Record<'created' | 'updated' | 'unchanged' | 'failed', number> }> {

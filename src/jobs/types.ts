@@ -1,11 +1,11 @@
 /** The job record of CONTRACT §3, exactly as stored at import:job:{id} and returned by the API. */
 import type { SourceType } from '../connectors/connector.js';
+import type { ItemAction, ItemOutcome } from '../items/types.js';
+import type { JobErrorCode } from '../errors.js';
 
 export const JOB_STATUSES = ['pending', 'processing', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
-
-export type ItemAction = 'created' | 'updated' | 'unchanged' | 'failed';
 
 export interface JobProgress {
   total_items: number;
@@ -19,12 +19,8 @@ export interface JobProgress {
   total_batches: number;
 }
 
-export interface ImportedItemRef {
-  external_id: string;
-  key: string | null;
-  item_id: string | null;
-  action: ItemAction;
-}
+/** An entry of the record's `imported_items`. */
+export type ImportedItemRef = Omit<ItemOutcome, 'error' | 'countable'>;
 
 export interface JobRecord {
   job_id: string;
@@ -38,7 +34,7 @@ export interface JobRecord {
   completed_at: string | null;
   progress: JobProgress;
   imported_items: ImportedItemRef[];
-  error_code: string | null;
+  error_code: JobErrorCode | null;
   error_message: string | null;
   tenant_id: string | null;
   correlation_id: string | null;
@@ -88,8 +84,11 @@ export interface JobService {
   list(filter: ListFilter): Promise<JobPage>;
   /** Throws AppError(JOB_NOT_FOUND | JOB_NOT_CANCELLABLE). */
   cancel(jobId: string, tenantId: string | null): Promise<JobRecord>;
-  /** Calls onChange with each new version of the record and the event kind; returns an unsubscribe function. */
-  watch(jobId: string, onChange: (job: JobRecord, kind: 'progress' | 'status') => void): Promise<() => Promise<void>>;
+  /**
+   * Calls onChange with each new version of the record and the event kind, and onResync after the
+   * notification channel reconnected (changes may have been missed); returns an unsubscribe function.
+   */
+  watch(jobId: string, onChange: (job: JobRecord, kind: 'progress' | 'status') => void, onResync?: () => void): Promise<() => Promise<void>>;
   /** For /metrics: jobs by status (from the indexes) and items imported since the Redis db was created. */
   stats(): Promise<{ byStatus: Record<JobStatus, number>; itemsImported: Record<ItemAction, number> }>;
 }

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { NormalizedItem } from '../connectors/connector.js';
-import type { ItemFailure } from './types.js';
+import type { ItemFailure } from '../items/types.js';
 
 const STATUS_CATEGORIES = new Set(['todo', 'in_progress', 'done']);
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

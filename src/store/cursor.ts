@@ -5,8 +5,19 @@ export function encodeCursor(key: readonly string[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-/** Decodes a cursor made by encodeCursor whose fields match `patterns` one by one. */
-export function decodeCursor(cursor: string, patterns: readonly RegExp[]): string[] {
+/** A cursor field's check: a pattern, or a predicate for what a pattern cannot say (a range). */
+export type FieldCheck = RegExp | ((part: string) => boolean);
+
+const passes = (check: FieldCheck | undefined, part: string): boolean =>
+  check instanceof RegExp ? check.test(part) : check !== undefined && check(part);
+
+/** An integer text within [min, max]: cursors never carry a value the database would refuse. */
+export function integerIn(min: bigint, max: bigint): FieldCheck {
+  return (part) => /^-?\d{1,20}$/.test(part) && BigInt(part) >= min && BigInt(part) <= max;
+}
+
+/** Decodes a cursor made by encodeCursor whose fields pass `checks` one by one. */
+export function decodeCursor(cursor: string, checks: readonly FieldCheck[]): string[] {
   let key: unknown;
   try {
     key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -15,8 +26,8 @@ export function decodeCursor(cursor: string, patterns: readonly RegExp[]): strin
   }
   if (
     !Array.isArray(key) ||
-    key.length !== patterns.length ||
-    !key.every((part, i) => typeof part === 'string' && patterns[i]?.test(part))
+    key.length !== checks.length ||
+    !key.every((part, i) => typeof part === 'string' && passes(checks[i], part))
   ) {
     throw new AppError('VALIDATION_ERROR', 'cursor is not valid', [
       { path: '/cursor', message: 'use the next_cursor of a previous page' },

@@ -1,11 +1,14 @@
 /** Reads of the item store: work items (tenant-scoped, keyset paged), the job item log, watermarks. */
 import type { Db } from './db.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
-import type { JobItem, JobItemsQuery, ListItemsQuery, Page, WatermarkScope, WorkItem } from './types.js';
+import { decodeCursor, encodeCursor, integerIn } from './cursor.js';
+import type { ItemScope } from '../items/types.js';
+import type { JobItem, JobItemsQuery, ListItemsQuery, Page, WorkItem } from './types.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MICROS = /^-?\d{1,18}$/;
-const SEQ = /^\d{1,19}$/;
+/** Microseconds since the epoch, years 0001-9999 (what a timestamptz sort key can be). */
+const MICROS = integerIn(-62_135_596_800_000_000n, 253_402_300_799_999_999n);
+/** A bigint sequence number. */
+const SEQ = integerIn(0n, 9_223_372_036_854_775_807n);
 
 const ITEM_COLUMNS = `id, tenant_id, source_type, source_instance, project, external_id, key, title,
   description, status, status_category, priority, item_type, assignee, reporter, labels, url,
@@ -95,9 +98,9 @@ export async function jobItems(db: Db, jobId: string, q: JobItemsQuery): Promise
   };
 }
 
-const scopeParams = (s: WatermarkScope): unknown[] => [s.tenantId ?? '', s.sourceType, s.sourceInstance, s.scope];
+const scopeParams = (s: ItemScope): unknown[] => [s.tenantId ?? '', s.sourceType, s.sourceInstance, s.scope];
 
-export async function getWatermark(db: Db, scope: WatermarkScope): Promise<Date | null> {
+export async function getWatermark(db: Db, scope: ItemScope): Promise<Date | null> {
   const { rows } = await db.query<{ watermark: Date }>(
     `SELECT watermark FROM sync_state
      WHERE tenant_id = $1 AND source_type = $2 AND source_instance = $3 AND scope = $4`,
@@ -107,7 +110,7 @@ export async function getWatermark(db: Db, scope: WatermarkScope): Promise<Date 
 }
 
 /** Only ever moves the watermark forward: a late, older write cannot make the next import miss items. */
-export async function setWatermark(db: Db, scope: WatermarkScope, at: Date): Promise<void> {
+export async function setWatermark(db: Db, scope: ItemScope, at: Date): Promise<void> {
   await db.query(
     `INSERT INTO sync_state (tenant_id, source_type, source_instance, scope, watermark)
      VALUES ($1, $2, $3, $4, $5::timestamptz)

@@ -7,10 +7,9 @@
  *     and reports what the log already held for items this job had recorded before.
  */
 import type { NormalizedItem } from '../connectors/connector.js';
-import type { ItemAction } from '../jobs/types.js';
+import type { BatchContext, ItemFailure, ItemOutcome } from '../items/types.js';
 import { prepareBatch } from './content.js';
 import type { Db } from './db.js';
-import type { BatchOutcome, ItemFailure, UpsertContext } from './types.js';
 
 const CONTENT_COLUMNS = [
   'key', 'project', 'title', 'description', 'status', 'status_category', 'priority', 'item_type',
@@ -80,47 +79,28 @@ SELECT o.external_id,
   CASE WHEN e.external_id IS NULL THEN o.item_id ELSE e.item_id END AS item_id,
   COALESCE(e.action, o.action) AS action,
   CASE WHEN e.external_id IS NULL THEN o.error ELSE e.error END AS error,
-  l.external_id IS NOT NULL AS first_in_job,
   (l.external_id IS NOT NULL OR e.batch_no >= $7::integer) IS TRUE AS countable
 FROM outcome o
 LEFT JOIN earlier e ON e.external_id = o.external_id
 LEFT JOIN logged l ON l.external_id = o.external_id
 ORDER BY o.ord`;
 
-interface OutcomeRow {
-  external_id: string;
-  key: string | null;
-  item_id: string | null;
-  action: ItemAction;
-  error: string | null;
-  first_in_job: boolean;
-  countable: boolean;
-}
-
 export async function upsertBatch(
   db: Db,
-  ctx: UpsertContext,
+  ctx: BatchContext,
   items: NormalizedItem[],
   failures: ItemFailure[],
-): Promise<BatchOutcome[]> {
+): Promise<ItemOutcome[]> {
   const batch = prepareBatch(items, failures);
   if (batch.rows.length === 0 && batch.failures.length === 0) return [];
-  const { rows } = await db.query<OutcomeRow>(UPSERT_SQL, [
+  const { rows } = await db.query<ItemOutcome>(UPSERT_SQL, [
     JSON.stringify(batch.rows),
     JSON.stringify(batch.failures),
     ctx.tenantId ?? '',
     ctx.sourceType,
     ctx.sourceInstance,
     ctx.jobId,
-    ctx.batchNo ?? null,
+    ctx.batchNo,
   ]);
-  return rows.map((r) => ({
-    external_id: r.external_id,
-    key: r.key,
-    item_id: r.item_id,
-    action: r.action,
-    error: r.error,
-    firstInJob: r.first_in_job,
-    countable: r.countable,
-  }));
+  return rows;
 }

@@ -6,16 +6,14 @@ import type { NormalizedItem } from '../connectors/connector.js';
 import { openDb, type Db, type DbOptions } from './db.js';
 import { migrate } from './migrations/index.js';
 import * as queries from './queries.js';
-import type {
-  BatchOutcome, ItemFailure, ItemStore, JobItem, JobItemsQuery, ListItemsQuery, Page, UpsertContext,
-  WatermarkScope, WorkItem,
-} from './types.js';
+import type { BatchContext, ItemFailure, ItemOutcome, ItemScope } from '../items/types.js';
+import type { ItemStore, JobItem, JobItemsQuery, ListItemsQuery, Page, WorkItem } from './types.js';
 import { upsertBatch } from './upsert.js';
 
 export class SqlItemStore implements ItemStore {
   constructor(readonly db: Db) {}
 
-  upsertBatch(ctx: UpsertContext, items: NormalizedItem[], failures: ItemFailure[]): Promise<BatchOutcome[]> {
+  upsertBatch(ctx: BatchContext, items: NormalizedItem[], failures: ItemFailure[]): Promise<ItemOutcome[]> {
     return upsertBatch(this.db, ctx, items, failures);
   }
 
@@ -31,11 +29,11 @@ export class SqlItemStore implements ItemStore {
     return queries.listItems(this.db, query);
   }
 
-  getWatermark(scope: WatermarkScope): Promise<Date | null> {
+  getWatermark(scope: ItemScope): Promise<Date | null> {
     return queries.getWatermark(this.db, scope);
   }
 
-  setWatermark(scope: WatermarkScope, at: Date): Promise<void> {
+  setWatermark(scope: ItemScope, at: Date): Promise<void> {
     return queries.setWatermark(this.db, scope, at);
   }
 
@@ -72,4 +70,4 @@ export async function openItemStore(opts: DbOptions): Promise<SqlItemStore> {
   return new SqlItemStore(db);
 }
 
-export type { BatchOutcome, ItemFailure, ItemStore, JobItem, UpsertContext, WatermarkScope, WorkItem } from './types.js';
+export type { ItemStore, JobItem, WorkItem } from './types.js';

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { httpEnv, importBody, type HttpEnv } from './support.js';
 
-const SECRET = 'whsec-callback-url-test-0123';
+const SECRET = 'whsec-callback-url-test-0123456789abcdef';
 let env: HttpEnv | undefined;
 let server: Server | undefined;
 afterEach(async () => {

@@ -36,7 +36,7 @@ async function receiver(failFirst: number) {
 
 describe('completion callback', () => {
   it('POSTs the final job JSON signed with WEBHOOK_SECRET, retrying a failing receiver', async () => {
-    const secret = 'whsec-test-0123456789';
+    const secret = 'whsec-test-0123456789abcdef0123456789';
     h = await startHarness({ env: { WEBHOOK_SECRET: secret, SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' } });
     const hook = await receiver(2);
     const { job } = await h.deps.jobs.create({ source_type: 'github', source_config: { base_url: 'https://example.com', scope: 'cb', count: 5 }, callback_url: hook.url }, ctx);
@@ -51,7 +51,7 @@ describe('completion callback', () => {
   });
 
   it('is sent for a job cancelled before it ever ran, and its queue entry is settled', async () => {
-    h = await startHarness({ env: { WEBHOOK_SECRET: 'whsec-test-0123456789', SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' } });
+    h = await startHarness({ env: { WEBHOOK_SECRET: 'whsec-test-0123456789abcdef0123456789', SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' } });
     const hook = await receiver(0);
     const config = { base_url: 'https://example.com', scope: 'busy', count: 1000, delay_ms: 2000 };
     const running = (await h.deps.jobs.create({ source_type: 'github', source_config: config, options: { batch_size: 1 } }, ctx)).job;
@@ -69,10 +69,10 @@ describe('completion callback', () => {
   });
 
   it('is sent when the cancel lands while a batch is being written (the progress save is refused)', async () => {
-    h = await startHarness({ env: { WEBHOOK_SECRET: 'whsec-test-0123456789', SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' } });
+    h = await startHarness({ env: { WEBHOOK_SECRET: 'whsec-test-0123456789abcdef0123456789', SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' } });
     const hook = await receiver(0);
-    const upsert = h.deps.runStore.upsertBatch;
-    h.deps.runStore.upsertBatch = async (c, items, failures) => {
+    const upsert = h.deps.store.upsertBatch.bind(h.deps.store);
+    h.deps.store.upsertBatch = async (c, items, failures) => {
       const outcomes = await upsert(c, items, failures);
       await h.deps.jobs.cancel(c.jobId, null);
       return outcomes;
@@ -90,7 +90,7 @@ describe('completion callback', () => {
     const body = { source_type: 'github' as const, source_config: { base_url: 'https://example.com', scope: 'cb', count: 1 }, callback_url: 'https://hooks.example.com/x' };
     await expect(h.deps.jobs.create(body, ctx)).rejects.toMatchObject({ code: 'VALIDATION_ERROR', details: [{ path: '/callback_url' }] });
     await h.cleanup();
-    h = await startHarness({ worker: false, env: { WEBHOOK_SECRET: 'x'.repeat(20) } });
+    h = await startHarness({ worker: false, env: { WEBHOOK_SECRET: 'x'.repeat(32) } });
     const err = await h.deps.jobs.create({ ...body, callback_url: 'https://169.254.169.254/latest' }, ctx).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('SOURCE_URL_FORBIDDEN');

@@ -23,7 +23,9 @@ async function allJobItems(h: Harness, jobId: string) {
   return out;
 }
 
-describe('worker processes', () => {
+// Each case spawns worker processes (a tsx start each): on a loaded 2-core machine that alone can
+// take most of the default 30 s, so the cases get the same budget as their waits.
+describe('worker processes', { timeout: 90_000 }, () => {
   it('SIGKILL mid-import: another worker resumes from the checkpoint and the job completes with exactly N items', async () => {
     h = await startHarness({ worker: false, postgres: true });
     children.push(await spawnWorker(h.env));

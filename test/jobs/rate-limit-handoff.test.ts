@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { githubModule } from '../../src/connectors/github/index.js';
-import { createSourceHttpFactory } from '../../src/connectors/http.js';
+import { createSourceHttpFactory } from '../../src/outbound/http.js';
 import type { ConnectorModule, SourceType } from '../../src/connectors/connector.js';
 import { MAX_RATE_LIMIT_HANDOFFS } from '../../src/jobs/run-import.js';
 import { startHarness, type Harness } from '../support/harness.js';

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
 import { SourceError } from '../../src/errors.js';
-import { createSourceHttp } from '../../src/connectors/http.js';
-import { createTransport } from '../../src/connectors/http-transport.js';
+import { createSourceHttp } from '../../src/outbound/http.js';
+import { createTransport } from '../../src/outbound/transport.js';
 import { closeServer, listenLoopback } from '../fakes/loopback.js';
 import { MARKER } from './support.js';
 

@@ -8,7 +8,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
 import { healthProbe } from '../../src/http/health-probe.js';
 import type { ConnectorModule, SourceType } from '../../src/connectors/connector.js';
-import { createSourceHttpFactory } from '../../src/connectors/http.js';
+import { createSourceHttpFactory } from '../../src/outbound/http.js';
 import { jiraModule } from '../../src/connectors/jira/index.js';
 import { servicenowModule } from '../../src/connectors/servicenow/index.js';
 import { githubModule } from '../../src/connectors/github/index.js';

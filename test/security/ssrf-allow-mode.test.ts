@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
 import { SourceError } from '../../src/errors.js';
-import { createSourceHttp } from '../../src/connectors/http.js';
-import { createTransport } from '../../src/connectors/http-transport.js';
-import { checkBaseUrl } from '../../src/connectors/ssrf.js';
+import { createSourceHttp } from '../../src/outbound/http.js';
+import { createTransport } from '../../src/outbound/transport.js';
+import { checkBaseUrl } from '../../src/outbound/ssrf.js';
 import { closeServer, listenLoopback } from '../fakes/loopback.js';
 import { closeAll, fakeDns, tcpCounter } from './tls-net.js';
 

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { SourceError } from '../../src/errors.js';
-import { createSourceHttp } from '../../src/connectors/http.js';
+import { createSourceHttp } from '../../src/outbound/http.js';
 import { closeAll, guardedTransport, tcpCounter, tlsServer, type DnsTable } from './tls-net.js';
 
 type Counter = Awaited<ReturnType<typeof tcpCounter>>;

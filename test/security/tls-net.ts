@@ -11,8 +11,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LookupAddress } from 'node:dns';
 import { Agent } from 'undici';
-import { createGuardedLookup, isForbiddenAddress } from '../../src/connectors/ssrf.js';
-import type { Transport } from '../../src/connectors/http-transport.js';
+import { createGuardedLookup, isForbiddenAddress } from '../../src/outbound/ssrf.js';
+import type { Transport } from '../../src/outbound/transport.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 const cert = fixture('tls-cert.pem');

@@ -4,7 +4,7 @@ import type { WorkItem } from '../../src/store/work-items.js';
 import { STORE_BACKENDS, sampleItem, type TestStore } from '../support/store.js';
 
 const ctxFor = (tenantId: string | null, sourceType: 'jira' | 'github' = 'jira') => ({
-  tenantId, sourceType, sourceInstance: 'queries.example', jobId: randomUUID(),
+  tenantId, sourceType, sourceInstance: 'queries.example', jobId: randomUUID(), batchNo: 1,
 });
 
 describe.each(STORE_BACKENDS)('queries on %s', (_name, open) => {

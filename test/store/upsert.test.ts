@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/store/db.js';
-import { SqlItemStore, type UpsertContext } from '../../src/store/work-items.js';
+import { SqlItemStore } from '../../src/store/work-items.js';
+import type { BatchContext } from '../../src/items/types.js';
 import { STORE_BACKENDS, sampleItem, type TestStore } from '../support/store.js';
 
-const ctxFor = (over: Partial<UpsertContext> = {}): UpsertContext => ({
+const ctxFor = (over: Partial<BatchContext> = {}): BatchContext => ({
   tenantId: null,
   sourceType: 'jira',
   sourceInstance: 'acme.atlassian.net',
   jobId: randomUUID(),
+  batchNo: 1,
   ...over,
 });
 
@@ -24,7 +26,7 @@ describe.each(STORE_BACKENDS)('upsertBatch on %s', (_name, open) => {
     const ctx = ctxFor({ sourceInstance: 'hash.example' });
     const first = await t.store.upsertBatch(ctx, [sampleItem(1), sampleItem(2)], []);
     expect(first.map((o) => o.action)).toEqual(['created', 'created']);
-    expect(first.every((o) => o.firstInJob && o.item_id)).toBe(true);
+    expect(first.every((o) => o.countable && o.item_id)).toBe(true);
 
     const again = await t.store.upsertBatch(ctxFor({ sourceInstance: 'hash.example' }), [
       sampleItem(1, { raw: { volatile: 'changed' } }),
@@ -36,16 +38,22 @@ describe.each(STORE_BACKENDS)('upsertBatch on %s', (_name, open) => {
     expect(stored?.status_category).toBe('done');
   });
 
-  test('a batch re-delivered to the same job reports its first action and firstInJob=false', async () => {
+  test('a batch re-delivered to the same job reports its first action, counted again only while its progress was unsaved', async () => {
     const ctx = ctxFor({ sourceInstance: 'redeliver.example' });
     const items = [sampleItem(1), sampleItem(2)];
     const failures = [{ external_id: 'f1', key: 'TEST-F', error: 'could not normalize' }];
     const first = await t.store.upsertBatch(ctx, items, failures);
-    const second = await t.store.upsertBatch(ctx, items, failures);
-    expect(second.map((o) => [o.action, o.firstInJob])).toEqual([
+    // the same batch number again: a crashed attempt whose progress was never saved, so it counts
+    const retried = await t.store.upsertBatch(ctx, items, failures);
+    expect(retried.map((o) => [o.action, o.countable])).toEqual([
+      ['created', true], ['created', true], ['failed', true],
+    ]);
+    // a later batch of the same job meets them again: the first batch's progress was saved, not counted twice
+    const later = await t.store.upsertBatch({ ...ctx, batchNo: 2 }, items, failures);
+    expect(later.map((o) => [o.action, o.countable])).toEqual([
       ['created', false], ['created', false], ['failed', false],
     ]);
-    expect(second.map((o) => o.item_id)).toEqual(first.map((o) => o.item_id));
+    expect(later.map((o) => o.item_id)).toEqual(first.map((o) => o.item_id));
     expect((await t.store.jobItems(ctx.jobId, { limit: 10 })).items).toHaveLength(3);
   });
 

@@ -15,6 +15,11 @@ export interface TestConfig extends Record<string, unknown> {
   token?: string;
   /** every item whose index is listed fails to normalize */
   bad_items?: number[];
+  /** these fail to normalize and cannot even be identified */
+  nameless_items?: number[];
+  /** these normalize to an item whose description has this many characters (ITEM_TOO_LARGE tests) */
+  huge_items?: number[];
+  huge_chars?: number;
   /** the source fails as a whole when this page (0-based) is requested */
   fail_at_page?: number;
   fail_code?: 'SOURCE_UNAVAILABLE' | 'SOURCE_AUTH_FAILED';
@@ -69,12 +74,14 @@ export function createTestConnector(cfg: TestConfig): Connector {
     },
     normalize(raw) {
       const it = raw as NormalizedItem & { index: number };
-      if (cfg.bad_items?.includes(it.index)) throw new Error(`item ${it.index} has no title`);
+      if (cfg.bad_items?.includes(it.index) || cfg.nameless_items?.includes(it.index)) throw new Error(`item ${it.index} has no title`);
       const { index: _index, ...normalized } = it;
+      if (cfg.huge_items?.includes(it.index)) normalized.description = 'ü'.repeat(cfg.huge_chars ?? 0);
       return normalized;
     },
     identify(raw) {
-      const it = raw as NormalizedItem;
+      const it = raw as NormalizedItem & { index: number };
+      if (cfg.nameless_items?.includes(it.index)) throw new Error('no id');
       return { external_id: it.external_id, key: it.key };
     },
   };

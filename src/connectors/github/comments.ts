@@ -14,7 +14,7 @@ import type { RawComment, RawIssue } from './normalize.js';
 import { issueNumberFromUrl } from './normalize.js';
 import type { ListPage, WalkOptions } from './paging.js';
 import { walkList } from './paging.js';
-import type { SourceHttp } from '../http.js';
+import type { SourceHttp } from '../../outbound/types.js';
 
 export interface CommentPlan {
   readonly kind: 'bulk' | 'per-issue';

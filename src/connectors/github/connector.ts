@@ -6,7 +6,7 @@
  */
 import type { Connector, ConnectorContext, PageOptions, SourcePage } from '../connector.js';
 import { SourceError } from '../../errors.js';
-import type { SourceHttp } from '../http.js';
+import type { SourceHttp } from '../../outbound/types.js';
 import type { CommentPlan } from './comments.js';
 import { CommentPlanner } from './comments.js';
 import type { GithubConfig } from './config.js';

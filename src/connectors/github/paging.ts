@@ -8,8 +8,8 @@
  * up items created while the walk ran.
  */
 import { SourceError } from '../../errors.js';
-import type { RequestOptions, SourceHttp } from '../http.js';
-import { parseLinkHeader } from '../link-header.js';
+import type { RequestOptions, SourceHttp } from '../../outbound/types.js';
+import { parseLinkHeader } from '../../outbound/link-header.js';
 
 export interface ListPage<T> {
   items: T[];

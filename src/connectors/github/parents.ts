@@ -4,7 +4,7 @@
  * the others (a parent on a page not read in this run, or in another repository) cost one GET of
  * that URL, once per parent. A parent that cannot be read (deleted, no access) gives null.
  */
-import type { SourceHttp } from '../http.js';
+import type { SourceHttp } from '../../outbound/types.js';
 import type { RawIssue } from './normalize.js';
 import { issueNumberFromUrl } from './normalize.js';
 

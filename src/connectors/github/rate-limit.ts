@@ -9,7 +9,7 @@
  * - a 403 that is no rate limit is a permission problem; a private repository without access is a 404.
  */
 import type { SourceErrorCode } from '../../errors.js';
-import type { RateLimitSignal, SourceResponse } from '../http.js';
+import type { RateLimitSignal, SourceResponse } from '../../outbound/types.js';
 
 export interface GithubRateLimitTuning {
   /** First wait for a secondary limit that names no time (GitHub: "at least one minute"). */

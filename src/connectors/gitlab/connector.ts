@@ -7,7 +7,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Connector, ConnectorContext, PageOptions, SourcePage } from '../connector.js';
-import type { SourceHttp, SourceResponse } from '../http.js';
+import type { SourceHttp, SourceResponse } from '../../outbound/types.js';
 import { SourceError } from '../../errors.js';
 import { type GitLabConfig, instanceUrl, projectApiUrl, projectRef } from './config.js';
 import { decodeCursor, encodeCursor } from './cursor.js';

@@ -10,7 +10,7 @@
  * matches) the rel="next" link / x-next-page is followed.
  */
 import { SourceError } from '../../errors.js';
-import type { SourceHttp, SourceResponse } from '../http.js';
+import type { SourceHttp, SourceResponse } from '../../outbound/types.js';
 import type { GitLabCursor } from './cursor.js';
 import { intHeader, nextPageUrl } from './links.js';
 import type { GitLabIssue } from './types.js';

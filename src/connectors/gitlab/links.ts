@@ -1,6 +1,6 @@
 /** Reading GitLab's paging headers (docs.gitlab.com/api/rest/#pagination). */
-import type { SourceResponse } from '../http.js';
-import { parseLinkHeader } from '../link-header.js';
+import type { SourceResponse } from '../../outbound/types.js';
+import { parseLinkHeader } from '../../outbound/link-header.js';
 
 /**
  * The next page's URL: rel="next", else x-next-page applied to this URL. The link is moved onto

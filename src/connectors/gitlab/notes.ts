@@ -1,10 +1,10 @@
 /**
  * Notes of one issue: GET /projects/:id/issues/:iid/notes (docs.gitlab.com/api/notes). GitLab
  * has no project-wide notes endpoint, so this is one request per issue (more past 100 notes);
- * the source HTTP layer bounds how many run at once and keeps them within the rate limit.
+ * the outbound HTTP layer bounds how many run at once and keeps them within the rate limit.
  */
 import { SourceError } from '../../errors.js';
-import type { SourceHttp, SourceResponse } from '../http.js';
+import type { SourceHttp, SourceResponse } from '../../outbound/types.js';
 import { nextPageUrl } from './links.js';
 import type { GitLabIssue, GitLabNote, GitLabRecord } from './types.js';
 

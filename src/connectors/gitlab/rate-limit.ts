@@ -4,7 +4,7 @@
  * request is a 429 with Retry-After (seconds) and RateLimit-ResetTime (HTTP date) and a plain
  * text body, by default `Retry later`. Application limits can 429 with no headers at all.
  */
-import type { RateLimitSignal, SourceResponse } from '../http.js';
+import type { RateLimitSignal, SourceResponse } from '../../outbound/types.js';
 
 /** Wait used when a 429 names no time at all (GitLab's windows are per minute). */
 const FALLBACK_WAIT_MS = 60_000;

@@ -5,7 +5,7 @@
  * parallel up to a bound. An issue deleted meanwhile (404) keeps what the search embedded.
  */
 import pLimit from 'p-limit';
-import type { SourceHttp } from '../http.js';
+import type { SourceHttp } from '../../outbound/types.js';
 import type { JiraFlavor } from './config.js';
 import type { RawIssue } from './search.js';
 

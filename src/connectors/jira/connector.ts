@@ -5,7 +5,7 @@
  * already being searched. Each page's cursor resumes right after it.
  */
 import type { Connector, ConnectorContext, PageOptions, SourcePage } from '../connector.js';
-import type { SourceHttp } from '../http.js';
+import type { SourceHttp } from '../../outbound/types.js';
 import { baseUrlOf, flavorOf, type JiraConfig } from './config.js';
 import { completeComments } from './comments.js';
 import { decodeCursor, encodeCursor, type JiraCursor } from './cursor.js';

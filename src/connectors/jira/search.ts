@@ -14,7 +14,7 @@
  * never cross the index's max_result_window (a 500 "Search limit exceeded" beyond 10,000).
  */
 import { SourceError } from '../../errors.js';
-import type { SourceHttp } from '../http.js';
+import type { SourceHttp } from '../../outbound/types.js';
 import type { JiraFlavor } from './config.js';
 import { TOKEN_TTL_MS, type JiraCursor } from './cursor.js';
 import { searchJql } from './jql.js';

@@ -18,7 +18,8 @@
  * a project they may not. Either would pass for a smaller or missing project, so the header wins.
  */
 import { SourceError, type SourceErrorCode } from '../../errors.js';
-import { parseRetryAfter, type RateLimitSignal, type RequestOptions, type SourceHttp, type SourceResponse } from '../http.js';
+import { parseRetryAfter } from '../../outbound/util.js';
+import type { RateLimitSignal, RequestOptions, SourceHttp, SourceResponse } from '../../outbound/types.js';
 
 function loginFailed(res: SourceResponse<unknown>): string | null {
   const reason = res.headers['x-seraph-loginreason'];

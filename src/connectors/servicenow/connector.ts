@@ -9,7 +9,7 @@
  * `raw` is the record as received.
  */
 import type { Connector, ConnectorContext, PageOptions, SourcePage } from '../connector.js';
-import type { SourceHttp } from '../http.js';
+import type { SourceHttp } from '../../outbound/types.js';
 import { queryOf, tableOf, type ServiceNowConfig } from './config.js';
 import { toSnDate, value, type SnRecord } from './fields.js';
 import { fetchJournal, probeJournal } from './journal.js';

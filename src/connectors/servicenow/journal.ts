@@ -7,7 +7,7 @@
  * (ServiceNowDocs `api-reference/web-services/retrieving-journal-entries.md`.)
  */
 import { SourceError } from '../../errors.js';
-import type { SourceHttp } from '../http.js';
+import type { SourceHttp } from '../../outbound/types.js';
 import { value, type SnRecord } from './fields.js';
 import { scanAll } from './scan.js';
 

@@ -10,8 +10,8 @@
  * the hidden rows. Either way every request makes progress.
  */
 import { SourceError } from '../../errors.js';
-import type { SourceHttp, SourceResponse } from '../http.js';
-import { parseLinkHeader } from '../link-header.js';
+import type { SourceHttp, SourceResponse } from '../../outbound/types.js';
+import { parseLinkHeader } from '../../outbound/link-header.js';
 import { value, type SnRecord } from './fields.js';
 import { buildQuery, type Key } from './query.js';
 

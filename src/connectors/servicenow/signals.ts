@@ -11,7 +11,7 @@
  * `X-MFA_TOKEN` means the account needs multi-factor authentication, which Basic auth cannot do.
  */
 import type { SourceErrorCode } from '../../errors.js';
-import type { RateLimitSignal, SourceResponse } from '../http.js';
+import type { RateLimitSignal, SourceResponse } from '../../outbound/types.js';
 
 function retryAfterMs(header: string | undefined, now: number): number | null {
   if (!header) return null;

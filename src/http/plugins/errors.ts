@@ -4,13 +4,20 @@
  * messages of Fastify's own errors are replaced, since some would echo request content.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type ErrorDetail } from '../../errors.js';
+import { AppError, type ErrorCode, type ErrorDetail } from '../../errors.js';
 import { toDetails } from '../validation.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The code a malformed or unknown id in this route's params answers with. */
+    notFoundCode?: ErrorCode;
+  }
+}
 
 export function sendError(
   reply: FastifyReply,
   status: number,
-  code: string,
+  code: ErrorCode,
   message: string,
   details: ErrorDetail[] = [],
 ): FastifyReply {
@@ -21,7 +28,7 @@ export function sendError(
     .send({ error_code: code, error_message: message, details, request_id: reply.request.id });
 }
 
-type Mapped = [status: number, code: string, message: string, details?: ErrorDetail[]];
+type Mapped = [status: number, code: ErrorCode, message: string, details?: ErrorDetail[]];
 
 const FASTIFY_CODES: Record<string, Mapped> = {
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'MALFORMED_JSON', 'request body is not valid JSON'],
@@ -33,7 +40,7 @@ const FASTIFY_CODES: Record<string, Mapped> = {
 };
 
 /** Per-resource paths the router could not match (e.g. an id longer than maxParamLength). */
-const RESOURCE_PATHS: [RegExp, string][] = [
+const RESOURCE_PATHS: [RegExp, ErrorCode][] = [
   [/^\/api\/imports\/[^/]+(\/(events|items))?\/?$/, 'JOB_NOT_FOUND'],
   [/^\/api\/items\/[^/]+\/?$/, 'ITEM_NOT_FOUND'],
 ];
@@ -44,12 +51,13 @@ function notFound(request: FastifyRequest): Mapped {
   return resource ? [404, resource[1], 'not found'] : [404, 'NOT_FOUND', 'no such route'];
 }
 
-function notFoundCodeOf(request: FastifyRequest): string {
-  const code = (request.routeOptions.config as { notFoundCode?: string } | undefined)?.notFoundCode;
-  return code ?? 'NOT_FOUND';
+function notFoundCodeOf(request: FastifyRequest): ErrorCode {
+  return request.routeOptions.config?.notFoundCode ?? 'NOT_FOUND';
 }
 
 function classify(err: FastifyError & { validationContext?: string }, request: FastifyRequest): Mapped {
+  // An outage is named, never described: the database's own text stays in the log.
+  if (err instanceof AppError && err.code === 'STORE_UNAVAILABLE') return [503, err.code, 'the item store is unavailable; retry later'];
   if (err instanceof AppError) return [err.httpStatus, err.code, err.message, err.details];
   if (err.validation) {
     // A malformed id is simply an id that names nothing (CONTRACT §6).
@@ -69,7 +77,9 @@ function classify(err: FastifyError & { validationContext?: string }, request: F
 
 export function handleError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const [status, code, message, details] = classify(err, request);
-  if (status >= 500) request.log.error({ err }, 'request failed');
+  // An expected outage (503) is a warning without a stack; anything else 5xx is a bug.
+  if (status === 503) request.log.warn({ error_code: code, error: err.message }, 'request failed: dependency unavailable');
+  else if (status >= 500) request.log.error({ err }, 'request failed');
   else request.log.info({ error_code: code, status }, 'request refused');
   return sendError(reply, status, code, message, details);
 }

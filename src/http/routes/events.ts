@@ -9,11 +9,15 @@ import { JobSchema } from '../schemas/job.js';
 import { JobEventStream } from '../sse.js';
 
 const DEFAULT_HEARTBEAT_MS = 15_000;
+/** Open streams one tenant (or, with API keys off, everyone) may hold on one API process. */
+const DEFAULT_MAX_STREAMS_PER_TENANT = 100;
 
 export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
   // A stream never ends on its own while the job runs: on shutdown the server would wait for every
   // client to hang up, and the worker beside it would never hand its jobs back.
   const streams = new Set<JobEventStream>();
+  const perTenant = new Map<string, number>();
+  const maxPerTenant = deps.sseMaxStreamsPerTenant ?? DEFAULT_MAX_STREAMS_PER_TENANT;
   app.addHook('preClose', async () => {
     for (const stream of streams) stream.close();
   });
@@ -31,7 +35,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
         params: JobIdParams,
         response: {
           200: { description: 'event stream', content: { 'text/event-stream': { schema: Type.String() } } },
-          ...errorResponses(401, 404, 503),
+          ...errorResponses(401, 404, 429, 503),
         },
       },
     },
@@ -39,6 +43,12 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       const { job_id } = request.params;
       const job = await deps.jobs.get(job_id, request.tenantId);
       if (!job) throw new AppError('JOB_NOT_FOUND', 'no such job');
+      const tenant = request.tenantId ?? '';
+      const open = perTenant.get(tenant) ?? 0;
+      if (open >= maxPerTenant) {
+        reply.header('retry-after', '30');
+        throw new AppError('TOO_MANY_STREAMS', `at most ${maxPerTenant} event streams may be open at once; close one or poll GET /api/imports/{job_id}`);
+      }
 
       reply.hijack();
       reply.raw.writeHead(200, {
@@ -50,14 +60,24 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       });
       const toJson = reply.compileSerializationSchema(JobSchema as unknown as Record<string, unknown>);
       const serialize = (j: JobRecord) => toJson(j as unknown as Record<string, unknown>);
-      const stream = new JobEventStream(reply.raw, deps.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS, serialize);
+      const stream = new JobEventStream(reply.raw, {
+        heartbeatMs: deps.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+        serialize,
+        refresh: () => deps.jobs.get(job_id, request.tenantId),
+      });
       streams.add(stream);
-      stream.onClose(() => streams.delete(stream));
+      perTenant.set(tenant, open + 1);
+      stream.onClose(() => {
+        streams.delete(stream);
+        const left = (perTenant.get(tenant) ?? 1) - 1;
+        if (left > 0) perTenant.set(tenant, left);
+        else perTenant.delete(tenant);
+      });
       if (TERMINAL_STATUSES.includes(job.status)) return stream.send(job, 'status');
 
       try {
         // Subscribe before reading the snapshot, so no change between the two is lost.
-        const unsubscribe = await deps.jobs.watch(job_id, (next, kind) => stream.send(next, kind));
+        const unsubscribe = await deps.jobs.watch(job_id, (next, kind) => stream.send(next, kind), () => stream.resync());
         stream.onClose(() => {
           unsubscribe().catch((err: unknown) => request.log.warn({ err }, 'job watch cleanup failed'));
         });

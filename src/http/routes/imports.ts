@@ -16,7 +16,7 @@ const ImportHeaders = Type.Object({
   'x-correlation-id': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
 });
 
-const jobRoute = { config: { notFoundCode: 'JOB_NOT_FOUND' } };
+const jobRoute = { config: { notFoundCode: 'JOB_NOT_FOUND' as const } };
 
 const LOCATION = { location: { type: 'string', description: '/api/imports/{job_id}' } };
 

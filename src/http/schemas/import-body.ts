@@ -14,7 +14,7 @@ import { SourceTypeSchema } from './job.js';
 export const ImportOptionsSchema = Type.Object(
   {
     mode: Type.Optional(StringEnum(['full', 'incremental'] as const, { default: 'full' })),
-    since: Type.Optional(Type.String({ format: 'date-time', description: 'incremental starting point, set by hand' })),
+    since: Type.Optional(Type.String({ format: 'timestamp', description: 'incremental starting point, set by hand (RFC 3339 date-time)' })),
     batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
     include_comments: Type.Optional(Type.Boolean({ default: true })),
     dry_run: Type.Optional(Type.Boolean({ default: false, description: 'count and check access; store nothing' })),

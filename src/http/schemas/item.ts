@@ -52,7 +52,7 @@ export const ItemListQuery = Type.Object(
   {
     source_type: Type.Optional(SourceTypeSchema),
     project: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
-    updated_since: Type.Optional(Type.String({ format: 'date-time' })),
+    updated_since: Type.Optional(Type.String({ format: 'timestamp', description: 'RFC 3339 date-time, years 0001-9999' })),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'substring of title, key or description' })),
     tenant_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     limit: Limit(LIMITS.items.max, LIMITS.items.def),

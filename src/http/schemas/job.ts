@@ -2,11 +2,12 @@
 import { Type, type Static } from 'typebox';
 import { SOURCE_TYPES } from '../../connectors/connector.js';
 import { JOB_STATUSES } from '../../jobs/types.js';
+import { ITEM_ACTIONS } from '../../items/types.js';
 import { Cursor, LIMITS, Limit, Nullable, StringEnum } from './common.js';
 
 export const SourceTypeSchema = StringEnum(SOURCE_TYPES);
 export const JobStatusSchema = StringEnum(JOB_STATUSES);
-export const ItemActionSchema = StringEnum(['created', 'updated', 'unchanged', 'failed'] as const);
+export const ItemActionSchema = StringEnum(ITEM_ACTIONS);
 
 const Progress = Type.Object(
   {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { SourceError, SourceWaitError } from '../../../src/errors.js';
-import { createSourceHttpFactory } from '../../../src/connectors/http.js';
+import { createSourceHttpFactory } from '../../../src/outbound/http.js';
 import { resolveGithubConfig } from '../../../src/connectors/github/config.js';
 import { DEFAULT_GITHUB_TUNING, GithubConnector } from '../../../src/connectors/github/connector.js';
 import { closeFakes, connectorFor, drain, startFake } from './helpers.js';

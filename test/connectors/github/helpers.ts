@@ -1,7 +1,8 @@
 /** Shared set-up for the GitHub connector tests: a fake, a connector on it, and draining pages(). */
 import { pino } from 'pino';
 import type { NormalizedItem, PageOptions, SourcePage } from '../../../src/connectors/connector.js';
-import { createSourceHttpFactory, type SourceHttpFactory } from '../../../src/connectors/http.js';
+import { createSourceHttpFactory } from '../../../src/outbound/http.js';
+import type { SourceHttpFactory } from '../../../src/outbound/types.js';
 import { resolveGithubConfig } from '../../../src/connectors/github/config.js';
 import { DEFAULT_GITHUB_TUNING, GithubConnector, type GithubTuning } from '../../../src/connectors/github/connector.js';
 import type { GithubRecord } from '../../../src/connectors/github/normalize.js';

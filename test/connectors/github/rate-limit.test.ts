@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SourceResponse } from '../../../src/connectors/http.js';
+import type { SourceResponse } from '../../../src/outbound/types.js';
 import { createGithubClassify, createGithubRateLimit } from '../../../src/connectors/github/rate-limit.js';
 import { plannedUrls } from '../../../src/connectors/github/paging.js';
 

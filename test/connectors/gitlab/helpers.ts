@@ -3,7 +3,8 @@ import { pino } from 'pino';
 import type { Connector, SourcePage } from '../../../src/connectors/connector.js';
 import { gitlabModule } from '../../../src/connectors/gitlab/index.js';
 import type { GitLabRecord } from '../../../src/connectors/gitlab/types.js';
-import { createSourceHttpFactory, type SourceHttp } from '../../../src/connectors/http.js';
+import { createSourceHttpFactory } from '../../../src/outbound/http.js';
+import type { SourceHttp } from '../../../src/outbound/types.js';
 import { GitLabFake, type GitLabFakeOptions } from '../../fakes/gitlab.js';
 import { started } from '../../fakes/vendor-fake.js';
 

@@ -1,7 +1,8 @@
 /** Builds a Jira connector against a JiraFake with a real SourceHttp, and drains its pages. */
 import { pino } from 'pino';
 import type { Connector, PageOptions, SourcePage } from '../../../src/connectors/connector.js';
-import { createSourceHttpFactory, type SourceHttpOptions } from '../../../src/connectors/http.js';
+import { createSourceHttpFactory } from '../../../src/outbound/http.js';
+import type { SourceHttpOptions } from '../../../src/outbound/types.js';
 import { jiraModule, type JiraConfig } from '../../../src/connectors/jira/index.js';
 import type { JiraFake } from '../../fakes/jira.js';
 

@@ -1,7 +1,8 @@
 /** Builds the ServiceNow connector against a fake instance and drains its pages. */
 import { pino } from 'pino';
 import type { Connector, NormalizedItem, SourcePage } from '../../../src/connectors/connector.js';
-import { createSourceHttpFactory, type SourceHttpFactory, type SourceHttpOptions } from '../../../src/connectors/http.js';
+import { createSourceHttpFactory } from '../../../src/outbound/http.js';
+import type { SourceHttpFactory, SourceHttpOptions } from '../../../src/outbound/types.js';
 import { servicenowModule, type ServiceNowConfig } from '../../../src/connectors/servicenow/index.js';
 import { FakeServiceNow, type FakeServiceNowOptions } from '../../fakes/servicenow.js';
 import { started } from '../../fakes/vendor-fake.js';

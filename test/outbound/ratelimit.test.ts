@@ -2,8 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../src/errors.js';
-import { createSourceHttpFactory, parseRetryAfter } from '../../src/connectors/http.js';
-import type { SourceHttpOptions, SourceResponse } from '../../src/connectors/http.js';
+import { createSourceHttpFactory } from '../../src/outbound/http.js';
+import { parseRetryAfter } from '../../src/outbound/util.js';
+import type { SourceHttpOptions, SourceResponse } from '../../src/outbound/types.js';
 
 type Handler = (res: http.ServerResponse, n: number, url: string) => void;
 

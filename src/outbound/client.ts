@@ -5,10 +5,10 @@
  */
 import { SourceError } from '../errors.js';
 import type { SourceErrorCode } from '../errors.js';
-import { HostGate } from './http-gate.js';
-import type { GateRegistry } from './http-gates.js';
-import { send } from './http-transport.js';
-import type { Transport } from './http-transport.js';
+import { AccountGate } from './account-gate.js';
+import type { GateRegistry } from './gate-registry.js';
+import { send } from './transport.js';
+import type { Transport } from './transport.js';
 import {
   backoffDelay,
   credentialValues,
@@ -20,9 +20,9 @@ import {
   sleep,
   unsendableCredentialHeader,
   withoutCredentialHeaders,
-} from './http-util.js';
+} from './util.js';
 import { findForbiddenAddressError } from './ssrf.js';
-import type { RateLimitSignal, RequestOptions, SourceHttp, SourceHttpOptions, SourceResponse } from './http.js';
+import type { RateLimitSignal, RequestOptions, SourceHttp, SourceHttpOptions, SourceResponse } from './types.js';
 
 const DEFAULTS = {
   concurrency: 4,
@@ -59,7 +59,7 @@ export class SourceHttpClient implements SourceHttp {
   private sent = 0;
   private readonly o: Required<Omit<SourceHttpOptions, 'rateLimit' | 'classify' | 'headers'>> & SourceHttpOptions;
   private readonly base: URL;
-  private readonly gate: HostGate;
+  private readonly gate: AccountGate;
 
   constructor(opts: SourceHttpOptions, private readonly transport: Transport, gates?: GateRegistry) {
     this.o = { ...DEFAULTS, ...stripUndefined(opts) } as typeof this.o;
@@ -74,7 +74,7 @@ export class SourceHttpClient implements SourceHttp {
       handOffWaitMs: this.o.handOffWaitMs,
     };
     const identity = [base.origin, Object.entries(opts.headers ?? {}).sort()];
-    this.gate = gates ? gates.get(identity, gateOptions) : new HostGate(gateOptions);
+    this.gate = gates ? gates.get(identity, gateOptions) : new AccountGate(gateOptions);
   }
 
   get requestCount(): number {

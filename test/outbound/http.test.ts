@@ -2,8 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../src/errors.js';
-import { createSourceHttpFactory } from '../../src/connectors/http.js';
-import type { SourceHttpOptions } from '../../src/connectors/http.js';
+import { createSourceHttpFactory } from '../../src/outbound/http.js';
+import type { SourceHttpOptions } from '../../src/outbound/types.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number, body: string) => void;
 interface Hit {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { HostGate } from '../../src/connectors/http-gate.js';
+import { AccountGate } from '../../src/outbound/account-gate.js';
 
-const gate = (concurrency = 4) => new HostGate({ source: 'GitHub', concurrency, reserve: 1, maxWaitMs: 60_000 });
+const gate = (concurrency = 4) => new AccountGate({ source: 'GitHub', concurrency, reserve: 1, maxWaitMs: 60_000 });
 
 /** Whether `p` settles before the pending timers and I/O of this turn have run. */
 async function settlesNow(p: Promise<unknown>): Promise<boolean> {
@@ -14,7 +14,7 @@ async function settlesNow(p: Promise<unknown>): Promise<boolean> {
   return settled;
 }
 
-describe('HostGate', () => {
+describe('AccountGate', () => {
   it('admits queued requests in arrival order as slots free up', async () => {
     const g = gate(1);
     await g.acquire();

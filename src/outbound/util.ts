@@ -1,4 +1,4 @@
-/** Small pure helpers of the source HTTP layer: URLs, redaction, Retry-After, backoff, abortable sleep. */
+/** Small pure helpers of the outbound HTTP layer: URLs, redaction, Retry-After, backoff, abortable sleep. */
 
 /** Query parameters whose values are secrets and never appear in messages: by fragment, or by whole word. */
 const SECRET_FRAGMENT = /token|passw|secret/i;

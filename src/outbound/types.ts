@@ -1,24 +1,8 @@
 /**
- * The one HTTP layer every connector uses to talk to its source: the interface, and the
- * factory (implementation in http-client.ts, http-gate.ts, http-transport.ts, ssrf.ts).
- *
- * Guarantees: per-request timeout; the caller's AbortSignal stops waits and requests;
- * 5xx and network errors retried (>= 5 times, capped exponential backoff with jitter)
- * then SOURCE_UNAVAILABLE; 429/503 and vendor rate-limit signals wait as the vendor says
- * and, while waiting, no request at all goes to that host; a wait over `maxWaitMs`
- * fails with SOURCE_RATE_LIMITED; the remaining budget is respected before a 429 happens;
- * bounded parallelism per host; SSRF guard at connect time (every DNS answer checked,
- * redirects re-checked) unless private networks are allowed — and even then plain http only
- * reaches hosts whose every answer is private; errors name the source and
- * HTTP status and never carry a credential (headers and URL userinfo/query secrets redacted).
+ * The types of the outbound HTTP layer, apart from its implementation so connectors, jobs and the
+ * layer itself import them without importing one another.
  */
 import type { SourceErrorCode } from '../errors.js';
-import { SourceHttpClient } from './http-client.js';
-import { GateRegistry } from './http-gates.js';
-import { createTransport } from './http-transport.js';
-import type { Transport } from './http-transport.js';
-
-export { parseRetryAfter } from './http-util.js';
 
 export interface SourceResponse<T = unknown> {
   status: number;
@@ -107,19 +91,4 @@ export interface SourceHttpGlobals {
   allowPrivateNetworks: boolean;
   /** Default `handOffWaitMs` of every SourceHttp the factory makes. */
   handOffWaitMs?: number;
-}
-
-/**
- * One connection pool (and SSRF policy) shared by every SourceHttp the factory makes, and one gate
- * per source + credentials + settings, so concurrent jobs against one account share its budget.
- */
-export function createSourceHttpFactory(globals: SourceHttpGlobals): SourceHttpFactory {
-  const transport = createTransport(globals.allowPrivateNetworks);
-  const gates = new GateRegistry();
-  return (opts) => createSourceHttp({ handOffWaitMs: globals.handOffWaitMs, ...opts }, transport, gates);
-}
-
-/** The factory's building block; tests pass a transport with their own DNS answers. */
-export function createSourceHttp(opts: SourceHttpOptions, transport: Transport, gates?: GateRegistry): SourceHttp {
-  return new SourceHttpClient(opts, transport, gates);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLinkHeader } from '../../src/connectors/link-header.js';
+import { parseLinkHeader } from '../../src/outbound/link-header.js';
 
 describe('parseLinkHeader', () => {
   it.each([

@@ -1,11 +1,13 @@
 /**
- * The per-source gate every attempt passes before it is sent: bounded parallelism, the pause a
- * vendor asked for (Retry-After etc.), and the reported rate-limit budget. One gate per SourceHttp
- * instance, shared by all its concurrent requests, so a pause stops every request to the source —
- * not only the one that received the 429.
+ * The gate every attempt passes before it is sent: bounded parallelism, the pause a vendor asked
+ * for (Retry-After etc.), and the reported rate-limit budget. It stands for one account at one
+ * source — source + origin + credentials + settings, as GateRegistry keys it — and is shared by
+ * every SourceHttp of the factory with that key, so a pause stops every request any job sends
+ * on that account, not only the one that received the 429. A factory-less SourceHttp (tests)
+ * gets a gate of its own.
  */
 import { SourceError, SourceWaitError } from '../errors.js';
-import type { RateLimitSignal } from './http.js';
+import type { RateLimitSignal } from './types.js';
 
 export interface GateOptions {
   source: string;
@@ -21,7 +23,7 @@ interface Waiter {
   reject: (err: unknown) => void;
 }
 
-export class HostGate {
+export class AccountGate {
   private inFlight = 0;
   private pauseUntil = 0;
   /** Last reported budget; `remaining` already counts every request answered so far. */

@@ -5,9 +5,9 @@ import type { LookupAddress } from 'node:dns';
 import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../src/errors.js';
-import { createSourceHttp } from '../../src/connectors/http.js';
-import { createTransport } from '../../src/connectors/http-transport.js';
-import { checkBaseUrl, createGuardedLookup, isForbiddenAddress } from '../../src/connectors/ssrf.js';
+import { createSourceHttp } from '../../src/outbound/http.js';
+import { createTransport } from '../../src/outbound/transport.js';
+import { checkBaseUrl, createGuardedLookup, isForbiddenAddress } from '../../src/outbound/ssrf.js';
 
 const closers: (() => void)[] = [];
 afterEach(() => closers.splice(0).forEach((c) => c()));

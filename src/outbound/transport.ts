@@ -9,8 +9,8 @@ import type { Dispatcher } from 'undici';
 import { SourceError } from '../errors.js';
 import { checkBaseUrl, createGuardedLookup, createPrivateOnlyLookup } from './ssrf.js';
 import type { ResolveAll } from './ssrf.js';
-import { flattenHeaders, withoutCredentialHeaders } from './http-util.js';
-import type { SourceResponse } from './http.js';
+import { flattenHeaders, withoutCredentialHeaders } from './util.js';
+import type { SourceResponse } from './types.js';
 
 const MAX_REDIRECTS = 5;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);

@@ -1,0 +1,47 @@
+/**
+ * The item vocabulary shared by the runner (jobs/) and the item store (store/): what happened to
+ * one item in one batch, and where a batch belongs. Declared here once; neither side owns it.
+ */
+import type { SourceType } from '../connectors/connector.js';
+
+export const ITEM_ACTIONS = ['created', 'updated', 'unchanged', 'failed'] as const;
+export type ItemAction = (typeof ITEM_ACTIONS)[number];
+
+/** An item that could not be stored (not normalized, invalid, too large): it fails alone. */
+export interface ItemFailure {
+  external_id: string;
+  key: string | null;
+  error: string;
+}
+
+/** What the store did with one item of a batch. */
+export interface ItemOutcome {
+  external_id: string;
+  key: string | null;
+  item_id: string | null;
+  action: ItemAction;
+  error: string | null;
+  /**
+   * true when the runner must count this outcome in the job's progress: recorded now, or recorded
+   * earlier by a batch with the same or a later number (a crashed attempt whose progress was never
+   * saved). false when a batch whose progress was saved had already recorded it; `action`, `error`
+   * and `item_id` are then the ones first recorded, so nothing is counted twice.
+   */
+  countable: boolean;
+}
+
+/** The import scope a watermark belongs to. */
+export interface ItemScope {
+  /** null = no tenancy (stored as '') */
+  tenantId: string | null;
+  sourceType: SourceType;
+  sourceInstance: string;
+  scope: string;
+}
+
+/** Where one batch is written: the items' home and the job's item log. */
+export interface BatchContext extends Omit<ItemScope, 'scope'> {
+  jobId: string;
+  /** The run's batch number (its page count so far, 1-based); decides `countable` on re-delivery. */
+  batchNo: number;
+}

@@ -1,0 +1,35 @@
+/**
+ * The one guarded HTTP layer for every outbound request — connectors to their sources and the
+ * completion callback to its URL: the factory (types in types.ts; implementation in client.ts,
+ * account-gate.ts, transport.ts, ssrf.ts).
+ *
+ * Guarantees: per-request timeout; the caller's AbortSignal stops waits and requests;
+ * 5xx and network errors retried (capped exponential backoff with jitter, counts from the policy)
+ * then SOURCE_UNAVAILABLE; 429/503 and vendor rate-limit signals wait as the vendor says
+ * and, while waiting, no request at all goes to that account; a wait over `maxWaitMs`
+ * fails with SOURCE_RATE_LIMITED; the remaining budget is respected before a 429 happens;
+ * bounded parallelism per account; SSRF guard at connect time (every DNS answer checked,
+ * redirects re-checked) unless private networks are allowed — and even then plain http only
+ * reaches hosts whose every answer is private; errors name the source and
+ * HTTP status and never carry a credential (headers and URL userinfo/query secrets redacted).
+ */
+import { SourceHttpClient } from './client.js';
+import { GateRegistry } from './gate-registry.js';
+import { createTransport } from './transport.js';
+import type { Transport } from './transport.js';
+import type { SourceHttp, SourceHttpFactory, SourceHttpGlobals, SourceHttpOptions } from './types.js';
+
+/**
+ * One connection pool (and SSRF policy) shared by every SourceHttp the factory makes, and one gate
+ * per source + credentials + settings, so concurrent jobs against one account share its budget.
+ */
+export function createSourceHttpFactory(globals: SourceHttpGlobals): SourceHttpFactory {
+  const transport = createTransport(globals.allowPrivateNetworks);
+  const gates = new GateRegistry();
+  return (opts) => createSourceHttp({ handOffWaitMs: globals.handOffWaitMs, ...opts }, transport, gates);
+}
+
+/** The factory's building block; tests pass a transport with their own DNS answers. */
+export function createSourceHttp(opts: SourceHttpOptions, transport: Transport, gates?: GateRegistry): SourceHttp {
+  return new SourceHttpClient(opts, transport, gates);
+}
