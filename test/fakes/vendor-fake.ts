@@ -34,12 +34,12 @@ export interface Targeted<R extends FakeRequest = FakeRequest> {
  * - `status`: a server error (5xx) with the vendor's error body;
  * - `unauthorized`: the vendor's 401 for credentials it does not accept;
  * - `rate-limited`: the vendor's 429 with `Retry-After` seconds and its rate-limit headers;
- * - `truncate`: the real answer cut half-way and the connection dropped; `slow`: the real answer, late;
+ * - `truncate`: the answer cut half-way and the connection dropped; `slow`: the real answer, late;
  * - `loop`: the listing stops advancing: every later page request of the listing (or of `match`)
  *   gets the first answer again, so its next link, page token or keyset cursor repeats and the
  *   same records come back (persistent unless `times` says otherwise);
- * - `hostile`: the first record of the listing gets a field of about `bytes` (default 1 MB) of
- *   adversarial text in the vendor's own format (HTML, ADF, Markdown).
+ * - `hostile`: one record (the first the fake holds) gets a field of about `bytes` (default 1 MB)
+ *   of adversarial text, where that vendor's converters read it (description, ADF, Markdown body).
  */
 export type CommonFault =
   | { kind: 'status'; status: number }
