@@ -20,7 +20,7 @@ const ctx = { tenantId: null, requestId: 'bench', correlationId: null, idempoten
 async function serveApp(h: Harness) {
   const app = await buildApp({
     jobs: h.deps.jobs, items: h.deps.store, health: healthProbe(h.deps.apiRedis, h.deps.store), connectors: h.deps.connectors,
-    apiKeys: null, version: 'bench', environment: 'bench', logger: pino({ level: 'silent' }),
+    apiKeys: null, version: 'bench', environment: 'bench', logger: pino({ level: 'silent' }), policy: h.deps.policy.api,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import type { ConnectorModule } from '../src/connectors/connector.js';
 import { createSourceHttpFactory } from '../src/outbound/http.js';
 import type { SourceHttp } from '../src/outbound/types.js';
+import { DEFAULT_POLICY } from '../src/policy.js';
 
 export interface Drained {
   items: number;
@@ -12,9 +13,9 @@ export interface Drained {
 }
 
 export async function drainConnector(module: ConnectorModule, config: Record<string, unknown>, batchSize = 100): Promise<Drained> {
-  const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
+  const factory = createSourceHttpFactory({ allowPrivateNetworks: true, policy: DEFAULT_POLICY });
   const clients: SourceHttp[] = [];
-  const connector = module.create(config, { http: (o) => clients[clients.push(factory(o)) - 1]!, logger: pino({ level: 'silent' }) });
+  const connector = module.create(config, { http: (o) => clients[clients.push(factory(o)) - 1]!, logger: pino({ level: 'silent' }), policy: DEFAULT_POLICY.sources });
   const t0 = performance.now();
   let items = 0;
   let comments = 0;

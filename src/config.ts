@@ -23,6 +23,10 @@ export interface Config {
   logLevel: string;
   /** A shutdown that has not finished by then exits anyway (a Redis outage must not hold it forever). */
   shutdownTimeoutMs: number;
+  /** CONTRACT §9: jobs of one tenant running at once, deployment-wide. */
+  tenantMaxRunning: number;
+  /** CONTRACT §9: pending jobs of one tenant beyond which a POST gets 429 TOO_MANY_JOBS. */
+  tenantMaxQueued: number;
 }
 
 /** One or more bad values: one line per problem, each naming its variable (never its value). */
@@ -199,6 +203,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     webhookSecret: g.take(() => webhookSecret(env), null),
     logLevel,
     shutdownTimeoutMs: g.take(() => int(env, 'SHUTDOWN_TIMEOUT_S', 25, 1, 3600), 0) * 1000,
+    tenantMaxRunning: g.take(() => int(env, 'TENANT_MAX_RUNNING', 2, 1, 10_000), 0),
+    tenantMaxQueued: g.take(() => int(env, 'TENANT_MAX_QUEUED', 1000, 1, 10_000_000), 0),
   };
   const [first, ...more] = g.problems;
   if (first !== undefined) {

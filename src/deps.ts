@@ -18,14 +18,13 @@ import { ScopeLocks } from './jobs/scope-lock.js';
 import { openItemStore } from './store/work-items.js';
 import { ImportWorker } from './jobs/worker.js';
 import type { ItemStore } from './store/types.js';
+import { backoffDelay, DEFAULT_POLICY, type Policy } from './policy.js';
 import { checkRedisDatabase } from './redis-database.js';
-
-/** A source wait longer than this frees the worker slot: the job is re-queued for when the wait ends. */
-export const RATE_LIMIT_HANDOFF_MS = 30_000;
 
 export interface Deps {
   config: Readonly<Config>;
   logger: Logger;
+  policy: Policy;
   keys: JobKeys;
   /** for the worker and BullMQ: commands wait out a Redis outage instead of failing */
   redis: Redis;
@@ -45,19 +44,22 @@ export interface Deps {
 
 export interface DepsOverrides {
   connectors: Record<SourceType, ConnectorModule>;
-  http?: SourceHttpFactory;
   /** defaults to the schema-less store of the config */
   storeSchema?: string;
+  /** defaults to DEFAULT_POLICY; tests shorten its waits */
+  policy?: Policy;
 }
 
 /** `logger` given: this client reports outages (one client per process does, so one line per outage). */
-function redisClient(config: Readonly<Config>, name: string, opts: { failFast?: boolean; logger?: Logger } = {}): Redis {
+function redisClient(
+  config: Readonly<Config>, policy: Policy['redis'], name: string, opts: { failFast?: boolean; logger?: Logger } = {},
+): Redis {
   const { failFast = false, logger } = opts;
   const client = new Redis(config.redisUrl, {
     maxRetriesPerRequest: failFast ? 1 : null,
-    ...(failFast ? { commandTimeout: 2_000 } : {}),
+    ...(failFast ? { commandTimeout: policy.apiCommandTimeoutMs } : {}),
     connectionName: `integration-service:${name}`,
-    retryStrategy: (attempt) => Math.min(200 * 2 ** attempt, 10_000),
+    retryStrategy: (attempt) => backoffDelay(attempt, policy.reconnect),
   });
   let warned = false;
   client.on('error', (err: Error) => {
@@ -73,19 +75,20 @@ function redisClient(config: Readonly<Config>, name: string, opts: { failFast?: 
 }
 
 export async function buildDeps(config: Readonly<Config>, logger: Logger, overrides: DepsOverrides): Promise<Deps> {
+  const policy = overrides.policy ?? DEFAULT_POLICY;
   const keys = jobKeys(config.redisKeyPrefix);
-  const redis = redisClient(config, 'worker', { logger });
-  const apiRedis = redisClient(config, 'api', { failFast: true });
-  const subscriber = redisClient(config, 'events');
+  const redis = redisClient(config, policy.redis, 'worker', { logger });
+  const apiRedis = redisClient(config, policy.redis, 'api', { failFast: true });
+  const subscriber = redisClient(config, policy.redis, 'events');
   await checkRedisDatabase(redis, config.redisUrl).catch((err: unknown) => {
     for (const client of [redis, apiRedis, subscriber]) client.disconnect();
     throw err;
   });
   const records = new JobRecords(redis, keys, config.jobTtlSeconds);
   const events = new JobEvents(subscriber, keys);
-  const queue = createQueue(apiRedis, keys.queuePrefix);
+  const queue = createQueue(apiRedis, keys.queuePrefix, policy.retention.queueEntrySeconds);
   queue.on('error', () => undefined); // reported once by the shared connection's handler
-  const http = overrides.http ?? createSourceHttpFactory({ allowPrivateNetworks: config.allowPrivateNetworks, handOffWaitMs: RATE_LIMIT_HANDOFF_MS });
+  const http = createSourceHttpFactory({ allowPrivateNetworks: config.allowPrivateNetworks, policy });
   const store = await openItemStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, schema: overrides.storeSchema }).catch(
     async (err: unknown) => {
       await queue.close().catch(() => undefined);
@@ -100,10 +103,11 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
     credentialsKey: config.credentialsKey,
     allowPrivateNetworks: config.allowPrivateNetworks,
     webhookSecret: config.webhookSecret,
+    tenantMaxQueued: config.tenantMaxQueued,
   });
   return {
-    config, logger, keys, redis, apiRedis, subscriber, records, events, queue, jobs, store,
-    connectors: overrides.connectors, http, locks: new ScopeLocks(redis, keys),
+    config, logger, policy, keys, redis, apiRedis, subscriber, records, events, queue, jobs, store,
+    connectors: overrides.connectors, http, locks: new ScopeLocks(redis, keys, policy.scopeLock.leaseMs),
     async close() {
       await queue.close().catch(() => undefined);
       await store.close().catch(() => undefined);
@@ -114,11 +118,11 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
   };
 }
 
-export function createWorker(deps: Deps, timings: { lockDurationMs?: number; stalledIntervalMs?: number } = {}): ImportWorker {
+export function createWorker(deps: Deps): ImportWorker {
   return new ImportWorker({
     records: deps.records, store: deps.store, connectors: deps.connectors, http: deps.http,
     credentialsKey: deps.config.credentialsKey, logger: deps.logger, connection: deps.redis,
     queuePrefix: deps.keys.queuePrefix, concurrency: deps.config.workerConcurrency, locks: deps.locks,
-    events: deps.events, webhookSecret: deps.config.webhookSecret, ...timings,
+    events: deps.events, webhookSecret: deps.config.webhookSecret, policy: deps.policy,
   });
 }

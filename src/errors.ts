@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   ITEM_NOT_FOUND: 404,
   JOB_NOT_CANCELLABLE: 409,
   TOO_MANY_STREAMS: 429,
+  TOO_MANY_JOBS: 429,
   IDEMPOTENCY_KEY_REUSED: 422,
   SOURCE_URL_FORBIDDEN: 422,
   SOURCE_AUTH_FAILED: 502,
@@ -57,11 +58,14 @@ export interface ErrorDetail {
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: ErrorDetail[];
-  constructor(code: ErrorCode, message: string, details: ErrorDetail[] = []) {
+  /** Sent as Retry-After (seconds) with a 429 or 503. */
+  readonly retryAfterS: number | null;
+  constructor(code: ErrorCode, message: string, details: ErrorDetail[] = [], retryAfterS: number | null = null) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.details = details;
+    this.retryAfterS = retryAfterS;
   }
   get httpStatus(): number {
     return ERROR_STATUS[this.code];

@@ -32,7 +32,7 @@ export async function start(role: Role, env: NodeJS.ProcessEnv = process.env, lo
   if (role !== 'worker') {
     app = await buildApp({
       jobs: deps.jobs, items: deps.store, health: healthProbe(deps.apiRedis, deps.store), connectors: deps.connectors,
-      apiKeys: config.apiKeys, version: VERSION, environment: config.environment, logger: log,
+      apiKeys: config.apiKeys, version: VERSION, environment: config.environment, logger: log, policy: deps.policy.api,
     });
     await app.listen({ port: config.port, host: config.host }).catch((err: unknown) => {
       throw listenError(err);
@@ -42,7 +42,7 @@ export async function start(role: Role, env: NodeJS.ProcessEnv = process.env, lo
   if (role !== 'api') {
     worker = createWorker(deps);
     await worker.start();
-    stopSweep = scheduleSweep(deps.records, deps.store, config.jobTtlSeconds, log);
+    stopSweep = scheduleSweep(deps.records, deps.store, config.jobTtlSeconds, log, deps.policy.retention);
   }
   log.info({ port: app ? config.port : undefined, store: config.databaseUrl ? 'postgres' : 'pglite' }, 'integration-service started');
   return {

@@ -8,6 +8,7 @@
 import type { TObject } from 'typebox';
 import type { Logger } from 'pino';
 import type { SourceHttpFactory } from '../outbound/types.js';
+import type { Policy } from '../policy.js';
 
 export const SOURCE_TYPES = ['jira', 'servicenow', 'github', 'gitlab'] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
@@ -93,6 +94,8 @@ export interface Connector {
 export interface ConnectorContext {
   http: SourceHttpFactory;
   logger: Logger;
+  /** Per-source tuning: concurrency, windows, vendor-specific waits. */
+  policy: Policy['sources'];
 }
 
 /** Where a job points: shown in the job record (`source`) and used for the one-job-per-scope rule. */

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ConnectorModule, SourceType } from '../connectors/connector.js';
 import type { JobService } from '../jobs/types.js';
 import type { ItemStore } from '../store/types.js';
+import type { Policy } from '../policy.js';
 
 export interface HealthReport {
   redis: { status: 'up' | 'down'; latency_ms?: number };
@@ -20,8 +21,5 @@ export interface AppDeps {
   version: string;
   environment: string;
   logger: Logger;
-  /** SSE heartbeat period; default 15 000 ms. */
-  sseHeartbeatMs?: number;
-  /** Open event streams per tenant and process; default 100. */
-  sseMaxStreamsPerTenant?: number;
+  policy: Policy['api'];
 }

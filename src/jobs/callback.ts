@@ -6,15 +6,18 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SourceHttpFactory } from '../outbound/types.js';
+import type { Policy } from '../policy.js';
 import type { JobRecord } from './types.js';
 
 export function signBody(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-export async function sendCallback(http: SourceHttpFactory, secret: string, url: string, job: JobRecord, log: Logger): Promise<void> {
+export async function sendCallback(
+  http: SourceHttpFactory, policy: Policy['callback'], secret: string, url: string, job: JobRecord, log: Logger,
+): Promise<void> {
   const body = JSON.stringify(job);
-  const client = http({ source: 'Callback', baseUrl: url, retries: 5, concurrency: 1, timeoutMs: 10_000 });
+  const client = http({ source: 'Callback', baseUrl: url, ...policy });
   try {
     // The layer serializes `json` with JSON.stringify, so the signed bytes are the sent bytes.
     await client.request('POST', url, { json: job, headers: { 'x-signature-256': signBody(secret, body) }, responseType: 'text' });

@@ -15,6 +15,8 @@ export interface CreateDeps {
   credentialsKey: Buffer;
   allowPrivateNetworks: boolean;
   webhookSecret: string | null;
+  /** TENANT_MAX_QUEUED: a tenant's pending jobs beyond which a POST is refused (0 = no limit). */
+  tenantMaxQueued: number;
 }
 
 export const DEFAULT_OPTIONS: ImportOptions = { mode: 'full', batch_size: 100, include_comments: true, dry_run: false };

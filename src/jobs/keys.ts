@@ -5,6 +5,8 @@ export interface JobKeys {
   credentials(id: string): string;
   checkpoint(id: string): string;
   owner(id: string): string;
+  /** runs of the job started without a clean end (poison-job detection) */
+  unfinishedRuns(id: string): string;
   idempotency(tenant: string, keyHash: string): string;
   scopeLock(scopeHash: string): string;
   sequence: string;
@@ -24,6 +26,7 @@ export function jobKeys(prefix = ''): JobKeys {
     credentials: (id) => `${p}creds:${id}`,
     checkpoint: (id) => `${p}checkpoint:${id}`,
     owner: (id) => `${p}owner:${id}`,
+    unfinishedRuns: (id) => `${p}runs:${id}`,
     idempotency: (tenant, keyHash) => `${p}idem:${tenant}:${keyHash}`,
     scopeLock: (scopeHash) => `${p}scope:${scopeHash}`,
     sequence: `${p}seq`,

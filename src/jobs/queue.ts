@@ -24,11 +24,12 @@ export interface ImportJobData {
   rate_limit_handoffs?: number;
 }
 
-export function createQueue(connection: ConnectionOptions, prefix: string): Queue<ImportJobData> {
+/** `keepSeconds`: how long BullMQ keeps a finished entry (the job record has its own TTL). */
+export function createQueue(connection: ConnectionOptions, prefix: string, keepSeconds: number): Queue<ImportJobData> {
   return new Queue<ImportJobData>(QUEUE_NAME, {
     connection,
     prefix,
-    defaultJobOptions: { attempts: 1, removeOnComplete: { age: 86400 }, removeOnFail: { age: 86400 } },
+    defaultJobOptions: { attempts: 1, removeOnComplete: { age: keepSeconds }, removeOnFail: { age: keepSeconds } },
   });
 }
 

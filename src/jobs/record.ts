@@ -11,7 +11,7 @@ import { NO_TENANT, type JobKeys } from './keys.js';
 const lua = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
 const SCRIPTS = { saveJob: lua('save'), createJob: lua('create'), listJobs: lua('list') };
 
-type Reply = [string, string?];
+type Reply = [string, string?, number?];
 
 import type { ClientContext } from 'ioredis';
 
@@ -24,6 +24,13 @@ declare module 'ioredis' {
 }
 
 export type SaveResult = { ok: true; job: JobRecord } | { ok: false; status: JobStatus | null };
+/** `lostRuns`: earlier runs that started and never ended cleanly, since the last stored batch. */
+export type TakeResult = { ok: true; job: JobRecord; lostRuns: number } | { ok: false; status: JobStatus | null };
+
+/** A run handed back cleanly is not lost, unless another worker has taken the job since. */
+const END_RUN = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+return 0`;
 
 export interface ProgressWrite {
   progress: JobProgress;
@@ -36,7 +43,8 @@ export type CreateResult =
   | { kind: 'created'; job: JobRecord }
   | { kind: 'replay'; job: JobRecord }
   | { kind: 'reused' }
-  | { kind: 'gone' };
+  | { kind: 'gone' }
+  | { kind: 'quota'; pending: number };
 
 export class JobRecords {
   constructor(
@@ -45,12 +53,15 @@ export class JobRecords {
     readonly ttlSeconds: number,
   ) {
     for (const [name, source] of Object.entries(SCRIPTS)) {
-      const numberOfKeys = name === 'listJobs' ? 1 : name === 'createJob' ? 4 : 5;
+      const numberOfKeys = name === 'listJobs' ? 1 : name === 'createJob' ? 4 : 6;
       if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua: source });
     }
   }
 
-  async create(job: JobRecord, sealedCredentials: string, idempotency: { keyHash: string; bodyHash: string } | null): Promise<CreateResult> {
+  /** `maxQueued`: the tenant's pending jobs beyond which creation is refused (0 = no limit). */
+  async create(
+    job: JobRecord, sealedCredentials: string, idempotency: { keyHash: string; bodyHash: string } | null, maxQueued = 0,
+  ): Promise<CreateResult> {
     const k = this.keys;
     const tenant = job.tenant_id ?? NO_TENANT;
     const [kind, json] = await this.redis.createJob(
@@ -58,8 +69,10 @@ export class JobRecords {
       idempotency ? k.idempotency(tenant, idempotency.keyHash) : k.idempotency(tenant, '-'), k.sequence,
       JSON.stringify(job), sealedCredentials, this.ttlSeconds, job.job_id, idempotency?.bodyHash ?? '',
       Date.parse(job.created_at), tenant, job.status, job.source_type, k.indexPrefix, k.recordPrefix,
+      job.tenant_id === null ? 0 : maxQueued,
     );
     if (kind === 'created' || kind === 'replay') return { kind, job: JSON.parse(json!) as JobRecord };
+    if (kind === 'quota') return { kind, pending: Number(json) };
     return kind === 'reused' ? { kind } : { kind: 'gone' };
   }
 
@@ -81,23 +94,39 @@ export class JobRecords {
     return this.save(id, 'transition', to, patch, owner, '', [], {});
   }
 
+  /** A worker takes the job (→ processing, `owner` becomes its owner): a run starts. */
+  async take(id: string, owner: string): Promise<TakeResult> {
+    const [result, runs] = await this.saveCounting(id, 'transition', 'processing', {}, owner, '', [], {});
+    return result.ok ? { ...result, lostRuns: runs - 1 } : result;
+  }
+
+  /** The run of `owner` ended without finishing the job (handed back to the queue). */
+  async endRun(id: string, owner: string): Promise<void> {
+    await this.redis.eval(END_RUN, 2, this.keys.owner(id), this.keys.unfinishedRuns(id), owner);
+  }
+
   /** Progress + checkpoint of one batch; refused unless the job is processing and owned by `owner`. */
   saveProgress(id: string, owner: string, write: ProgressWrite): Promise<SaveResult> {
     return this.save(id, 'progress', '', { progress: write.progress }, owner, write.checkpoint, write.items, write.counters);
   }
 
-  private async save(
+  private async save(...args: Parameters<JobRecords['saveCounting']>): Promise<SaveResult> {
+    return (await this.saveCounting(...args))[0];
+  }
+
+  /** The save, and the job's unfinished runs after it. */
+  private async saveCounting(
     id: string, op: string, to: string, patch: object, owner: string,
     checkpoint: string, items: ImportedItemRef[], counters: object,
-  ): Promise<SaveResult> {
+  ): Promise<[SaveResult, number]> {
     const k = this.keys;
-    const [kind, payload] = await this.redis.saveJob(
-      k.record(id), k.credentials(id), k.checkpoint(id), k.owner(id), k.counters,
+    const [kind, payload, runs] = await this.redis.saveJob(
+      k.record(id), k.credentials(id), k.checkpoint(id), k.owner(id), k.counters, k.unfinishedRuns(id),
       op, to, JSON.stringify(patch), new Date().toISOString(), this.ttlSeconds, owner, checkpoint,
       JSON.stringify(items), JSON.stringify(counters), k.indexPrefix, k.events(id), k.cancelChannel,
     );
-    if (kind === 'ok') return { ok: true, job: JSON.parse(payload!) as JobRecord };
-    return { ok: false, status: (payload as JobStatus | undefined) ?? null };
+    if (kind === 'ok') return [{ ok: true, job: JSON.parse(payload!) as JobRecord }, Number(runs ?? 0)];
+    return [{ ok: false, status: (payload as JobStatus | undefined) ?? null }, 0];
   }
 
   async list(filter: ListFilter): Promise<JobPage> {

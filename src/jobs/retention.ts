@@ -7,23 +7,26 @@
 import type { Logger } from 'pino';
 import type { ItemStore } from '../store/types.js';
 import type { JobRecords } from './record.js';
+import type { Policy } from '../policy.js';
 
-export async function sweepJobItems(records: JobRecords, store: ItemStore, ttlSeconds: number, limit = 1000): Promise<number> {
+export async function sweepJobItems(records: JobRecords, store: ItemStore, ttlSeconds: number, limit: number): Promise<number> {
   const candidates = await store.jobsRecordedBefore(new Date(Date.now() - ttlSeconds * 1000), limit);
   if (candidates.length === 0) return 0;
   const alive = await Promise.all(candidates.map((id) => records.get(id)));
   return store.deleteJobItems(candidates.filter((_, i) => alive[i] === null));
 }
 
-/** Runs the sweep now and then every `everyMs` until the returned stop function is called. */
-export function scheduleSweep(records: JobRecords, store: ItemStore, ttlSeconds: number, log: Logger, everyMs = 10 * 60_000): () => void {
+/** Runs the sweep now and then every `sweepEveryMs` until the returned stop function is called. */
+export function scheduleSweep(
+  records: JobRecords, store: ItemStore, ttlSeconds: number, log: Logger, policy: Policy['retention'],
+): () => void {
   const run = () =>
-    sweepJobItems(records, store, ttlSeconds).then(
+    sweepJobItems(records, store, ttlSeconds, policy.sweepBatch).then(
       (n) => n > 0 && log.info({ rows: n }, 'dropped the item logs of expired jobs'),
       (err: unknown) => log.warn({ error: err instanceof Error ? err.message : String(err) }, 'item log sweep failed'),
     );
   void run();
-  const timer = setInterval(run, everyMs);
+  const timer = setInterval(run, policy.sweepEveryMs);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -4,8 +4,9 @@
  * after a crash; stops at the next batch boundary when the record says cancelled.
  */
 import type { Logger } from 'pino';
-import { SourceError, SourceWaitError, toJobError } from '../errors.js';
+import { SourceError, SourceWaitError, toJobError, type JobErrorCode } from '../errors.js';
 import type { Connector, ConnectorModule, NormalizedItem, SourceType } from '../connectors/connector.js';
+import type { Policy } from '../policy.js';
 import type { SourceHttpFactory } from '../outbound/types.js';
 import { decryptSecrets } from './credentials.js';
 import { redact, secretForms } from './redact.js';
@@ -25,6 +26,7 @@ export interface RunDeps {
   http: SourceHttpFactory;
   credentialsKey: Buffer;
   logger: Logger;
+  policy: Pick<Policy, 'jobs' | 'sources' | 'worker'>;
 }
 
 /**
@@ -33,14 +35,11 @@ export interface RunDeps {
  */
 export type RunOutcome = { kind: 'done'; job: JobRecord | null } | { kind: 'interrupted'; resumeAt?: number };
 
-const OVERLAP_MS = 5 * 60_000;
-/** A source that keeps asking for long waits fails the job after this many hand-backs. */
-export const MAX_RATE_LIMIT_HANDOFFS = 8;
-
 export async function runImport(deps: RunDeps, data: ImportJobData, owner: string, signal: AbortSignal): Promise<RunOutcome> {
   const log = deps.logger.child({ job_id: data.job_id, source_type: data.source_type });
-  const taken = await deps.records.transition(data.job_id, 'processing', {}, owner);
+  const taken = await deps.records.take(data.job_id, owner);
   if (!taken.ok) return { kind: 'done', job: null };
+  if (taken.lostRuns >= deps.policy.worker.maxLostRuns) return failPoisonJob(deps, data, owner, log);
   let secrets: string[] = [];
   try {
     const opened = await openConnector(deps, data, log);
@@ -51,7 +50,7 @@ export async function runImport(deps: RunDeps, data: ImportJobData, owner: strin
     return await importPages(deps, data, owner, connector, checkpoint, taken.job.progress, signal);
   } catch (err) {
     if (signal.aborted) return abortedOutcome(deps, data, signal);
-    if (err instanceof SourceWaitError && (data.rate_limit_handoffs ?? 0) < MAX_RATE_LIMIT_HANDOFFS) {
+    if (err instanceof SourceWaitError && (data.rate_limit_handoffs ?? 0) < deps.policy.jobs.maxRateLimitHandoffs) {
       log.info({ resume_at: new Date(err.resumeAt).toISOString() }, 'source asks to wait: job handed back until then');
       return { kind: 'interrupted', resumeAt: err.resumeAt };
     }
@@ -59,9 +58,21 @@ export async function runImport(deps: RunDeps, data: ImportJobData, owner: strin
     const message = redact(raw, secrets);
     if (code === 'INTERNAL_ERROR') log.error({ error: redact(err instanceof Error ? (err.stack ?? err.message) : String(err), secrets) }, 'import failed unexpectedly');
     else log.warn({ error_code: code }, message);
-    const failed = await deps.records.transition(data.job_id, 'failed', { error_code: code, error_message: message }, owner);
-    return { kind: 'done', job: failed.ok ? failed.job : null };
+    return failJob(deps, data, owner, code, message);
   }
+}
+
+/** Whatever kills or blocks its worker would do so again: the job fails instead of going round the workers. */
+function failPoisonJob(deps: RunDeps, data: ImportJobData, owner: string, log: Logger): Promise<RunOutcome> {
+  const lost = deps.policy.worker.maxLostRuns;
+  const message = `worker lost ${lost} times`;
+  log.error({ lost_runs: lost }, `${message}: the job fails`);
+  return failJob(deps, data, owner, 'INTERNAL_ERROR', message);
+}
+
+async function failJob(deps: RunDeps, data: ImportJobData, owner: string, code: JobErrorCode, message: string): Promise<RunOutcome> {
+  const failed = await deps.records.transition(data.job_id, 'failed', { error_code: code, error_message: message }, owner);
+  return { kind: 'done', job: failed.ok ? failed.job : null };
 }
 
 async function openConnector(deps: RunDeps, data: ImportJobData, log: Logger): Promise<{ connector: Connector; secrets: string[] }> {
@@ -69,7 +80,7 @@ async function openConnector(deps: RunDeps, data: ImportJobData, log: Logger): P
   const sealed = await deps.records.credentials(data.job_id);
   const destination = { jobId: data.job_id, tenantId: data.tenant_id, sourceType: data.source_type, baseUrl: module.describe(data.config).base_url };
   const secrets = sealed ? decryptSecrets(deps.credentialsKey, destination, sealed) : {};
-  const connector = module.create({ ...data.config, ...secrets }, { http: deps.http, logger: log });
+  const connector = module.create({ ...data.config, ...secrets }, { http: deps.http, logger: log, policy: deps.policy.sources });
   return { connector, secrets: secretForms(data.config, secrets) };
 }
 
@@ -77,7 +88,7 @@ async function firstCheckpoint(deps: RunDeps, data: ImportJobData): Promise<Chec
   let since: Date | null = data.options.since ? new Date(data.options.since) : null;
   if (!since && data.options.mode === 'incremental') {
     const mark = await deps.store.getWatermark(scopeOf(data));
-    since = mark ? new Date(mark.getTime() - OVERLAP_MS) : null;
+    since = mark ? new Date(mark.getTime() - deps.policy.jobs.incrementalOverlapMs) : null;
   }
   return { cursor: null, maxUpdatedAt: null, since: since?.toISOString() ?? null };
 }
@@ -114,7 +125,7 @@ async function importPages(
     const normalized = normalizePage(connector, page.records, batchNo);
     // a cancel that already arrived (pub/sub aborts the signal) stops before the write, not after
     if (signal.aborted) return abortedOutcome(deps, data, signal);
-    const outcomes = await upsertWithRetry(deps.store, batchContext(data, batchNo), normalized, signal);
+    const outcomes = await upsertWithRetry(deps.store, deps.policy.jobs, batchContext(data, batchNo), normalized, signal);
     const counts = tally(outcomes);
     importedThisRun += counts.successful + counts.failed + counts.skipped;
     total = page.total ?? total;

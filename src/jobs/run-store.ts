@@ -4,6 +4,7 @@
  */
 import type { NormalizedItem } from '../connectors/connector.js';
 import { StoreError } from '../errors.js';
+import { backoffDelay, type Policy } from '../policy.js';
 import type { BatchContext, ItemFailure, ItemOutcome, ItemScope } from '../items/types.js';
 
 export interface RunStore {
@@ -12,19 +13,17 @@ export interface RunStore {
   setWatermark(scope: ItemScope, at: Date): Promise<void>;
 }
 
-const STORE_ATTEMPTS = 5;
-
 export async function upsertWithRetry(
-  store: RunStore, ctx: BatchContext, page: { items: NormalizedItem[]; failures: ItemFailure[] }, signal: AbortSignal,
+  store: RunStore, policy: Policy['jobs'], ctx: BatchContext, page: { items: NormalizedItem[]; failures: ItemFailure[] }, signal: AbortSignal,
 ): Promise<ItemOutcome[]> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await store.upsertBatch(ctx, page.items, page.failures);
     } catch (err) {
-      if (attempt >= STORE_ATTEMPTS || signal.aborted) {
+      if (attempt >= policy.storeAttempts || signal.aborted) {
         throw err instanceof StoreError ? err : new StoreError('the item store is unavailable');
       }
-      await new Promise((r) => setTimeout(r, Math.min(8000, 250 * 2 ** attempt)));
+      await new Promise((r) => setTimeout(r, backoffDelay(attempt, policy.storeBackoff)));
     }
   }
 }

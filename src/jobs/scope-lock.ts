@@ -21,7 +21,7 @@ export class ScopeLocks {
   constructor(
     private readonly redis: Redis,
     private readonly keys: JobKeys,
-    readonly leaseMs = 120_000,
+    readonly leaseMs: number,
   ) {}
 
   key(data: ImportJobData): string {

@@ -37,14 +37,22 @@ export class RedisJobService implements JobService {
   ): Promise<{ job: JobRecord; created: boolean }> {
     const prepared = prepareJob(this.createDeps, input, ctx);
     const idem = ctx.idempotencyKey ? idempotencyHashes(this.createDeps.credentialsKey, ctx.idempotencyKey, input) : null;
-    const result = await tracked(this.records.create(prepared.record, prepared.sealed, idem));
+    const result = await tracked(this.records.create(prepared.record, prepared.sealed, idem, this.createDeps.tenantMaxQueued));
+    if (result.kind === 'quota') {
+      throw new AppError('TOO_MANY_JOBS', `this tenant has ${result.pending} jobs waiting, the most TENANT_MAX_QUEUED allows; retry when some have run`, [], 30);
+    }
     if (result.kind === 'reused') {
       throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request body', [
         { path: 'idempotency-key', message: 'reused with a different body' },
       ]);
     }
     if (result.kind === 'gone') throw new AppError('IDEMPOTENCY_KEY_REUSED', 'the job created with this Idempotency-Key has expired');
-    if (result.kind === 'replay') return { job: result.job, created: false };
+    if (result.kind === 'replay') {
+      // The first request may have stored its job and then lost the queue (Redis dropped between
+      // the two): the replay enqueues it again. Enqueueing is idempotent by job id.
+      if (result.job.status === 'pending') await tracked(enqueueImport(this.queue, { ...prepared.data, job_id: result.job.job_id }));
+      return { job: result.job, created: false };
+    }
     try {
       await enqueueImport(this.queue, prepared.data);
     } catch {

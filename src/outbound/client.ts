@@ -4,13 +4,13 @@
  * the gate, the wire and redirects in the transport.
  */
 import { SourceError } from '../errors.js';
+import { backoffDelay, type HttpPolicy } from '../policy.js';
 import type { SourceErrorCode } from '../errors.js';
 import { AccountGate } from './account-gate.js';
 import type { GateRegistry } from './gate-registry.js';
 import { send } from './transport.js';
 import type { Transport } from './transport.js';
 import {
-  backoffDelay,
   credentialValues,
   describeRequest,
   networkFaultName,
@@ -23,18 +23,6 @@ import {
 } from './util.js';
 import { findForbiddenAddressError } from './ssrf.js';
 import type { RateLimitSignal, RequestOptions, SourceHttp, SourceHttpOptions, SourceResponse } from './types.js';
-
-const DEFAULTS = {
-  concurrency: 4,
-  timeoutMs: 30_000,
-  retries: 5,
-  backoffMs: 500,
-  maxBackoffMs: 30_000,
-  maxWaitMs: 15 * 60_000,
-  handOffWaitMs: Infinity,
-  reserve: 1,
-  maxBodyBytes: 64 * 1024 * 1024,
-};
 
 /** Thrown into an attempt's signal when its own timeout fires (a network fault, retried). */
 class AttemptTimeout extends Error {}
@@ -57,12 +45,12 @@ const isRetryableStatus = (status: number): boolean => status >= 500 || status =
 
 export class SourceHttpClient implements SourceHttp {
   private sent = 0;
-  private readonly o: Required<Omit<SourceHttpOptions, 'rateLimit' | 'classify' | 'headers'>> & SourceHttpOptions;
+  private readonly o: HttpPolicy & SourceHttpOptions;
   private readonly base: URL;
   private readonly gate: AccountGate;
 
-  constructor(opts: SourceHttpOptions, private readonly transport: Transport, gates?: GateRegistry) {
-    this.o = { ...DEFAULTS, ...stripUndefined(opts) } as typeof this.o;
+  constructor(opts: SourceHttpOptions, private readonly transport: Transport, policy: HttpPolicy, gates?: GateRegistry) {
+    this.o = { ...policy, ...stripUndefined(opts), source: opts.source, baseUrl: opts.baseUrl };
     const base = URL.canParse(opts.baseUrl) ? new URL(opts.baseUrl) : null;
     if (base === null) throw new SourceError('SOURCE_URL_FORBIDDEN', `${opts.source} base URL is not an absolute http(s) URL`);
     this.base = base;
@@ -127,7 +115,7 @@ export class SourceHttpClient implements SourceHttp {
         if (exhausted) {
           throw new SourceError('SOURCE_UNAVAILABLE', `${source} unavailable: ${outcome.fault} after ${attempt} attempts (${what})`);
         }
-        await sleep(backoffDelay(attempt, this.o.backoffMs, this.o.maxBackoffMs), signal);
+        await sleep(backoffDelay(attempt, this.o.backoff), signal);
         continue;
       }
       const { res, rl } = outcome;
@@ -143,8 +131,8 @@ export class SourceHttpClient implements SourceHttp {
             res.status,
           );
         }
-        // No hint at all: back off host-wide, as the source is throttling the host, not this request.
-        if (rl.pauseUntil === undefined) this.gate.pause(Date.now() + backoffDelay(attempt, this.o.backoffMs, this.o.maxBackoffMs));
+        // No hint at all: back off account-wide, as the source is throttling the account, not this request.
+        if (rl.pauseUntil === undefined) this.gate.pause(Date.now() + backoffDelay(attempt, this.o.backoff));
         continue; // the gate holds the next attempt (and every other request) until the pause ends
       }
       if ((res.status >= 200 && res.status < 300) || ro.allowStatus?.includes(res.status)) {
@@ -160,7 +148,7 @@ export class SourceHttpClient implements SourceHttp {
         if (exhausted) {
           throw new SourceError('SOURCE_UNAVAILABLE', `${source} unavailable: HTTP ${res.status} after ${attempt} attempts (${what})`, res.status);
         }
-        await sleep(backoffDelay(attempt, this.o.backoffMs, this.o.maxBackoffMs), signal);
+        await sleep(backoffDelay(attempt, this.o.backoff), signal);
         continue;
       }
       throw new SourceError(defaultCode(res.status), `${source} answered HTTP ${res.status} for ${what}`, res.status);
@@ -225,6 +213,7 @@ export class SourceHttpClient implements SourceHttp {
         body,
         signal: ac.signal,
         maxBodyBytes: this.o.maxBodyBytes,
+        maxRedirects: this.o.maxRedirects,
         onSend: () => this.sent++,
       });
     } catch (err) {

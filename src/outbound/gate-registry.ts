@@ -6,10 +6,10 @@
 import { createHash } from 'node:crypto';
 import { AccountGate, type GateOptions } from './account-gate.js';
 
-const MAX_GATES = 1000;
-
 export class GateRegistry {
   private readonly gates = new Map<string, AccountGate>();
+
+  constructor(private readonly maxGates: number) {}
 
   /** `identity` names who is asking whom (origin, credentials); it is hashed, never kept in clear. */
   get(identity: unknown, opts: GateOptions): AccountGate {
@@ -20,7 +20,7 @@ export class GateRegistry {
       this.gates.delete(key);
     } else {
       gate = new AccountGate(opts);
-      if (this.gates.size >= MAX_GATES) this.gates.delete(this.gates.keys().next().value!);
+      if (this.gates.size >= this.maxGates) this.gates.delete(this.gates.keys().next().value!);
     }
     this.gates.set(key, gate);
     return gate;

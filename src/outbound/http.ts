@@ -17,6 +17,7 @@ import { SourceHttpClient } from './client.js';
 import { GateRegistry } from './gate-registry.js';
 import { createTransport } from './transport.js';
 import type { Transport } from './transport.js';
+import type { HttpPolicy } from '../policy.js';
 import type { SourceHttp, SourceHttpFactory, SourceHttpGlobals, SourceHttpOptions } from './types.js';
 
 /**
@@ -24,12 +25,12 @@ import type { SourceHttp, SourceHttpFactory, SourceHttpGlobals, SourceHttpOption
  * per source + credentials + settings, so concurrent jobs against one account share its budget.
  */
 export function createSourceHttpFactory(globals: SourceHttpGlobals): SourceHttpFactory {
-  const transport = createTransport(globals.allowPrivateNetworks);
-  const gates = new GateRegistry();
-  return (opts) => createSourceHttp({ handOffWaitMs: globals.handOffWaitMs, ...opts }, transport, gates);
+  const transport = createTransport(globals.allowPrivateNetworks, undefined, globals.policy.http.maxHeaderBytes);
+  const gates = new GateRegistry(globals.policy.maxAccountGates);
+  return (opts) => createSourceHttp(opts, transport, globals.policy.http, gates);
 }
 
 /** The factory's building block; tests pass a transport with their own DNS answers. */
-export function createSourceHttp(opts: SourceHttpOptions, transport: Transport, gates?: GateRegistry): SourceHttp {
-  return new SourceHttpClient(opts, transport, gates);
+export function createSourceHttp(opts: SourceHttpOptions, transport: Transport, policy: HttpPolicy, gates?: GateRegistry): SourceHttp {
+  return new SourceHttpClient(opts, transport, policy, gates);
 }

@@ -1,5 +1,5 @@
 /**
- * SSRF guard for source base URLs (CONTRACT §5/§6). Two layers: `checkBaseUrl` refuses what
+ * SSRF guard for every outbound URL — source base URLs and callback URLs (CONTRACT §5/§6). Two layers: `checkBaseUrl` refuses what
  * can be judged from the URL alone (at POST and on every request/redirect), and
  * `createGuardedLookup` checks every DNS answer at connect time, so a host name that resolves
  * to an internal address never receives a byte — whatever it resolved to at POST time. With

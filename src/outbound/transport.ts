@@ -1,6 +1,6 @@
 /**
  * One attempt on the wire: undici request, body read in full, redirects followed by hand
- * (max 5) so that every hop passes the SSRF guard again and credentials never follow a
+ * (up to the policy's maxRedirects) so that every hop passes the SSRF guard again and credentials never follow a
  * redirect to another origin. Plain http goes through its own pool when private networks are
  * allowed, so it reaches only private hosts (CONTRACT §5: "http on an allowed private network").
  */
@@ -11,8 +11,8 @@ import { checkBaseUrl, createGuardedLookup, createPrivateOnlyLookup } from './ss
 import type { ResolveAll } from './ssrf.js';
 import { flattenHeaders, withoutCredentialHeaders } from './util.js';
 import type { SourceResponse } from './types.js';
+import { DEFAULT_POLICY } from '../policy.js';
 
-const MAX_REDIRECTS = 5;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 export interface Transport {
@@ -27,10 +27,10 @@ export interface Transport {
  * The connection pools for one factory. Without the allowance every DNS answer is checked at
  * connect; with it, https goes anywhere and plain http only to hosts whose answers are all private.
  */
-export function createTransport(allowPrivate: boolean, resolveAll?: ResolveAll): Transport {
-  if (!allowPrivate) return { dispatcher: new Agent({ connect: { lookup: createGuardedLookup(resolveAll) } }), allowPrivate };
-  const plainHttpDispatcher = new Agent({ connect: { lookup: createPrivateOnlyLookup(resolveAll) } });
-  return { dispatcher: new Agent(), plainHttpDispatcher, allowPrivate };
+export function createTransport(allowPrivate: boolean, resolveAll?: ResolveAll, maxHeaderSize = DEFAULT_POLICY.http.maxHeaderBytes): Transport {
+  if (!allowPrivate) return { dispatcher: new Agent({ maxHeaderSize, connect: { lookup: createGuardedLookup(resolveAll) } }), allowPrivate };
+  const plainHttpDispatcher = new Agent({ maxHeaderSize, connect: { lookup: createPrivateOnlyLookup(resolveAll) } });
+  return { dispatcher: new Agent({ maxHeaderSize }), plainHttpDispatcher, allowPrivate };
 }
 
 /** URL-level rules for every hop: scheme, userinfo, literal IPs (which skip DNS) and localhost names. */
@@ -49,6 +49,7 @@ export interface SendArgs {
   body: string | undefined;
   signal: AbortSignal;
   maxBodyBytes: number;
+  maxRedirects: number;
   /** Called once per request put on the wire (redirect hops included). */
   onSend: () => void;
 }
@@ -66,8 +67,8 @@ export async function send(t: Transport, a: SendArgs): Promise<SourceResponse<st
       return { status: res.statusCode, headers: flattenHeaders(res.headers), body, url: url.href };
     }
     await res.body.dump();
-    if (hop >= MAX_REDIRECTS) {
-      throw new SourceError('SOURCE_RESPONSE_INVALID', `${a.source} redirected more than ${MAX_REDIRECTS} times`, res.statusCode);
+    if (hop >= a.maxRedirects) {
+      throw new SourceError('SOURCE_RESPONSE_INVALID', `${a.source} redirected more than ${a.maxRedirects} times`, res.statusCode);
     }
     const next = new URL(location, url);
     if (next.origin !== url.origin) headers = withoutCredentialHeaders(headers);

@@ -3,6 +3,7 @@
  * layer itself import them without importing one another.
  */
 import type { SourceErrorCode } from '../errors.js';
+import type { HttpPolicy, Policy } from '../policy.js';
 
 export interface SourceResponse<T = unknown> {
   status: number;
@@ -15,46 +16,27 @@ export interface SourceResponse<T = unknown> {
 
 /** What a vendor's response says about waiting. */
 export interface RateLimitSignal {
-  /** Absolute time (epoch ms) before which no request may go to this host. */
+  /** Absolute time (epoch ms) before which no request may go to this account (AccountGate). */
   pauseUntil?: number;
   /** True when this response itself was refused for rate limiting and must be retried after the pause. */
   limited: boolean;
   /**
    * Budget the source reports (e.g. x-ratelimit-remaining) valid until `resetAt` (epoch ms). The layer
    * counts requests in flight against it and, once `remaining - inFlight <= reserve`, sends nothing
-   * more to this host until `resetAt` — so the source's limit is approached but not hit.
+   * more to this account until `resetAt` — so the source's limit is approached but not hit.
    */
   remaining?: number;
   resetAt?: number;
 }
 
-export interface SourceHttpOptions {
+/** A client's own settings; every HttpPolicy value it leaves out comes from the factory's policy. */
+export interface SourceHttpOptions extends Partial<HttpPolicy> {
   /** Vendor name used in error messages: "Jira", "ServiceNow", "GitHub", "GitLab". */
   source: string;
   /** Base URL; relative paths given to request() are resolved against it. */
   baseUrl: string;
   /** Sent with every request (auth headers included); values never appear in errors or logs. */
   headers?: Record<string, string>;
-  /** Max requests in flight to this host (default 4). */
-  concurrency?: number;
-  /** Per-attempt timeout (default 30 s). */
-  timeoutMs?: number;
-  /** Retries for 5xx / network errors (default 5). */
-  retries?: number;
-  /** Base backoff delay (default 500 ms), capped at `maxBackoffMs` (default 30 s). */
-  backoffMs?: number;
-  maxBackoffMs?: number;
-  /** A single wait longer than this fails with SOURCE_RATE_LIMITED (default 15 min). */
-  maxWaitMs?: number;
-  /**
-   * A wait longer than this (and within maxWaitMs) rejects with SourceWaitError instead of sleeping,
-   * so the job runner can hand the job back to the queue until then (default: always sleep).
-   */
-  handOffWaitMs?: number;
-  /** A response body larger than this fails with SOURCE_RESPONSE_INVALID (default 64 MiB). */
-  maxBodyBytes?: number;
-  /** Requests of the budget kept unused (default 1). */
-  reserve?: number;
   /** Vendor reading of rate-limit headers on every response (default: Retry-After on 429/503). */
   rateLimit?: (res: SourceResponse<string>) => RateLimitSignal | null;
   /**
@@ -89,6 +71,5 @@ export type SourceHttpFactory = (opts: SourceHttpOptions) => SourceHttp;
 
 export interface SourceHttpGlobals {
   allowPrivateNetworks: boolean;
-  /** Default `handOffWaitMs` of every SourceHttp the factory makes. */
-  handOffWaitMs?: number;
+  policy: Pick<Policy, 'http' | 'maxAccountGates'>;
 }

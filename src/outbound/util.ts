@@ -1,4 +1,4 @@
-/** Small pure helpers of the outbound HTTP layer: URLs, redaction, Retry-After, backoff, abortable sleep. */
+/** Small pure helpers of the outbound HTTP layer: URLs, redaction, Retry-After, abortable sleep. */
 
 /** Query parameters whose values are secrets and never appear in messages: by fragment, or by whole word. */
 const SECRET_FRAGMENT = /token|passw|secret/i;
@@ -46,12 +46,6 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   if (/^\d+(\.\d+)?$/.test(v)) return now + Math.ceil(Number(v) * 1000);
   const date = Date.parse(v);
   return Number.isNaN(date) ? null : Math.max(date, now);
-}
-
-/** Capped exponential backoff with full jitter in [delay/2, delay]: retries spread out but never collapse to 0. */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return ceiling / 2 + Math.random() * (ceiling / 2);
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */

@@ -58,7 +58,7 @@ describe.each(byType)('%s conformance: cancel and resume', (_type, source) => {
     expect(before.progress.processed_items).toBeLessThan(200); // really mid-import
     const firstRun = [...sut.fake.requests];
     const resumedAt = Date.now();
-    h.worker = createWorker(h.deps, { lockDurationMs: 3000, stalledIntervalMs: 1000 });
+    h.worker = createWorker(h.deps);
     await h.worker.start();
     const done = await h.waitFor(job.job_id, undefined, 60_000);
     expect(done).toMatchObject({ status: 'completed', error_code: null });

@@ -52,6 +52,8 @@ export interface FakeServiceNowOptions {
   defaultVersion?: 'v1' | 'v2';
   /** leave out X-Total-Count, as when the instance skips the count: only the Link header tells the end */
   omitTotalCount?: boolean;
+  /** per table, fields whose query terms the instance ignores (c_TableAPI.md: "the instance ignores the invalid part"), so keyset paging cannot advance */
+  ignoredQueryFields?: Record<string, string[]>;
   /** called for each request before it is answered (e.g. to change data mid-import) */
   onRequest?: (req: SnRequest, fake: FakeServiceNow) => void;
 }
@@ -135,7 +137,9 @@ export class FakeServiceNow implements VendorFake<SnOnlyFault, SnRequest> {
     const p = url.searchParams;
     const limit = Math.max(1, Number(p.get('sysparm_limit') ?? 10000) || 10000);
     const offset = Math.max(0, Number(p.get('sysparm_offset') ?? 0) || 0);
-    const q = parseQuery(p.get('sysparm_query') ?? '', this.data.fieldsOf(table), this.data.orderedFieldsOf(table));
+    const ignored = this.opts.ignoredQueryFields?.[table] ?? [];
+    const queryable = new Set([...this.data.fieldsOf(table)].filter((f) => !ignored.includes(f)));
+    const q = parseQuery(p.get('sysparm_query') ?? '', queryable, this.data.orderedFieldsOf(table));
     const all = this.data.rows(table).filter((r) => matches(q, r)).sort(compareRows(q));
     const visible = all.slice(offset, offset + limit).filter((r) => !this.opts.hidden?.(table, r));
     const mode = (['true', 'all'].includes(p.get('sysparm_display_value') ?? '') ? p.get('sysparm_display_value') : 'false') as DisplayMode;

@@ -12,7 +12,7 @@ let base: string;
 
 beforeAll(async () => {
   env = await httpEnv();
-  app = await env.app({ sseHeartbeatMs: 50, sseMaxStreamsPerTenant: 2 });
+  app = await env.app({ policy: { ...env.deps.policy, sseHeartbeatMs: 50, sseMaxStreamsPerTenant: 2 } });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => env.cleanup());

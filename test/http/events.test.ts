@@ -10,7 +10,7 @@ let base: string;
 
 beforeAll(async () => {
   env = await httpEnv({ worker: true });
-  app = await env.app({ sseHeartbeatMs: 50 });
+  app = await env.app({ policy: { ...env.deps.policy, sseHeartbeatMs: 50 } });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => env.cleanup());
@@ -121,7 +121,7 @@ describe('SSE', () => {
   });
 
   it('closing the app (SIGTERM) ends open streams instead of waiting for their clients', async () => {
-    const own = await env.app({ sseHeartbeatMs: 50 });
+    const own = await env.app({ policy: { ...env.deps.policy, sseHeartbeatMs: 50 } });
     const ownBase = await own.listen({ port: 0, host: '127.0.0.1' });
     const job = await create({ count: 1000, delay_ms: 2000 }, { batch_size: 1 });
     const res = await fetch(`${ownBase}/api/imports/${job.job_id}/events`);

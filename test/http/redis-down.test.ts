@@ -23,7 +23,7 @@ beforeAll(async () => {
   deps = await buildDeps(config, logger, { connectors: testConnectors });
   app = await buildApp({
     jobs: deps.jobs, items: deps.store, health: healthProbe(deps.apiRedis, deps.store), connectors: testConnectors,
-    apiKeys: null, version: 't', environment: 'test', logger,
+    apiKeys: null, version: 't', environment: 'test', logger, policy: deps.policy.api,
   });
 });
 afterAll(async () => {

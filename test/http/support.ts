@@ -69,6 +69,7 @@ export async function httpEnv(opts: { worker?: boolean; env?: Record<string, str
     version: '9.9.9-test',
     environment: 'test',
     logger,
+    policy: harness.deps.policy.api,
   };
   const apps: FastifyInstance[] = [];
   return {

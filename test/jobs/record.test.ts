@@ -43,6 +43,26 @@ describe('job record', () => {
     expect(await t.redis.ttl(key)).toBeGreaterThan(86000);
   });
 
+  it('counts runs started without a clean end: a stored batch leaves only the current run, a hand-back or an end none', async () => {
+    const job = await created();
+    const lost = async (owner: string) => {
+      const taken = await records.take(job.job_id, owner);
+      return taken.ok ? taken.lostRuns : null;
+    };
+    expect([await lost('a'), await lost('b'), await lost('c')]).toEqual([0, 1, 2]);
+    await records.saveProgress(job.job_id, 'c', { progress: emptyProgress(), checkpoint: '{}', items: [], counters: {} });
+    // c stored a batch and was then lost: only c counts
+    expect(await lost('d')).toBe(1);
+    await records.endRun(job.job_id, 'd');
+    expect(await lost('e')).toBe(0);
+    // a stale worker handing back after another took the job does not clear the newer run's count
+    expect(await lost('f')).toBe(1);
+    await records.endRun(job.job_id, 'e');
+    expect(await lost('g')).toBe(2);
+    await records.transition(job.job_id, 'failed', {}, 'g');
+    expect(await t.redis.exists(jobKeys(t.prefix).unfinishedRuns(job.job_id))).toBe(0);
+  });
+
   it('keeps imported_items a JSON array and caps it at 1,000 entries', async () => {
     const job = await created();
     const done = await records.transition(job.job_id, 'processing', {}, 'o');

@@ -36,7 +36,7 @@ describe('resume after a crash between storing a batch and saving its progress',
     });
     await h.deps.store.upsertBatch({ ...storeCtx, batchNo: 2 }, pages[1]!, []);
 
-    worker = createWorker(h.deps, { lockDurationMs: 2000, stalledIntervalMs: 1000 });
+    worker = createWorker(h.deps);
     await worker.start();
     const done = await h.waitFor(job.job_id);
     expect(done.status).toBe('completed');

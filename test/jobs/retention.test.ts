@@ -33,7 +33,7 @@ describe('item log retention', () => {
     const recentlyExpired = await jobWithLog('recent', 0);
     await h.deps.redis.del(h.deps.keys.record(expired), h.deps.keys.record(recentlyExpired));
 
-    expect(await sweepJobItems(h.deps.records, h.deps.store, 86400)).toBe(2);
+    expect(await sweepJobItems(h.deps.records, h.deps.store, 86400, 1000)).toBe(2);
     expect(await logSize(expired)).toBe(0);
     // a record that still lives (a job still running after days) keeps its log: resume counts on it
     expect(await logSize(longRunning)).toBe(2);
@@ -41,6 +41,6 @@ describe('item log retention', () => {
     expect(await logSize(recentlyExpired)).toBe(2);
     // the items themselves stay: only the per-job log goes
     expect((await h.deps.store.listItems({ tenantId: null, limit: 100 })).items).toHaveLength(6);
-    expect(await sweepJobItems(h.deps.records, h.deps.store, 86400)).toBe(0);
+    expect(await sweepJobItems(h.deps.records, h.deps.store, 86400, 1000)).toBe(0);
   });
 });

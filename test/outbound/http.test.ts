@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../src/errors.js';
 import { createSourceHttpFactory } from '../../src/outbound/http.js';
 import type { SourceHttpOptions } from '../../src/outbound/types.js';
+import { TEST_POLICY } from '../support/policy.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number, body: string) => void;
 interface Hit {
@@ -42,9 +43,9 @@ const json = (res: http.ServerResponse, status: number, value: unknown): void =>
 };
 
 const TOKEN = 'ghp_SuperSecretToken123';
-const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
+const factory = createSourceHttpFactory({ allowPrivateNetworks: true, policy: TEST_POLICY });
 const client = (base: string, extra: Partial<SourceHttpOptions> = {}) =>
-  factory({ source: 'GitHub', baseUrl: base, headers: { Authorization: `token ${TOKEN}` }, backoffMs: 2, maxBackoffMs: 10, ...extra });
+  factory({ source: 'GitHub', baseUrl: base, headers: { Authorization: `token ${TOKEN}` }, ...extra });
 
 async function caught(p: Promise<unknown>): Promise<SourceError> {
   const err = await p.then(
@@ -178,7 +179,7 @@ describe('source http: requests', () => {
     let answered!: () => void;
     const seen = new Promise<void>((r) => (answered = r));
     const rateLimit = () => (answered(), null); // called once the 500 has been read
-    const p = client(base, { backoffMs: 60_000, maxBackoffMs: 60_000, rateLimit }).get('/x', { signal: ac.signal });
+    const p = client(base, { backoff: { baseMs: 60_000, maxMs: 60_000 }, rateLimit }).get('/x', { signal: ac.signal });
     await seen;
     await new Promise((r) => setTimeout(r, 0)); // past the microtasks: now sleeping in backoff
     ac.abort(new Error('stop'));

@@ -5,6 +5,7 @@ import { SourceError } from '../../src/errors.js';
 import { createSourceHttpFactory } from '../../src/outbound/http.js';
 import { parseRetryAfter } from '../../src/outbound/util.js';
 import type { SourceHttpOptions, SourceResponse } from '../../src/outbound/types.js';
+import { TEST_POLICY } from '../support/policy.js';
 
 type Handler = (res: http.ServerResponse, n: number, url: string) => void;
 
@@ -51,9 +52,9 @@ async function budgetServer(perWindow: number, windowMs: number): Promise<{ base
   return { base, refused: () => refused };
 }
 
-const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
+const factory = createSourceHttpFactory({ allowPrivateNetworks: true, policy: TEST_POLICY });
 const client = (base: string, extra: Partial<SourceHttpOptions> = {}) =>
-  factory({ source: 'GitLab', baseUrl: base, backoffMs: 2, maxBackoffMs: 10, ...extra });
+  factory({ source: 'GitLab', baseUrl: base, ...extra });
 
 async function caught(p: Promise<unknown>): Promise<SourceError> {
   const err = await p.then(
@@ -180,7 +181,7 @@ describe('source http: rate limits', () => {
 
   it('a 429 without any hint backs off host-wide before the next request', async () => {
     const { base, arrivals } = await serve((res, n) => reply(res, n === 1 ? 429 : 200));
-    const h = client(base, { backoffMs: 40, maxBackoffMs: 40 });
+    const h = client(base, { backoff: { baseMs: 40, maxMs: 40 } });
     await h.get('/x');
     expect(arrivals).toHaveLength(2);
     expect(arrivals[1]! - arrivals[0]!).toBeGreaterThanOrEqual(20); // jitter keeps at least half the delay
@@ -192,7 +193,8 @@ describe('source http: rate limits', () => {
     let answered!: () => void;
     const seen = new Promise<void>((r) => (answered = r));
     const rateLimit = (r: SourceResponse<string>) => (answered(), { limited: true, pauseUntil: parseRetryAfter(r.headers['retry-after'])! });
-    const p = client(base, { rateLimit }).get('/x', { signal: ac.signal });
+    // a wait the client sleeps (no hand-off), so only the abort can end it
+    const p = client(base, { rateLimit, handOffWaitMs: Infinity }).get('/x', { signal: ac.signal });
     await seen;
     await new Promise((r) => setTimeout(r, 0)); // past the microtasks: now waiting at the gate
     ac.abort(new Error('job cancelled'));

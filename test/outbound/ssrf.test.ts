@@ -8,6 +8,7 @@ import { SourceError } from '../../src/errors.js';
 import { createSourceHttp } from '../../src/outbound/http.js';
 import { createTransport } from '../../src/outbound/transport.js';
 import { checkBaseUrl, createGuardedLookup, isForbiddenAddress } from '../../src/outbound/ssrf.js';
+import { TEST_POLICY } from '../support/policy.js';
 
 const closers: (() => void)[] = [];
 afterEach(() => closers.splice(0).forEach((c) => c()));
@@ -101,7 +102,7 @@ describe('connect-time guard', () => {
     async (answers) => {
       const target = await tcpCounter('127.0.0.1');
       const transport = createTransport(false, dns({ 'jira.corp.test': answers }));
-      const h = createSourceHttp({ source: 'Jira', baseUrl: `https://jira.corp.test:${target.port}`, backoffMs: 1 }, transport);
+      const h = createSourceHttp({ source: 'Jira', baseUrl: `https://jira.corp.test:${target.port}` }, transport, TEST_POLICY.http);
       const err = await caught(h.get('/rest/api/3/myself'));
       expect(err.code).toBe('SOURCE_URL_FORBIDDEN');
       expect(err.message).toBe('Jira host jira.corp.test resolves to a loopback, private or otherwise internal address');
@@ -119,7 +120,7 @@ describe('connect-time guard', () => {
     const lookup = createGuardedLookup(dns({ 'origin.test': ['127.0.0.1'], 'evil.test': ['127.0.0.2'] }), (ip) => ip === '127.0.0.2');
     const agent = new Agent({ connect: { lookup } });
     closers.push(() => void agent.close());
-    const h = createSourceHttp({ source: 'GitLab', baseUrl: `http://origin.test:${port}` }, { dispatcher: agent, allowPrivate: true });
+    const h = createSourceHttp({ source: 'GitLab', baseUrl: `http://origin.test:${port}` }, { dispatcher: agent, allowPrivate: true }, TEST_POLICY.http);
     const err = await caught(h.get('/api/v4/projects/1'));
     expect(err.code).toBe('SOURCE_URL_FORBIDDEN');
     expect(evil.connections()).toBe(0);
@@ -144,6 +145,7 @@ describe('redirects', () => {
     const h = createSourceHttp(
       { source: 'GitLab', baseUrl: `http://127.0.0.1:${port}`, headers: { 'PRIVATE-TOKEN': 'glpat-x', Authorization: 'Bearer y' } },
       transport,
+      TEST_POLICY.http,
     );
     const res = await h.get('/a');
     expect([res.body, res.url]).toEqual([{ moved: true }, `http://localhost:${other}/c`]);
@@ -162,7 +164,7 @@ describe('redirects', () => {
       seen.push(req.headers);
       res.end('[]');
     });
-    const h = createSourceHttp({ source: 'GitHub', baseUrl: `http://127.0.0.1:${port}`, headers: { Authorization: 'token t' } }, transport);
+    const h = createSourceHttp({ source: 'GitHub', baseUrl: `http://127.0.0.1:${port}`, headers: { Authorization: 'token t' } }, transport, TEST_POLICY.http);
     await h.get(`http://127.0.0.1:${port}/same`);
     await h.get(`http://localhost:${port}/other`);
     expect(seen.map((s) => s.authorization)).toEqual(['token t', undefined]);
@@ -175,13 +177,13 @@ describe('redirects', () => {
       if (req.url === '/search') return void res.writeHead(303, { location: '/result' }).end();
       res.end('[]');
     });
-    await createSourceHttp({ source: 'Jira', baseUrl: `http://127.0.0.1:${port}` }, transport).post('/search', { q: 1 });
+    await createSourceHttp({ source: 'Jira', baseUrl: `http://127.0.0.1:${port}` }, transport, TEST_POLICY.http).post('/search', { q: 1 });
     expect(seen).toEqual(['POST /search application/json', 'GET /result -']);
   });
 
   it('stops after 5 redirects with SOURCE_RESPONSE_INVALID', async () => {
     const port = await httpServer((req, res) => res.writeHead(302, { location: `${req.url}x` }).end());
-    const err = await caught(createSourceHttp({ source: 'Jira', baseUrl: `http://127.0.0.1:${port}` }, transport).get('/r'));
+    const err = await caught(createSourceHttp({ source: 'Jira', baseUrl: `http://127.0.0.1:${port}` }, transport, TEST_POLICY.http).get('/r'));
     expect(err.code).toBe('SOURCE_RESPONSE_INVALID');
   });
 });

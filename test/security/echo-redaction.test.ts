@@ -9,6 +9,7 @@ import { createSourceHttp } from '../../src/outbound/http.js';
 import { createTransport } from '../../src/outbound/transport.js';
 import { closeServer, listenLoopback } from '../fakes/loopback.js';
 import { MARKER } from './support.js';
+import { TEST_POLICY } from '../support/policy.js';
 
 const USER = 'echo.user@example.com';
 const PASSWORD = `pa ss/${MARKER}+é`;
@@ -35,7 +36,7 @@ const echoClassify = (res: { status: number; body: string }) => ({
 });
 
 async function errorOf(headers: Record<string, string>): Promise<SourceError> {
-  const h = createSourceHttp({ source: 'Vendor', baseUrl: origin, headers, classify: echoClassify }, createTransport(true));
+  const h = createSourceHttp({ source: 'Vendor', baseUrl: origin, headers, classify: echoClassify }, createTransport(true), TEST_POLICY.http);
   const err = await h.get('/x').then(() => null, (e: unknown) => e);
   expect(err).toBeInstanceOf(SourceError);
   return err as SourceError;

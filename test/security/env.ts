@@ -8,7 +8,6 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
 import { healthProbe } from '../../src/http/health-probe.js';
 import type { ConnectorModule, SourceType } from '../../src/connectors/connector.js';
-import { createSourceHttpFactory } from '../../src/outbound/http.js';
 import { jiraModule } from '../../src/connectors/jira/index.js';
 import { servicenowModule } from '../../src/connectors/servicenow/index.js';
 import { githubModule } from '../../src/connectors/github/index.js';
@@ -39,13 +38,7 @@ export interface SecurityEnv {
 export async function securityEnv(): Promise<SecurityEnv> {
   const seen = new Collected();
   const logger = pino({ level: 'trace' }, { write: (line: string) => void seen.add('log', line) });
-  const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
-  const harness = await startHarness({
-    connectors: CONNECTORS,
-    env: { SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' },
-    logger,
-    http: (o) => factory({ ...o, backoffMs: 2, maxBackoffMs: 10 }),
-  });
+  const harness = await startHarness({ connectors: CONNECTORS, env: { SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' }, logger });
   const app = await buildApp({
     jobs: harness.deps.jobs,
     items: harness.deps.store,
@@ -55,6 +48,7 @@ export async function securityEnv(): Promise<SecurityEnv> {
     version: '0.0.0-security',
     environment: 'test',
     logger,
+    policy: harness.deps.policy.api,
   });
 
   const env: SecurityEnv = {

@@ -10,6 +10,7 @@ import { createSourceHttp } from '../../src/outbound/http.js';
 import { createTransport } from '../../src/outbound/transport.js';
 import { closeServer, listenLoopback } from '../fakes/loopback.js';
 import { MARKER } from './support.js';
+import { TEST_POLICY } from '../support/policy.js';
 
 let server: Server;
 let origin: string;
@@ -29,7 +30,7 @@ describe('credentials that are not valid header values', () => {
     ['a NUL byte', { Authorization: `Bearer ${MARKER}\u0000` }],
   ])('%s: nothing is sent, SOURCE_AUTH_FAILED at once', async (_case, headers) => {
     const before = requests;
-    const h = createSourceHttp({ source: 'GitLab', baseUrl: origin, headers, retries: 5, backoffMs: 1 }, createTransport(true));
+    const h = createSourceHttp({ source: 'GitLab', baseUrl: origin, headers, retries: 5 }, createTransport(true), TEST_POLICY.http);
     const err = await h.get('/api/v4/projects/1').then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(SourceError);
     expect((err as SourceError).code).toBe('SOURCE_AUTH_FAILED');

@@ -59,7 +59,7 @@ describe('a job whose destination was altered in Redis', () => {
     const queued = (await h.deps.queue.getJob(job.job_id))!;
     await queued.updateData({ ...queued.data, config: { ...queued.data.config, base_url: 'https://evil.example.net' } });
     const { createWorker } = await import('../../src/deps.js');
-    const worker = createWorker(h.deps, { lockDurationMs: 3000, stalledIntervalMs: 1000 });
+    const worker = createWorker(h.deps);
     await worker.start();
     try {
       const done = await h.waitFor(job.job_id);

@@ -12,6 +12,7 @@ import { createTransport } from '../../src/outbound/transport.js';
 import { checkBaseUrl } from '../../src/outbound/ssrf.js';
 import { closeServer, listenLoopback } from '../fakes/loopback.js';
 import { closeAll, fakeDns, tcpCounter } from './tls-net.js';
+import { TEST_POLICY } from '../support/policy.js';
 
 let server: Server;
 let port: number;
@@ -49,7 +50,7 @@ describe('allow mode: http only to private hosts', () => {
     'split6.test': ['127.0.0.1', '2606:4700::1111'],
   });
   const client = (host: string) =>
-    createSourceHttp({ source: 'Jira', baseUrl: `http://${host}:${port}`, headers: { Authorization: 'Bearer s3cret' }, retries: 0 }, createTransport(true, dns));
+    createSourceHttp({ source: 'Jira', baseUrl: `http://${host}:${port}`, headers: { Authorization: 'Bearer s3cret' }, retries: 0 }, createTransport(true, dns), TEST_POLICY.http);
 
   it('a name resolving only to private addresses is reached over http', async () => {
     expect((await client('corp.test').get('/x')).body).toEqual({ ok: true });
@@ -57,7 +58,7 @@ describe('allow mode: http only to private hosts', () => {
 
   it.each(['split.test', 'split6.test'])('a name with a public answer (%s) is refused over http before connecting', async (host) => {
     const door = await tcpCounter('127.0.0.1');
-    const h = createSourceHttp({ source: 'Jira', baseUrl: `http://${host}:${door.port}`, retries: 0 }, createTransport(true, dns));
+    const h = createSourceHttp({ source: 'Jira', baseUrl: `http://${host}:${door.port}`, retries: 0 }, createTransport(true, dns), TEST_POLICY.http);
     const err = await h.get('/x').then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(SourceError);
     expect((err as SourceError).code).toBe('SOURCE_URL_FORBIDDEN');

@@ -18,7 +18,7 @@ beforeAll(async () => {
   h = await startHarness({ connectors: CONNECTORS, worker: false });
   app = await buildApp({
     jobs: h.deps.jobs, items: h.deps.store, health: healthProbe(h.deps.redis, h.deps.store), connectors: CONNECTORS,
-    apiKeys: null, version: '0.0.0-security', environment: 'test', logger: pino({ level: 'silent' }),
+    apiKeys: null, version: '0.0.0-security', environment: 'test', logger: pino({ level: 'silent' }), policy: h.deps.policy.api,
   });
 });
 afterAll(async () => {

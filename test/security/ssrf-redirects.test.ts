@@ -10,6 +10,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { SourceError } from '../../src/errors.js';
 import { createSourceHttp } from '../../src/outbound/http.js';
 import { closeAll, guardedTransport, tcpCounter, tlsServer, type DnsTable } from './tls-net.js';
+import { TEST_POLICY } from '../support/policy.js';
 
 type Counter = Awaited<ReturnType<typeof tcpCounter>>;
 let inner: Counter; // a forbidden address (127.0.0.2)
@@ -54,8 +55,9 @@ afterAll(closeAll);
 
 const CREDENTIALS = { Authorization: 'Bearer s3cret-token', 'PRIVATE-TOKEN': 'glpat-s3cret', Cookie: 'session=s3cret', 'X-Api-Key': 's3cret-key' };
 const client = () => createSourceHttp(
-  { source: 'GitLab', baseUrl: `https://source.test:${origin}`, headers: { ...CREDENTIALS, 'X-Trace': 'kept' }, backoffMs: 1, retries: 1 },
+  { source: 'GitLab', baseUrl: `https://source.test:${origin}`, headers: { ...CREDENTIALS, 'X-Trace': 'kept' }, retries: 1 },
   guardedTransport(DNS),
+  TEST_POLICY.http,
 );
 const via = (target: string) => `/go?to=${encodeURIComponent(target)}`;
 

@@ -1,6 +1,6 @@
 /**
  * A whole jobs core for tests: real Redis (own db + key prefix), a real item store (PGlite in a
- * temp dir by default, or a PostgreSQL schema), the BullMQ worker with short stall timings.
+ * temp dir by default, or a PostgreSQL schema), the BullMQ worker, all on the shortened TEST_POLICY.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,12 +12,12 @@ import { buildDeps, createWorker, type Deps } from '../../src/deps.js';
 import type { SqlItemStore } from '../../src/store/work-items.js';
 import type { ImportWorker } from '../../src/jobs/worker.js';
 import type { ConnectorModule, SourceType } from '../../src/connectors/connector.js';
-import { createSourceHttpFactory } from '../../src/outbound/http.js';
-import type { SourceHttpFactory } from '../../src/outbound/types.js';
 import type { JobRecord } from '../../src/jobs/types.js';
 import { deletePrefix, TEST_REDIS_URL } from './redis.js';
 import { seedPgliteDataDir, TEST_DATABASE_URL } from './store.js';
 import { testConnectors } from './test-connector.js';
+import type { Policy } from '../../src/policy.js';
+import { TEST_POLICY } from './policy.js';
 
 export interface Harness {
   deps: Deps;
@@ -35,7 +35,8 @@ export interface HarnessOptions {
   worker?: boolean;
   env?: Record<string, string>;
   logger?: Logger;
-  http?: SourceHttpFactory;
+  /** default TEST_POLICY */
+  policy?: Policy;
 }
 
 export const isTerminal = (job: JobRecord) => ['completed', 'failed', 'cancelled'].includes(job.status);
@@ -51,10 +52,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   };
   const config = loadConfig(env);
   const logger = opts.logger ?? pino({ level: 'silent' });
-  const deps = await buildDeps(config, logger, { connectors: opts.connectors ?? testConnectors, storeSchema: schema, http: opts.http });
+  const policy = opts.policy ?? TEST_POLICY;
+  const deps = await buildDeps(config, logger, { connectors: opts.connectors ?? testConnectors, storeSchema: schema, policy });
   let worker: ImportWorker | null = null;
   if (opts.worker !== false) {
-    worker = createWorker(deps, { lockDurationMs: 3000, stalledIntervalMs: 1000 });
+    worker = createWorker(deps);
     await worker.start();
   }
   return {
@@ -79,16 +81,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 }
 
 /**
- * The harness with real connector modules against their fakes: loopback allowed, and source retries
- * backing off in milliseconds so fault cases stay quick. Other source types keep the test connector.
+ * The harness with real connector modules against their fakes, loopback allowed. Other source
+ * types keep the test connector.
  */
 export function startSourceHarness(modules: ConnectorModule[], opts: Pick<HarnessOptions, 'postgres'> = {}): Promise<Harness> {
-  const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
   const connectors = { ...testConnectors, ...Object.fromEntries(modules.map((m) => [m.sourceType, m])) } as Record<SourceType, ConnectorModule>;
-  return startHarness({
-    ...opts,
-    connectors,
-    env: { SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' },
-    http: (o) => factory({ ...o, backoffMs: 2, maxBackoffMs: 10 }),
-  });
+  return startHarness({ ...opts, connectors, env: { SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' } });
 }

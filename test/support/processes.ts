@@ -12,7 +12,10 @@ export async function spawnWorker(env: Record<string, string>): Promise<ChildPro
   const deadline = Date.now() + 30_000;
   while (!out.includes('ready')) {
     if (child.exitCode !== null) throw new Error(`worker process exited with ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error('worker process did not start');
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('worker process did not start');
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return child;

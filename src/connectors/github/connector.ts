@@ -15,17 +15,8 @@ import { identifyGithub, isPullRequest, normalizeGithub } from './normalize.js';
 import type { ListPage } from './paging.js';
 import { pageNumberOf, walkList } from './paging.js';
 import { ParentResolver } from './parents.js';
-import type { GithubRateLimitTuning } from './rate-limit.js';
-import { createGithubClassify, createGithubRateLimit, DEFAULT_RATE_LIMIT_TUNING } from './rate-limit.js';
-
-export interface GithubTuning extends GithubRateLimitTuning {
-  /** Requests in flight to the host. GitHub asks for restraint (secondary limit: 100 concurrent). */
-  concurrency: number;
-  /** Pages of one list requested ahead of the page being processed. */
-  window: number;
-}
-
-export const DEFAULT_GITHUB_TUNING: GithubTuning = { ...DEFAULT_RATE_LIMIT_TUNING, concurrency: 4, window: 4 };
+import { createGithubClassify, createGithubRateLimit } from './rate-limit.js';
+import type { Policy } from '../../policy.js';
 
 const GITHUB_API_VERSION = '2022-11-28';
 const USER_AGENT = 'integration-service';
@@ -41,12 +32,13 @@ export class GithubConnector implements Connector {
   private readonly repoUrl: string;
   private readonly origin: string;
   private readonly project: string;
+  private readonly tuning: Policy['sources']['github'];
 
   constructor(
     private readonly config: GithubConfig,
     ctx: ConnectorContext,
-    private readonly tuning: GithubTuning = DEFAULT_GITHUB_TUNING,
   ) {
+    this.tuning = ctx.policy.github;
     this.project = `${config.owner}/${config.repo}`;
     this.repoUrl = `${config.baseUrl}/repos/${config.owner}/${config.repo}`;
     this.origin = new URL(config.baseUrl).origin;
@@ -62,11 +54,11 @@ export class GithubConnector implements Connector {
       headers,
       classify: createGithubClassify(this.project, config.token !== null),
     };
-    this.http = ctx.http({ ...client, rateLimit: createGithubRateLimit(tuning), concurrency: tuning.concurrency });
+    this.http = ctx.http({ ...client, rateLimit: createGithubRateLimit(this.tuning.secondaryBackoff), concurrency: this.tuning.concurrency });
     // The search API has its own small budget (30/min): its own client (and its own count of secondary
     // limits), so a search limit never pauses or lengthens the issue paging's waits, and it never waits —
     // a count it cannot give now is simply unknown.
-    this.search = ctx.http({ ...client, rateLimit: createGithubRateLimit(tuning), concurrency: 1, maxWaitMs: 0 });
+    this.search = ctx.http({ ...client, rateLimit: createGithubRateLimit(this.tuning.secondaryBackoff), concurrency: 1, maxWaitMs: 0 });
   }
 
   /**

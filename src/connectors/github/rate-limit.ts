@@ -4,19 +4,13 @@
  *   budget so the layer stops before it is spent (only for the `core` resource — the search API has
  *   its own small per-minute budget that must not stall issue paging);
  * - a primary or secondary limit answers 403 OR 429. Wait as documented: retry-after if present,
- *   else until x-ratelimit-reset when remaining is 0, else at least a minute, growing exponentially
- *   while the secondary limit persists (the layer fails the job once a wait exceeds its maximum);
+ *   else until x-ratelimit-reset when remaining is 0, else the policy's secondary backoff (at least a
+ *   minute, growing exponentially while the secondary limit persists);
  * - a 403 that is no rate limit is a permission problem; a private repository without access is a 404.
  */
 import type { SourceErrorCode } from '../../errors.js';
 import type { RateLimitSignal, SourceResponse } from '../../outbound/types.js';
-
-export interface GithubRateLimitTuning {
-  /** First wait for a secondary limit that names no time (GitHub: "at least one minute"). */
-  secondaryMinWaitMs: number;
-}
-
-export const DEFAULT_RATE_LIMIT_TUNING: GithubRateLimitTuning = { secondaryMinWaitMs: 60_000 };
+import { backoffDelay, type Backoff } from '../../policy.js';
 
 function githubMessage(body: string): string | null {
   try {
@@ -48,8 +42,9 @@ function isRateLimitResponse(res: SourceResponse<string>): boolean {
 
 /** One hook per connector: it remembers consecutive unexplained secondary limits for the backoff. */
 export function createGithubRateLimit(
-  tuning: GithubRateLimitTuning = DEFAULT_RATE_LIMIT_TUNING,
+  secondaryBackoff: Backoff,
   now: () => number = Date.now,
+  random: () => number = Math.random,
 ): (res: SourceResponse<string>) => RateLimitSignal | null {
   let strikes = 0;
   return (res) => {
@@ -69,7 +64,7 @@ export function createGithubRateLimit(
     if (ra !== null) return { limited: true, pauseUntil: t + ra, ...budget };
     if (haveBudget && remaining === 0) return { limited: true, pauseUntil: Math.max(resetAt, t), ...budget };
     strikes += 1;
-    return { limited: true, pauseUntil: t + tuning.secondaryMinWaitMs * 2 ** (strikes - 1), ...budget };
+    return { limited: true, pauseUntil: t + backoffDelay(strikes, secondaryBackoff, random), ...budget };
   };
 }
 

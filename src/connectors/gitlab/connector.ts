@@ -17,13 +17,6 @@ import { withNotes } from './notes.js';
 import { identifyGitLab, normalizeGitLab } from './normalize.js';
 import { gitlabRateLimit } from './rate-limit.js';
 
-/** Requests in flight to one GitLab instance: the budget headers keep us under its limit. */
-const CONCURRENCY = 8;
-/** Pages in preparation at once (list request plus their notes). */
-const PAGES_AHEAD = 2;
-/** Offset pages fetched at once when the totals are known. */
-const LIST_WINDOW = 4;
-
 export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContext): Connector {
   const project = projectRef(config);
   const origin = new URL(instanceUrl(config)).origin;
@@ -32,8 +25,8 @@ export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContex
     source: 'GitLab',
     baseUrl: `${instanceUrl(config)}/api/v4`,
     headers: { 'PRIVATE-TOKEN': config.token },
-    concurrency: CONCURRENCY,
-    rateLimit: (res) => gitlabRateLimit(res),
+    concurrency: ctx.policy.gitlab.concurrency,
+    rateLimit: (res) => gitlabRateLimit(res, ctx.policy.gitlab.fallbackWaitMs),
     classify: (res) => classify(res, project),
   });
 
@@ -79,7 +72,7 @@ export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContex
         query: filters(opts.since),
         perPage: Math.min(100, Math.max(1, opts.batchSize)),
         signal,
-        window: LIST_WINDOW,
+        window: ctx.policy.gitlab.listWindow,
       },
       decodeCursor(opts.cursor),
     );
@@ -94,7 +87,7 @@ export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContex
     let yielded = false;
     try {
       for (;;) {
-        while (ahead.length < PAGES_AHEAD) ahead.push(quiet(prepare()));
+        while (ahead.length < ctx.policy.gitlab.pagesAhead) ahead.push(quiet(prepare()));
         const page = await ahead.shift()!;
         // Keyset paging ends with an empty page after a full one: nothing to hand out then.
         if (page === null || (page.records.length === 0 && page.cursor === null)) break;

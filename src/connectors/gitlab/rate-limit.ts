@@ -6,10 +6,8 @@
  */
 import type { RateLimitSignal, SourceResponse } from '../../outbound/types.js';
 
-/** Wait used when a 429 names no time at all (GitLab's windows are per minute). */
-const FALLBACK_WAIT_MS = 60_000;
-
-export function gitlabRateLimit(res: SourceResponse<string>, now = Date.now()): RateLimitSignal | null {
+/** `fallbackWaitMs`: the wait when a 429 names no time at all. */
+export function gitlabRateLimit(res: SourceResponse<string>, fallbackWaitMs: number, now = Date.now()): RateLimitSignal | null {
   const h = res.headers;
   const signal: RateLimitSignal = { limited: false };
   const remaining = intHeader(h['ratelimit-remaining']);
@@ -20,7 +18,7 @@ export function gitlabRateLimit(res: SourceResponse<string>, now = Date.now()): 
   }
   if (res.status === 429 || (res.status === 503 && h['retry-after'] !== undefined)) {
     signal.limited = true;
-    signal.pauseUntil = waitUntil(h, now) ?? signal.resetAt ?? now + FALLBACK_WAIT_MS;
+    signal.pauseUntil = waitUntil(h, now) ?? signal.resetAt ?? now + fallbackWaitMs;
   }
   return signal.limited || signal.remaining !== undefined ? signal : null;
 }

@@ -1,11 +1,13 @@
 /**
  * Completes the comments a search embeds. Search results carry at most a few comments per issue
  * (enhanced search: 20) with the real `total`; an issue with more gets its comments paged from
- * GET /rest/api/{3|2}/issue/{id}/comment (startAt/maxResults/total, orderBy=created), issues in
- * parallel up to a bound. An issue deleted meanwhile (404) keeps what the search embedded.
+ * GET /rest/api/{3|2}/issue/{id}/comment (startAt/maxResults/total, orderBy=created) by the page
+ * walker, issues in parallel up to a bound. The walker fails a thread whose pages repeat or run
+ * far past its total. An issue deleted meanwhile (404) keeps what the search embedded.
  */
-import pLimit from 'p-limit';
 import type { SourceHttp } from '../../outbound/types.js';
+import { mapBounded } from '../kit/each.js';
+import { collectPages, type Fetched, type Listing } from '../kit/walker.js';
 import type { JiraFlavor } from './config.js';
 import type { RawIssue } from './search.js';
 
@@ -21,25 +23,40 @@ interface PageOfComments {
 
 const PAGE = 100;
 
+/** The issue was deleted (or hidden) after the search listed it. */
+class IssueGone extends Error {}
+
 function needsPaging(issue: RawIssue): boolean {
   const field = issue.fields?.comment as CommentField | undefined;
   if (field === undefined || field === null || !Array.isArray(field.comments)) return false;
   return typeof field.total === 'number' && field.total > field.comments.length;
 }
 
-async function allComments(http: SourceHttp, path: string, signal: AbortSignal): Promise<unknown[] | null> {
-  const out: unknown[] = [];
-  for (;;) {
-    const res = await http.get<PageOfComments>(path, {
-      query: { startAt: out.length, maxResults: PAGE, orderBy: 'created' },
-      signal,
-      allowStatus: [404],
-    });
-    if (res.status === 404) return null;
-    const page = Array.isArray(res.body?.comments) ? res.body.comments : [];
-    out.push(...page);
-    const total = typeof res.body?.total === 'number' ? res.body.total : out.length;
-    if (page.length === 0 || out.length >= total) return out;
+function commentListing(http: SourceHttp, path: string, issueId: string): Listing<number, unknown> {
+  return {
+    what: `Jira comments of issue ${issueId}`,
+    cursorName: 'startAt offset',
+    fetch: async (startAt, signal): Promise<Fetched<number, unknown>> => {
+      const res = await http.get<PageOfComments>(path, { query: { startAt, maxResults: PAGE, orderBy: 'created' }, signal, allowStatus: [404] });
+      if (res.status === 404) throw new IssueGone();
+      const comments: unknown[] = Array.isArray(res.body?.comments) ? res.body.comments : [];
+      const total = typeof res.body?.total === 'number' ? res.body.total : null;
+      const end = startAt + comments.length;
+      return { records: comments, next: comments.length === 0 || total === null || end >= total ? null : end, total };
+    },
+    cursorKey: String,
+    recordKey: (comment) => String((comment as { id?: unknown } | null)?.id),
+  };
+}
+
+/** Every comment of one issue, oldest first; null when the issue is gone. */
+async function allComments(http: SourceHttp, flavor: JiraFlavor, issueId: string, signal: AbortSignal): Promise<unknown[] | null> {
+  const path = `/rest/api/${flavor === 'cloud' ? 3 : 2}/issue/${encodeURIComponent(issueId)}/comment`;
+  try {
+    return await collectPages(commentListing(http, path, issueId), 0, signal);
+  } catch (err) {
+    if (err instanceof IssueGone) return null;
+    throw err;
   }
 }
 
@@ -50,22 +67,10 @@ export async function completeComments(
   signal: AbortSignal,
   concurrency: number,
 ): Promise<void> {
-  const limit = pLimit(concurrency);
-  const version = flavor === 'cloud' ? 3 : 2;
-  const tasks = Promise.all(
-    issues.filter(needsPaging).map((issue) =>
-      limit(async () => {
-        const path = `/rest/api/${version}/issue/${encodeURIComponent(String(issue.id))}/comment`;
-        const comments = await allComments(http, path, signal);
-        if (comments !== null && issue.fields) {
-          issue.fields.comment = { comments, maxResults: comments.length, total: comments.length, startAt: 0 };
-        }
-      }),
-    ),
-  );
-  // After the first failure nothing queued may still go out to the source.
-  await tasks.catch((err: unknown) => {
-    limit.clearQueue();
-    throw err;
+  await mapBounded(issues.filter(needsPaging), concurrency, signal, async (issue, inner) => {
+    const comments = await allComments(http, flavor, String(issue.id), inner);
+    if (comments !== null && issue.fields) {
+      issue.fields.comment = { comments, maxResults: comments.length, total: comments.length, startAt: 0 };
+    }
   });
 }

@@ -14,10 +14,11 @@
  * never cross the index's max_result_window (a 500 "Search limit exceeded" beyond 10,000).
  */
 import { SourceError } from '../../errors.js';
+import type { Fetched, Listing } from '../kit/walker.js';
 import type { SourceHttp } from '../../outbound/types.js';
 import type { JiraFlavor } from './config.js';
 import { TOKEN_TTL_MS, type JiraCursor } from './cursor.js';
-import { searchJql } from './jql.js';
+import { baseJql, searchJql } from './jql.js';
 
 export interface RawIssue {
   id?: unknown;
@@ -25,13 +26,8 @@ export interface RawIssue {
   fields?: Record<string, unknown>;
 }
 
-export interface SearchPage {
-  issues: RawIssue[];
-  /** State after this page, or null when it was the last one. */
-  next: JiraCursor | null;
-  /** Issues in scope after this page, when the source says (Data Center). */
-  remaining: number | null;
-}
+/** One search page: its issues, the state after it (null when it was the last), and the total Jira declares. */
+export type SearchPage = Fetched<JiraCursor, RawIssue>;
 
 interface SearchBody {
   issues?: unknown;
@@ -46,7 +42,6 @@ export interface SearchRequest {
   since: Date | null;
   fields: string[];
   maxResults: number;
-  signal: AbortSignal;
 }
 
 function issuesOf(body: SearchBody): RawIssue[] {
@@ -61,8 +56,8 @@ function lastId(issues: RawIssue[], previous: string | null): string | null {
   return typeof id === 'string' && /^\d+$/.test(id) ? id : previous;
 }
 
-async function cloudPage(state: JiraCursor, req: SearchRequest): Promise<SearchPage> {
-  const { http, fields, maxResults, signal } = req;
+async function cloudPage(state: JiraCursor, req: SearchRequest, signal: AbortSignal): Promise<SearchPage> {
+  const { http, fields, maxResults } = req;
   const path = '/rest/api/3/search/jql';
   let jql = state.tokenJql;
   let body: SearchBody | null = null;
@@ -76,30 +71,46 @@ async function cloudPage(state: JiraCursor, req: SearchRequest): Promise<SearchP
   }
   const issues = issuesOf(body);
   const token = typeof body.nextPageToken === 'string' && body.nextPageToken !== '' && body.isLast !== true ? body.nextPageToken : null;
-  // A token that does not move with no issues would page forever.
-  const stuck = issues.length === 0 && token === state.token;
   const next: JiraCursor | null =
-    token === null || stuck
+    token === null
       ? null
       : { scope: state.scope, after: lastId(issues, state.after), token, tokenJql: jql, tokenAt: Date.now(), n: state.n + issues.length };
-  return { issues, next, remaining: null };
+  return { records: issues, next };
 }
 
-async function dcPage(state: JiraCursor, req: SearchRequest): Promise<SearchPage> {
-  const { http, fields, maxResults, signal } = req;
+async function dcPage(state: JiraCursor, req: SearchRequest, signal: AbortSignal): Promise<SearchPage> {
+  const { http, fields, maxResults } = req;
   const jql = searchJql(state.scope, req.since, state.after);
   const body = (await http.post<SearchBody>('/rest/api/2/search', { jql, startAt: 0, maxResults, fields }, { signal })).body;
   const issues = issuesOf(body);
-  const remaining = typeof body.total === 'number' ? Math.max(0, body.total - issues.length) : null;
-  const more = issues.length > 0 && remaining !== 0;
+  // `total` counts the issues of this search, i.e. those after `after`: the listing's total adds the ones before.
+  const declared = typeof body.total === 'number' ? body.total : null;
+  const more = issues.length > 0 && (declared === null || declared > issues.length);
   const next: JiraCursor | null = more
     ? { ...state, after: lastId(issues, state.after), n: state.n + issues.length }
     : null;
-  return { issues, next, remaining };
+  return { records: issues, next, total: declared === null ? null : state.n + declared };
 }
 
-export function searchPage(flavor: JiraFlavor, state: JiraCursor, req: SearchRequest): Promise<SearchPage> {
-  return flavor === 'cloud' ? cloudPage(state, req) : dcPage(state, req);
+/**
+ * The search as a listing for the page walker. Cloud: the approximate count of the scope is
+ * asked once, beside the first page, and is the declared total (search pages carry none).
+ */
+export function searchListing(flavor: JiraFlavor, req: SearchRequest, scope: string): Listing<JiraCursor, RawIssue> {
+  let counted: Promise<number | null> | null = null;
+  const cloud = async (state: JiraCursor, signal: AbortSignal): Promise<SearchPage> => {
+    counted ??= countIssues(flavor, req.http, baseJql(scope, req.since), signal).catch(() => null);
+    const page = await cloudPage(state, req, signal);
+    return { ...page, total: await counted };
+  };
+  return {
+    what: flavor === 'cloud' ? 'Jira Cloud search' : 'Jira Data Center search',
+    cursorName: flavor === 'cloud' ? 'page token' : 'keyset cursor',
+    fetch: flavor === 'cloud' ? cloud : (state, signal) => dcPage(state, req, signal),
+    // A Cloud state moves with its token; a Data Center state (and a Cloud restart) with `id > after`.
+    cursorKey: (state) => state.token ?? `id > ${state.after ?? ''}`,
+    recordKey: (issue) => String(issue.id),
+  };
 }
 
 export async function countIssues(flavor: JiraFlavor, http: SourceHttp, jql: string, signal: AbortSignal): Promise<number | null> {

@@ -1,7 +1,7 @@
 /**
  * The ServiceNow Table API connector: pages of records in keyset order (see query.ts and
- * scan.ts), each page's journal fetched in bulk (journal.ts), the next page requested while
- * the current page's journal is being read.
+ * scan.ts) walked by the page walker (kit/walker.ts), each page's journal fetched in bulk
+ * (journal.ts), the next page requested while the current page's journal is being read.
  *
  * Requests: GET /api/now/table/{table} with sysparm_display_value=all (stored values for ids
  * and dates, labels for choices, names for references in one response) and
@@ -10,13 +10,14 @@
  */
 import type { Connector, ConnectorContext, PageOptions, SourcePage } from '../connector.js';
 import type { SourceHttp } from '../../outbound/types.js';
+import { sourcePages } from '../kit/source-pages.js';
 import { queryOf, tableOf, type ServiceNowConfig } from './config.js';
 import { toSnDate, value, type SnRecord } from './fields.js';
 import { fetchJournal, probeJournal } from './journal.js';
 import { identify, normalize, type PageRecord } from './normalize.js';
 import { conditions, queryGroups } from './query.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { scanPage, tablePath, totalCount, type ScanPage, type ScanRequest, type ScanState } from './scan.js';
+import { scanListing, tablePath, totalCount, type ScanRequest } from './scan.js';
 import { classify, rateLimit } from './signals.js';
 
 const RECORD_PARAMS = { sysparm_display_value: 'all', sysparm_exclude_reference_link: 'true' };
@@ -66,35 +67,15 @@ export function createServiceNowConnector(config: ServiceNowConfig, ctx: Connect
   }
 
   async function* pages(opts: PageOptions): AsyncGenerator<SourcePage> {
-    opts.signal.throwIfAborted();
     const start = decodeCursor(opts.cursor);
-    let delivered = start.delivered;
-    // Ends the prefetch too when the consumer stops early (cancel, shutdown, error downstream).
-    const stop = new AbortController();
-    const signal = AbortSignal.any([opts.signal, stop.signal]);
-    const req: ScanRequest = { table, groups, extra: sinceTerms(opts.since), limit: opts.batchSize, params: RECORD_PARAMS, signal };
-    const fetchPage = (state: ScanState): Promise<ScanPage> => {
-      const p = scanPage(http, req, state);
-      p.catch(() => undefined); // observed when awaited; guards a prefetch abandoned by an early return
-      return p;
-    };
-    let pending: Promise<ScanPage> | null = fetchPage(start.state);
-    try {
-      while (pending) {
-        const page: ScanPage = await pending;
-        pending = page.next ? fetchPage(page.next) : null;
-        const records = await withJournal(page.rows, opts.includeComments, signal);
-        delivered += records.length;
-        yield {
-          records,
-          cursor: page.next ? encodeCursor({ state: page.next, delivered }) : null,
-          total: page.remaining === null ? null : delivered + page.remaining,
-        };
-        opts.signal.throwIfAborted();
-      }
-    } finally {
-      stop.abort(new Error('ServiceNow paging stopped'));
-    }
+    const req: ScanRequest = { table, groups, extra: sinceTerms(opts.since), limit: opts.batchSize, params: RECORD_PARAMS };
+    yield* sourcePages({
+      listing: scanListing(http, req, `ServiceNow table '${table}'`),
+      start,
+      before: start.delivered,
+      encode: encodeCursor,
+      complete: (rows, signal) => withJournal(rows, opts.includeComments, signal),
+    }, opts.signal);
   }
 
   return {

@@ -1,15 +1,24 @@
 /**
- * The resume point handed to the job runner after each page: where the next page starts
- * (keyset key + offset, see scan.ts) and how many records were delivered before it (for the
- * running total). JSON text; a foreign or damaged cursor is refused rather than guessed at,
- * since restarting silently would re-deliver finished pages.
+ * Where a keyset scan (scan.ts) stands: where the next page starts (keyset key + offset) and how
+ * many records were delivered before it (for the running and the declared total). It is the
+ * page walker's cursor, and after each page of records the resume point handed to the job runner
+ * as JSON text; a foreign or damaged cursor is refused rather than guessed at, since restarting
+ * silently would re-deliver finished pages.
  */
 import type { Key } from './query.js';
-import type { ScanState } from './scan.js';
+
+export interface ScanState {
+  after: Key | null;
+  offset: number;
+}
 
 export interface CursorData {
   state: ScanState;
   delivered: number;
+}
+
+export function startCursor(): CursorData {
+  return { state: { after: null, offset: 0 }, delivered: 0 };
 }
 
 export function encodeCursor(data: CursorData): string {
@@ -23,7 +32,7 @@ function isKey(v: unknown): v is Key {
 const natural = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
 export function decodeCursor(cursor: string | null): CursorData {
-  if (cursor === null) return { state: { after: null, offset: 0 }, delivered: 0 };
+  if (cursor === null) return startCursor();
   let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(cursor) as Record<string, unknown>;

@@ -7,18 +7,17 @@
  * when the instance sends no count, the Link header's rel="next".
  * After a page with rows the next page starts after the last row's key (offset 0); after
  * an all-hidden page there is no new key, so the same key is kept and the offset moves past
- * the hidden rows. Either way every request makes progress.
+ * the hidden rows. Either way every request makes progress, and the page walker
+ * (kit/walker.ts) fails a scan whose instance does not (a keyset that repeats, say because the
+ * instance ignored the keyset terms of the query).
  */
 import { SourceError } from '../../errors.js';
 import type { SourceHttp, SourceResponse } from '../../outbound/types.js';
+import type { Listing } from '../kit/walker.js';
 import { parseLinkHeader } from '../../outbound/link-header.js';
+import type { CursorData, ScanState } from './cursor.js';
 import { value, type SnRecord } from './fields.js';
-import { buildQuery, type Key } from './query.js';
-
-export interface ScanState {
-  after: Key | null;
-  offset: number;
-}
+import { buildQuery } from './query.js';
 
 export interface ScanRequest {
   table: string;
@@ -26,15 +25,14 @@ export interface ScanRequest {
   extra: readonly string[];
   limit: number;
   params: Record<string, string>;
-  signal: AbortSignal;
 }
 
-export interface ScanPage {
+interface ScanPage {
   rows: SnRecord[];
   /** null at the end */
   next: ScanState | null;
-  /** rows matching the query not yet scanned (before ACLs), when the instance says */
-  remaining: number | null;
+  /** X-Total-Count: rows after the page's key (before ACLs), when the instance says */
+  count: number | null;
 }
 
 export function tablePath(table: string): string {
@@ -64,7 +62,7 @@ export function totalCount(res: SourceResponse<unknown>): number | null {
   return res.headers['x-total-count'] !== undefined && Number.isInteger(n) && n >= 0 ? n : null;
 }
 
-export async function scanPage(http: SourceHttp, req: ScanRequest, state: ScanState): Promise<ScanPage> {
+async function scanPage(http: SourceHttp, req: ScanRequest, state: ScanState, signal: AbortSignal): Promise<ScanPage> {
   const res = await http.get<unknown>(tablePath(req.table), {
     query: {
       ...req.params,
@@ -72,15 +70,14 @@ export async function scanPage(http: SourceHttp, req: ScanRequest, state: ScanSt
       sysparm_limit: req.limit,
       sysparm_offset: state.offset,
     },
-    signal: req.signal,
+    signal,
     allowStatus: [404],
   });
   const rows = rowsOf(res, req.table);
   const total = totalCount(res);
   const scanned = state.offset + req.limit;
   const more = total !== null ? scanned < total : res.status === 200 && 'next' in parseLinkHeader(res.headers.link);
-  const remaining = total !== null ? Math.max(0, total - scanned) : null;
-  if (!more) return { rows, next: null, remaining: 0 };
+  if (!more) return { rows, next: null, count: total };
   const last = rows[rows.length - 1];
   const next: ScanState = last
     ? { after: [value(last, 'sys_created_on'), value(last, 'sys_id')], offset: 0 }
@@ -88,17 +85,26 @@ export async function scanPage(http: SourceHttp, req: ScanRequest, state: ScanSt
   if (last && (next.after![0] === '' || next.after![1] === '')) {
     throw new SourceError('SOURCE_RESPONSE_INVALID', `ServiceNow rows of '${req.table}' lack sys_created_on or sys_id`);
   }
-  return { rows, next, remaining };
+  return { rows, next, count: total };
 }
 
-/** Every row of a query, page after page (used for journal entries of one page of records). */
-export async function scanAll(http: SourceHttp, req: ScanRequest): Promise<SnRecord[]> {
-  const all: SnRecord[] = [];
-  let state: ScanState | null = { after: null, offset: 0 };
-  while (state) {
-    const page: ScanPage = await scanPage(http, req, state);
-    all.push(...page.rows);
-    state = page.next;
-  }
-  return all;
+/** A keyset scan as a listing for the page walker; `what` names it in errors. */
+export function scanListing(http: SourceHttp, req: ScanRequest, what: string): Listing<CursorData, SnRecord> {
+  return {
+    what,
+    cursorName: 'keyset cursor',
+    fetch: async (at, signal) => {
+      const page = await scanPage(http, req, at.state, signal);
+      const delivered = at.delivered + page.rows.length;
+      return {
+        records: page.rows,
+        next: page.next === null ? null : { state: page.next, delivered },
+        // Rows after the key, hidden ones included: with those delivered before, a bound on the whole scan.
+        total: page.count === null ? null : at.delivered + page.count,
+      };
+    },
+    cursorKey: (at) => JSON.stringify([at.state.after, at.state.offset]),
+    recordKey: (row) => value(row, 'sys_id'),
+    emptyPagesAdvance: true, // sysparm_limit applies before ACLs: a page may be all hidden
+  };
 }

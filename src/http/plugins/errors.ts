@@ -81,6 +81,7 @@ export function handleError(err: FastifyError, request: FastifyRequest, reply: F
   if (status === 503) request.log.warn({ error_code: code, error: err.message }, 'request failed: dependency unavailable');
   else if (status >= 500) request.log.error({ err }, 'request failed');
   else request.log.info({ error_code: code, status }, 'request refused');
+  if (err instanceof AppError && err.retryAfterS !== null) reply.header('retry-after', String(err.retryAfterS));
   return sendError(reply, status, code, message, details);
 }
 

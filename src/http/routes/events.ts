@@ -8,16 +8,12 @@ import { JobIdParams, bearerSecurity, errorResponses } from '../schemas/common.j
 import { JobSchema } from '../schemas/job.js';
 import { JobEventStream } from '../sse.js';
 
-const DEFAULT_HEARTBEAT_MS = 15_000;
-/** Open streams one tenant (or, with API keys off, everyone) may hold on one API process. */
-const DEFAULT_MAX_STREAMS_PER_TENANT = 100;
-
 export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
   // A stream never ends on its own while the job runs: on shutdown the server would wait for every
   // client to hang up, and the worker beside it would never hand its jobs back.
   const streams = new Set<JobEventStream>();
   const perTenant = new Map<string, number>();
-  const maxPerTenant = deps.sseMaxStreamsPerTenant ?? DEFAULT_MAX_STREAMS_PER_TENANT;
+  const maxPerTenant = deps.policy.sseMaxStreamsPerTenant;
   app.addHook('preClose', async () => {
     for (const stream of streams) stream.close();
   });
@@ -46,8 +42,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       const tenant = request.tenantId ?? '';
       const open = perTenant.get(tenant) ?? 0;
       if (open >= maxPerTenant) {
-        reply.header('retry-after', '30');
-        throw new AppError('TOO_MANY_STREAMS', `at most ${maxPerTenant} event streams may be open at once; close one or poll GET /api/imports/{job_id}`);
+        throw new AppError('TOO_MANY_STREAMS', `at most ${maxPerTenant} event streams may be open at once; close one or poll GET /api/imports/{job_id}`, [], 30);
       }
 
       reply.hijack();
@@ -61,7 +56,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       const toJson = reply.compileSerializationSchema(JobSchema as unknown as Record<string, unknown>);
       const serialize = (j: JobRecord) => toJson(j as unknown as Record<string, unknown>);
       const stream = new JobEventStream(reply.raw, {
-        heartbeatMs: deps.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+        heartbeatMs: deps.policy.sseHeartbeatMs,
         serialize,
         refresh: () => deps.jobs.get(job_id, request.tenantId),
       });

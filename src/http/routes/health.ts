@@ -20,13 +20,11 @@ const HealthResponse = Type.Object(
 );
 
 /** A probe that hangs counts as down: /health must answer quickly for load balancers. */
-const PROBE_TIMEOUT_MS = 3000;
-
 async function probe(deps: AppDeps): Promise<HealthReport> {
   const down: HealthReport = { redis: { status: 'down' }, database: { status: 'down' } };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<HealthReport>((resolve) => {
-    timer = setTimeout(() => resolve(down), PROBE_TIMEOUT_MS);
+    timer = setTimeout(() => resolve(down), deps.policy.healthProbeTimeoutMs);
   });
   try {
     return await Promise.race([deps.health(), timeout]);

@@ -39,7 +39,7 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; validators
         response: {
           202: jobResponse('the job, created', LOCATION),
           200: jobResponse('the job first created with this Idempotency-Key', LOCATION),
-          ...errorResponses(400, 401, 403, 413, 415, 422, 503),
+          ...errorResponses(400, 401, 403, 413, 415, 422, 429, 503),
         },
       },
       validatorCompiler: (req) => (req.httpPart === 'body' ? validateBody : validators.compiler(req)),

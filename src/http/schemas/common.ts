@@ -1,5 +1,6 @@
 /** Schema pieces shared by every route: nullable scalars, the error envelope, id params. */
 import { Type, type Static, type TSchema } from 'typebox';
+import { ERROR_STATUS } from '../../errors.js';
 
 type Scalar = 'string' | 'number' | 'integer' | 'boolean';
 type ScalarType<K extends Scalar> = K extends 'string' ? string : K extends 'boolean' ? boolean : number;
@@ -28,7 +29,7 @@ export const ErrorDetail = Type.Object(
 
 export const ErrorEnvelope = Type.Object(
   {
-    error_code: Type.String({ examples: ['JOB_NOT_FOUND'] }),
+    error_code: Type.String({ enum: Object.keys(ERROR_STATUS), examples: ['JOB_NOT_FOUND'] }),
     error_message: Type.String(),
     details: Type.Array(ErrorDetail),
     request_id: Type.String(),
@@ -46,6 +47,7 @@ const ERROR_MEANINGS: Record<number, string> = {
   413: 'PAYLOAD_TOO_LARGE: the body is over 1 MiB',
   415: 'UNSUPPORTED_MEDIA_TYPE: the body is not application/json',
   422: 'VALIDATION_ERROR (details name each problem), SOURCE_URL_FORBIDDEN or IDEMPOTENCY_KEY_REUSED',
+  429: 'TOO_MANY_JOBS (TENANT_MAX_QUEUED pending jobs) or TOO_MANY_STREAMS (open event streams): retry after Retry-After seconds',
   503: 'REDIS_UNAVAILABLE or STORE_UNAVAILABLE: a dependency is down; try again',
 };
 

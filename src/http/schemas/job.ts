@@ -2,6 +2,7 @@
 import { Type, type Static } from 'typebox';
 import { SOURCE_TYPES } from '../../connectors/connector.js';
 import { JOB_STATUSES } from '../../jobs/types.js';
+import { JOB_ERROR_CODES } from '../../errors.js';
 import { ITEM_ACTIONS } from '../../items/types.js';
 import { Cursor, LIMITS, Limit, Nullable, StringEnum } from './common.js';
 
@@ -50,7 +51,7 @@ export const JobSchema = Type.Object(
     completed_at: Timestamp,
     progress: Progress,
     imported_items: Type.Array(ImportedItem, { description: 'the first 1,000; GET /api/imports/{id}/items has all' }),
-    error_code: Nullable('string'),
+    error_code: Nullable('string', { enum: [...JOB_ERROR_CODES, null] }),
     error_message: Nullable('string'),
     tenant_id: Nullable('string'),
     correlation_id: Nullable('string'),

@@ -4,8 +4,9 @@
 -- KEYS[1] record  KEYS[2] credentials  KEYS[3] idempotency key ('' slot when none)  KEYS[4] sequence
 -- ARGV[1] record JSON  ARGV[2] sealed credentials  ARGV[3] ttl  ARGV[4] job id  ARGV[5] request hash
 -- ARGV[6] created ms  ARGV[7] tenant token  ARGV[8] status  ARGV[9] source type  ARGV[10] index prefix
--- ARGV[11] record key prefix
+-- ARGV[11] record key prefix  ARGV[12] most pending jobs the tenant may have (0 = no limit)
 -- Returns {'created', json} | {'replay', json} | {'reused'} (same key, different body) | {'gone'}
+--   | {'quota', pending count} (TENANT_MAX_QUEUED reached; nothing written)
 local ttl = tonumber(ARGV[3])
 if ARGV[5] ~= '' then
   local prior = redis.call('GET', KEYS[3])
@@ -17,8 +18,20 @@ if ARGV[5] ~= '' then
     if json then return {'replay', json} end
     return {'gone'}
   end
-  redis.call('SET', KEYS[3], ARGV[4] .. '|' .. ARGV[5], 'EX', ttl)
 end
+local quota = tonumber(ARGV[12])
+if quota > 0 then
+  local pending = ARGV[10] .. ARGV[7] .. ':pending:*'
+  if redis.call('ZCARD', pending) >= quota then
+    -- Ids whose record expired still sit in the index: drop a bounded number of the oldest first.
+    for _, id in ipairs(redis.call('ZRANGE', pending, 0, 199)) do
+      if redis.call('EXISTS', ARGV[11] .. id) == 0 then redis.call('ZREM', pending, id) end
+    end
+    local n = redis.call('ZCARD', pending)
+    if n >= quota then return {'quota', tostring(n)} end
+  end
+end
+if ARGV[5] ~= '' then redis.call('SET', KEYS[3], ARGV[4] .. '|' .. ARGV[5], 'EX', ttl) end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ttl)
 if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'EX', ttl) end
 local seq = redis.call('INCR', KEYS[4]) % 1000

@@ -1,7 +1,10 @@
 -- Saves a job change atomically: a status transition or a progress write (with its checkpoint).
 -- Refuses illegal transitions: nothing leaves completed/failed/cancelled, so a late progress
 -- write can never undo a cancel; a worker that no longer owns the job cannot write.
+-- Counts the job's runs started without a clean end (CONTRACT §7 poison jobs): a worker taking the
+-- job starts a run, a stored batch leaves only the current run counted, an end forgets them.
 -- KEYS[1] record  KEYS[2] credentials  KEYS[3] checkpoint  KEYS[4] owner  KEYS[5] item counters (hash)
+-- KEYS[6] unfinished runs (counter)
 -- ARGV[1] op: 'transition' | 'progress'
 -- ARGV[2] target status (transition) or ''
 -- ARGV[3] JSON patch: top-level fields to set; `progress` is merged field by field
@@ -9,7 +12,7 @@
 -- ARGV[7] checkpoint ('' = leave)  ARGV[8] JSON array of imported item refs to append
 -- ARGV[9] JSON object of item counters to add  ARGV[10] index key prefix  ARGV[11] events channel
 -- ARGV[12] cancel channel
--- Returns {'ok', newJson} or {'refused', currentStatus} or {'missing'}.
+-- Returns {'ok', newJson, unfinishedRuns} or {'refused', currentStatus} or {'missing'}.
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {'missing'} end
 local job = cjson.decode(raw)
@@ -78,10 +81,18 @@ if op == 'transition' and to ~= from then
   end
 end
 
+local runs = 0
 if terminal then
-  redis.call('DEL', KEYS[2], KEYS[4])
+  redis.call('DEL', KEYS[2], KEYS[4], KEYS[6])
   redis.call('EXPIRE', KEYS[3], ttl)
 else
+  if op == 'transition' and to == 'processing' and owner ~= '' then
+    runs = redis.call('INCR', KEYS[6])
+    redis.call('EXPIRE', KEYS[6], ttl)
+  elseif op == 'progress' then
+    runs = 1
+    redis.call('SET', KEYS[6], runs, 'EX', ttl)
+  end
   redis.call('EXPIRE', KEYS[2], ttl)
   if op == 'transition' and to == 'processing' then redis.call('SET', KEYS[4], owner, 'EX', ttl) end
   if ARGV[7] ~= '' then redis.call('SET', KEYS[3], ARGV[7], 'EX', ttl) else redis.call('EXPIRE', KEYS[3], ttl) end
@@ -96,4 +107,4 @@ local kind = 'progress'
 if op == 'transition' then kind = 'status' end
 redis.call('PUBLISH', ARGV[11], kind .. '|' .. encoded)
 if to == 'cancelled' then redis.call('PUBLISH', ARGV[12], job.job_id) end
-return {'ok', encoded}
+return {'ok', encoded, runs}

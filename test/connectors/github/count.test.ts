@@ -3,7 +3,8 @@ import { pino } from 'pino';
 import { SourceError, SourceWaitError } from '../../../src/errors.js';
 import { createSourceHttpFactory } from '../../../src/outbound/http.js';
 import { resolveGithubConfig } from '../../../src/connectors/github/config.js';
-import { DEFAULT_GITHUB_TUNING, GithubConnector } from '../../../src/connectors/github/connector.js';
+import { GithubConnector } from '../../../src/connectors/github/connector.js';
+import { testPolicy } from '../../support/policy.js';
 import { closeFakes, connectorFor, drain, startFake } from './helpers.js';
 
 afterEach(closeFakes);
@@ -67,13 +68,15 @@ describe('GitHub count() for dry runs', () => {
     fake.inject({ kind: 'secondary', match: /\/issues\?/ });
     const config = resolveGithubConfig({ base_url: fake.baseUrl, owner: fake.data.o.owner, repo: fake.data.o.repo, token: fake.token });
     // Waits over a second are handed back to the queue, so the length of the wait shows without sleeping it.
-    const http = createSourceHttpFactory({ allowPrivateNetworks: true, handOffWaitMs: 1000 });
-    const tuning = { ...DEFAULT_GITHUB_TUNING, secondaryMinWaitMs: 10 * 60_000 };
-    const connector = new GithubConnector(config, { http, logger: pino({ level: 'silent' }) }, tuning);
+    // A first secondary wait is 7.5–15 min (within the 15 allowed), a second one 15–30 min (over: failed).
+    const policy = testPolicy({ http: { handOffWaitMs: 1000 } });
+    const http = createSourceHttpFactory({ allowPrivateNetworks: true, policy });
+    const github = { ...policy.sources.github, secondaryBackoff: { baseMs: 15 * 60_000, maxMs: 60 * 60_000 } };
+    const connector = new GithubConnector(config, { http, logger: pino({ level: 'silent' }), policy: { ...policy.sources, github } });
     expect(await count(connector)).toBeNull();
-    // The first secondary limit of the paging: 10 minutes (handed back), not 20 (over the 15 allowed: failed).
+    // The first secondary limit of the paging is handed back, not the second (over the 15 minutes allowed: failed).
     const err = await drain(connector, { includeComments: false }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceWaitError);
-    expect((err as SourceWaitError).resumeAt - Date.now()).toBeGreaterThan(9 * 60_000);
+    expect((err as SourceWaitError).resumeAt - Date.now()).toBeGreaterThan(7 * 60_000);
   });
 });

@@ -46,7 +46,7 @@ describe('GitHub faults complete exactly once', () => {
     ['secondary rate limit', false],
     ['abuse detection (older wording)', true],
   ])('403 %s without retry-after waits the minimum, then continues', async (_wording, legacy) => {
-    const fake = await completesExactly({ kind: 'secondary', status: 403, legacy, match: ISSUE_PAGE_2 }, { secondaryMinWaitMs: 300 });
+    const fake = await completesExactly({ kind: 'secondary', status: 403, legacy, match: ISSUE_PAGE_2 }, { secondaryBackoff: { baseMs: 600, maxMs: 600 } });
     pausedAfterRefusal(fake, 403, 300);
   });
 

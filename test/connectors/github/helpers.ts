@@ -4,10 +4,12 @@ import type { NormalizedItem, PageOptions, SourcePage } from '../../../src/conne
 import { createSourceHttpFactory } from '../../../src/outbound/http.js';
 import type { SourceHttpFactory } from '../../../src/outbound/types.js';
 import { resolveGithubConfig } from '../../../src/connectors/github/config.js';
-import { DEFAULT_GITHUB_TUNING, GithubConnector, type GithubTuning } from '../../../src/connectors/github/connector.js';
+import { GithubConnector } from '../../../src/connectors/github/connector.js';
+import type { Policy } from '../../../src/policy.js';
 import type { GithubRecord } from '../../../src/connectors/github/normalize.js';
 import { GithubFake, type GithubFakeOptions } from '../../fakes/github.js';
 import { started } from '../../fakes/vendor-fake.js';
+import { TEST_POLICY } from '../../support/policy.js';
 
 export const fakes: GithubFake[] = [];
 
@@ -23,18 +25,19 @@ export async function closeFakes(): Promise<void> {
 
 /** Loopback allowed; retries back off in milliseconds so fault tests stay quick. */
 export function testHttp(timeoutMs?: number): SourceHttpFactory {
-  const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
-  return (o) => factory({ ...o, backoffMs: 5, maxBackoffMs: 20, timeoutMs });
+  const factory = createSourceHttpFactory({ allowPrivateNetworks: true, policy: TEST_POLICY });
+  return (o) => factory({ ...o, timeoutMs });
 }
 
 export function connectorFor(
   fake: GithubFake,
   config: Record<string, unknown> = {},
-  tuning: Partial<GithubTuning> = {},
+  tuning: Partial<Policy['sources']['github']> = {},
   timeoutMs?: number,
 ): GithubConnector {
   const cfg = resolveGithubConfig({ base_url: fake.baseUrl, owner: fake.data.o.owner, repo: fake.data.o.repo, token: fake.token, ...config });
-  return new GithubConnector(cfg, { http: testHttp(timeoutMs), logger: pino({ level: 'silent' }) }, { ...DEFAULT_GITHUB_TUNING, ...tuning });
+  const policy = { ...TEST_POLICY.sources, github: { ...TEST_POLICY.sources.github, ...tuning } };
+  return new GithubConnector(cfg, { http: testHttp(timeoutMs), logger: pino({ level: 'silent' }), policy });
 }
 
 export interface Drained {

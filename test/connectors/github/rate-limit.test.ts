@@ -13,7 +13,8 @@ const budget = (remaining: number, extra: Record<string, string> = {}) => ({
 const secondary = { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' };
 
 describe('GitHub rate-limit reading', () => {
-  const hook = () => createGithubRateLimit({ secondaryMinWaitMs: 60_000 }, () => NOW);
+  // The shortest of the jittered waits: base/2 = one minute, GitHub's documented minimum.
+  const hook = () => createGithubRateLimit({ baseMs: 120_000, maxMs: 900_000 }, () => NOW, () => 0);
 
   it('reports the core budget of every response, and not the search budget', () => {
     expect(hook()(res(200, budget(4321)))).toEqual({ limited: false, remaining: 4321, resetAt: NOW + 600_000 });

@@ -7,6 +7,7 @@ import { createSourceHttpFactory } from '../../../src/outbound/http.js';
 import type { SourceHttp } from '../../../src/outbound/types.js';
 import { GitLabFake, type GitLabFakeOptions } from '../../fakes/gitlab.js';
 import { started } from '../../fakes/vendor-fake.js';
+import { TEST_POLICY } from '../../support/policy.js';
 
 export async function startFake(opts: GitLabFakeOptions = {}): Promise<GitLabFake> {
   return started(new GitLabFake(opts));
@@ -20,13 +21,14 @@ export interface Made {
 
 /** Retries with millisecond backoff so fault tests stay fast; everything else as in production. */
 export function connectorFor(fake: GitLabFake, config: Record<string, unknown> = {}): Made {
-  const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
+  const factory = createSourceHttpFactory({ allowPrivateNetworks: true, policy: TEST_POLICY });
   let built: SourceHttp | null = null;
   const connector = gitlabModule.create(
     { base_url: fake.baseUrl, token: fake.token, project_id: fake.project.path, ...config },
     {
-      http: (o) => (built = factory({ ...o, backoffMs: 2, maxBackoffMs: 10 })),
+      http: (o) => (built = factory(o)),
       logger: pino({ level: 'silent' }),
+      policy: TEST_POLICY.sources,
     },
   );
   return { connector, http: () => built! };

@@ -7,23 +7,23 @@ const NOW = Date.parse('2021-01-05T10:59:30Z');
 
 describe('GitLab rate-limit reading', () => {
   it('reports the budget from RateLimit-Remaining and RateLimit-Reset (Unix seconds)', () => {
-    expect(gitlabRateLimit(res(200, { 'ratelimit-remaining': '33', 'ratelimit-reset': '1609844400' }), NOW)).toEqual({
+    expect(gitlabRateLimit(res(200, { 'ratelimit-remaining': '33', 'ratelimit-reset': '1609844400' }), 60_000, NOW)).toEqual({
       limited: false,
       remaining: 33,
       resetAt: 1_609_844_400_000,
     });
-    expect(gitlabRateLimit(res(200, {}), NOW)).toBeNull();
+    expect(gitlabRateLimit(res(200, {}), 60_000, NOW)).toBeNull();
   });
 
   it('a 429 with the plain-text body waits Retry-After seconds', () => {
-    const sig = gitlabRateLimit(res(429, { 'retry-after': '30', 'ratelimit-resettime': 'Tue, 05 Jan 2021 11:00:00 GMT' }, 'Retry later\n'), NOW);
+    const sig = gitlabRateLimit(res(429, { 'retry-after': '30', 'ratelimit-resettime': 'Tue, 05 Jan 2021 11:00:00 GMT' }, 'Retry later\n'), 60_000, NOW);
     expect(sig).toMatchObject({ limited: true, pauseUntil: NOW + 30_000 });
   });
 
   it('falls back to RateLimit-ResetTime, then RateLimit-Reset, then a minute', () => {
-    expect(gitlabRateLimit(res(429, { 'ratelimit-resettime': 'Tue, 05 Jan 2021 11:00:00 GMT' }), NOW)?.pauseUntil).toBe(Date.parse('2021-01-05T11:00:00Z'));
-    expect(gitlabRateLimit(res(429, { 'ratelimit-remaining': '0', 'ratelimit-reset': '1609844410' }), NOW)?.pauseUntil).toBe(1_609_844_410_000);
-    expect(gitlabRateLimit(res(429, {}), NOW)?.pauseUntil).toBe(NOW + 60_000);
+    expect(gitlabRateLimit(res(429, { 'ratelimit-resettime': 'Tue, 05 Jan 2021 11:00:00 GMT' }), 60_000, NOW)?.pauseUntil).toBe(Date.parse('2021-01-05T11:00:00Z'));
+    expect(gitlabRateLimit(res(429, { 'ratelimit-remaining': '0', 'ratelimit-reset': '1609844410' }), 60_000, NOW)?.pauseUntil).toBe(1_609_844_410_000);
+    expect(gitlabRateLimit(res(429, {}), 60_000, NOW)?.pauseUntil).toBe(NOW + 60_000);
   });
 });
 

@@ -5,6 +5,7 @@ import { createSourceHttpFactory } from '../../../src/outbound/http.js';
 import type { SourceHttpOptions } from '../../../src/outbound/types.js';
 import { jiraModule, type JiraConfig } from '../../../src/connectors/jira/index.js';
 import type { JiraFake } from '../../fakes/jira.js';
+import { TEST_POLICY } from '../../support/policy.js';
 
 export interface RawIssue {
   id: string;
@@ -14,11 +15,12 @@ export interface RawIssue {
 
 /** Fast retries so fault tests take milliseconds; everything else as in production. */
 export function connectorFor(fake: JiraFake, config: Partial<JiraConfig> = {}, http: Partial<SourceHttpOptions> = {}): Connector {
-  const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
+  const factory = createSourceHttpFactory({ allowPrivateNetworks: true, policy: TEST_POLICY });
   const full = { base_url: fake.baseUrl, project_key: 'TEST', ...fake.credentials, ...config } as JiraConfig;
   return jiraModule.create(full, {
-    http: (o) => factory({ ...o, backoffMs: 2, maxBackoffMs: 10, ...http }),
+    http: (o) => factory({ ...o, ...http }),
     logger: pino({ level: 'silent' }),
+    policy: TEST_POLICY.sources,
   });
 }
 

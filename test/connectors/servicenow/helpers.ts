@@ -6,6 +6,7 @@ import type { SourceHttpFactory, SourceHttpOptions } from '../../../src/outbound
 import { servicenowModule, type ServiceNowConfig } from '../../../src/connectors/servicenow/index.js';
 import { FakeServiceNow, type FakeServiceNowOptions } from '../../fakes/servicenow.js';
 import { started } from '../../fakes/vendor-fake.js';
+import { TEST_POLICY } from '../../support/policy.js';
 
 export const USER = 'integration.user';
 export const PASSWORD = 's3cr3t-Pässword';
@@ -21,12 +22,12 @@ export function connect(
   config: Partial<ServiceNowConfig> = {},
   http: Partial<SourceHttpOptions> = {},
 ): Connector {
-  const factory = createSourceHttpFactory({ allowPrivateNetworks: true });
-  const fast: SourceHttpFactory = (o) => factory({ ...o, backoffMs: 1, maxBackoffMs: 5, ...http });
+  const factory = createSourceHttpFactory({ allowPrivateNetworks: true, policy: TEST_POLICY });
+  const fast: SourceHttpFactory = (o) => factory({ ...o, ...http });
   const auth = config.access_token ? {} : { username: USER, password: PASSWORD };
   return servicenowModule.create(
     { base_url: fake.baseUrl, ...auth, ...config } as ServiceNowConfig,
-    { http: fast, logger: pino({ level: 'silent' }) },
+    { http: fast, logger: pino({ level: 'silent' }), policy: TEST_POLICY.sources },
   );
 }
 

@@ -1,0 +1,158 @@
+/**
+ * The policy catalog: every retry count, backoff, timeout, lease, cap and hand-off value of the
+ * service in one typed place. src/deps.ts builds the service with DEFAULT_POLICY and hands each
+ * part to what uses it; tests shorten it there (test/support/policy.ts), never by other means.
+ * Limits the contract fixes (the 1 MiB body, batch_size 1..1000) are not tuning and stay with it.
+ */
+
+/** Capped exponential backoff: attempt n waits up to min(maxMs, baseMs · 2^(n-1)). */
+export interface Backoff {
+  baseMs: number;
+  maxMs: number;
+}
+
+/**
+ * The one backoff of the service, with jitter in [ceiling/2, ceiling]: retries of many clients spread
+ * out, yet never collapse to 0 — so `baseMs / 2` is the shortest first wait.
+ */
+export function backoffDelay(attempt: number, b: Backoff, random: () => number = Math.random): number {
+  const ceiling = Math.min(b.maxMs, b.baseMs * 2 ** Math.max(0, attempt - 1));
+  return ceiling / 2 + random() * (ceiling / 2);
+}
+
+/** Defaults of every client of the outbound HTTP layer (a client may override them, see SourceHttpOptions). */
+export interface HttpPolicy {
+  /** Requests in flight per account gate. */
+  concurrency: number;
+  /** One attempt, connect to last body byte. */
+  timeoutMs: number;
+  /** Further attempts after a 5xx, 408 or network fault (CONTRACT §7: at least 5). */
+  retries: number;
+  backoff: Backoff;
+  /** A single wait the source asks for that is longer fails with SOURCE_RATE_LIMITED. */
+  maxWaitMs: number;
+  /** A wait longer than this (and within maxWaitMs) hands the job back to the queue instead of sleeping. */
+  handOffWaitMs: number;
+  /** Requests of a reported budget kept unused. */
+  reserve: number;
+  /** A larger response body fails with SOURCE_RESPONSE_INVALID. */
+  maxBodyBytes: number;
+  maxRedirects: number;
+  /**
+   * Response headers larger than this fail the request. undici's default (16 KiB) is too small
+   * for ServiceNow, whose Link header repeats the whole encoded query (100 sys_ids) three times.
+   */
+  maxHeaderBytes: number;
+}
+
+export interface Policy {
+  /** Every source request. */
+  http: HttpPolicy;
+  /** Accounts (source + origin + credentials + settings) whose gate one process keeps. */
+  maxAccountGates: number;
+  /** The completion callback POST: its own overrides of `http`. */
+  callback: Pick<HttpPolicy, 'retries' | 'timeoutMs' | 'concurrency'>;
+  jobs: {
+    /** A job the source keeps handing back this often fails with SOURCE_RATE_LIMITED. */
+    maxRateLimitHandoffs: number;
+    /** Tries of one batch write before the job fails with STORE_UNAVAILABLE. */
+    storeAttempts: number;
+    storeBackoff: Backoff;
+    /** An incremental run starts this long before the last watermark (clock skew, late index updates). */
+    incrementalOverlapMs: number;
+  };
+  worker: {
+    /** BullMQ lock on a running job; a worker that stops renewing it loses the job after this long. */
+    lockDurationMs: number;
+    /** How often BullMQ looks for jobs whose lock lapsed. */
+    stalledIntervalMs: number;
+    /** Runs lost in a row (worker died or stalled) before the job fails with INTERNAL_ERROR. */
+    maxLostRuns: number;
+    /** A job whose scope is busy goes back to the queue for this long. */
+    scopeBusyRetryMs: number;
+  };
+  scopeLock: {
+    /** The one-running-job-per-scope lease; a crashed holder's scope frees after this long. */
+    leaseMs: number;
+    renewEveryMs: number;
+  };
+  retention: {
+    /** How often the item logs of expired jobs are swept. */
+    sweepEveryMs: number;
+    /** Jobs looked at per sweep. */
+    sweepBatch: number;
+    /** BullMQ keeps finished queue entries this long (the job record has its own TTL). */
+    queueEntrySeconds: number;
+  };
+  redis: {
+    reconnect: Backoff;
+    /** API commands fail after this long while Redis is down, so the API answers 503, not hangs. */
+    apiCommandTimeoutMs: number;
+  };
+  api: {
+    sseHeartbeatMs: number;
+    /** Open event streams one tenant (or, with API keys off, everyone) may hold on one API process. */
+    sseMaxStreamsPerTenant: number;
+    /** A health probe that takes longer counts as down. */
+    healthProbeTimeoutMs: number;
+  };
+  sources: {
+    github: {
+      concurrency: number;
+      /** Pages of one list requested ahead of the page being processed. */
+      window: number;
+      /** Waits after secondary limits naming no time (GitHub: "at least one minute", growing). */
+      secondaryBackoff: Backoff;
+    };
+    gitlab: {
+      concurrency: number;
+      /** Pages in preparation at once (list request plus their notes). */
+      pagesAhead: number;
+      /** Offset pages fetched at once when the totals are known. */
+      listWindow: number;
+      /** Wait after a 429 that names no time (GitLab's windows are per minute). */
+      fallbackWaitMs: number;
+    };
+    jira: {
+      /** Issues whose remaining comments are fetched at once. */
+      commentConcurrency: number;
+    };
+  };
+}
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+
+export const DEFAULT_POLICY: Policy = {
+  http: {
+    concurrency: 4,
+    timeoutMs: 30 * SECOND,
+    retries: 5,
+    backoff: { baseMs: 500, maxMs: 30 * SECOND },
+    maxWaitMs: 15 * MINUTE,
+    handOffWaitMs: 30 * SECOND,
+    reserve: 1,
+    maxBodyBytes: 64 * 1024 * 1024,
+    maxRedirects: 5,
+    maxHeaderBytes: 256 * 1024,
+  },
+  maxAccountGates: 1000,
+  callback: { retries: 5, timeoutMs: 10 * SECOND, concurrency: 1 },
+  jobs: {
+    maxRateLimitHandoffs: 8,
+    storeAttempts: 5,
+    storeBackoff: { baseMs: 500, maxMs: 8 * SECOND },
+    incrementalOverlapMs: 5 * MINUTE,
+  },
+  worker: { lockDurationMs: 30 * SECOND, stalledIntervalMs: 30 * SECOND, maxLostRuns: 3, scopeBusyRetryMs: 2 * SECOND },
+  scopeLock: { leaseMs: 2 * MINUTE, renewEveryMs: 40 * SECOND },
+  retention: { sweepEveryMs: 10 * MINUTE, sweepBatch: 1000, queueEntrySeconds: 24 * 3600 },
+  redis: { reconnect: { baseMs: 400, maxMs: 10 * SECOND }, apiCommandTimeoutMs: 2 * SECOND },
+  api: { sseHeartbeatMs: 15 * SECOND, sseMaxStreamsPerTenant: 100, healthProbeTimeoutMs: 3 * SECOND },
+  sources: {
+    // GitHub asks for restraint (secondary limit: 100 concurrent); first secondary wait 60–120 s.
+    github: { concurrency: 4, window: 4, secondaryBackoff: { baseMs: 2 * MINUTE, maxMs: 15 * MINUTE } },
+    gitlab: { concurrency: 8, pagesAhead: 2, listWindow: 4, fallbackWaitMs: MINUTE },
+    jira: { commentConcurrency: 4 },
+  },
+};
