@@ -25,7 +25,7 @@ describe.each(byType)('%s conformance: exact import', (_type, source) => {
     expect(job.source).toMatchObject({ scope: sut.scope });
     const done = await h.waitFor(job.job_id, undefined, 60_000);
     expect(done).toMatchObject({ status: 'completed', error_code: null, error_message: null });
-    expect(done.progress).toMatchObject({
+    expect(done.progress, JSON.stringify(done.progress)).toMatchObject({
       total_items: 45, processed_items: 45, successful_items: 45, failed_items: 0, skipped_items: 0,
       percentage: 100, current_batch: Math.ceil(45 / BATCH),
     });
