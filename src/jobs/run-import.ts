@@ -174,6 +174,7 @@ function newest(current: string | null, items: NormalizedItem[]): string | null 
 }
 
 async function abortedOutcome(deps: RunDeps, data: ImportJobData, signal: AbortSignal): Promise<RunOutcome> {
-  if (signal.reason === 'shutdown') return { kind: 'interrupted' };
+  // Shutdown, or another run took the scope lease: back to the queue, to resume from the checkpoint.
+  if (signal.reason === 'shutdown' || signal.reason === 'lease lost') return { kind: 'interrupted' };
   return { kind: 'done', job: await deps.records.get(data.job_id) };
 }
