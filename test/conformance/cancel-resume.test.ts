@@ -14,7 +14,7 @@ let h: Harness;
 let sut: SourceUnderTest | null = null;
 beforeAll(async () => {
   h = await startConformanceHarness();
-}, 60_000); // a harness can take tens of seconds on a loaded machine
+});
 afterAll(async () => {
   await h?.worker?.close(); // the resume case replaces the harness's worker
   await h?.cleanup();

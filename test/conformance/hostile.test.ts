@@ -17,7 +17,7 @@ let h: Harness;
 let sut: SourceUnderTest | null = null;
 beforeAll(async () => {
   h = await startConformanceHarness({ postgres: true });
-}, 60_000); // a harness can take tens of seconds on a loaded machine
+});
 afterAll(async () => h?.cleanup());
 afterEach(async () => {
   await sut?.fake.close();

@@ -16,7 +16,7 @@ let h: Harness;
 let sut: SourceUnderTest | null = null;
 beforeAll(async () => {
   h = await startConformanceHarness();
-}, 60_000); // a harness can take tens of seconds on a loaded machine
+});
 afterAll(async () => h?.cleanup());
 afterEach(async () => {
   await sut?.fake.close();
