@@ -9,12 +9,13 @@
  */
 import { codeSpan, escapeLineStarts, escapeText, link } from '../markdown.js';
 
-const TOKEN = /\uE000(\d+)\uE001|[\uE002-\uE004]/g;
-// Emphasis delimiters are single placeholder characters rather than kept tokens: a line of
-// `*#*#…` has one per three characters, and a token string for each made the garbage collector
-// dominate (1 MB took 2 s).
+const TOKEN = /\uE000(\d+)\uE001|[\uE002-\uE005]/g;
+// Emphasis delimiters and line breaks are single placeholder characters rather than kept
+// tokens: a line of `*#*#…` or `\\\\…` has one per few characters, and a token string for each
+// made the garbage collector dominate (1 MB took 2 s).
 const DELIMITER: Record<string, string> = { '**': '\uE002', '*': '\uE003', '~~': '\uE004' };
-const EXPAND: Record<string, string> = { '\uE002': '**', '\uE003': '*', '\uE004': '~~' };
+const LINE_BREAK = '\uE005';
+const EXPAND: Record<string, string> = { '\uE002': '**', '\uE003': '*', '\uE004': '~~', [LINE_BREAK]: '\\\n' };
 // Emphasis boundaries: the opening mark follows a non-letter, the closing one precedes a non-letter.
 const B = '(^|[^\\p{L}\\p{N}])';
 const E = '(?![\\p{L}\\p{N}])';
@@ -65,7 +66,7 @@ export function wikiInline(line: string): string {
   const tokens: string[] = [];
   const keep = (md: string): string => `\uE000${tokens.push(md) - 1}\uE001`;
   let s = line.replace(/[\uE000-\uE00F]/g, '');
-  s = s.replace(/\\\\/g, () => keep('\\\n'));
+  s = s.replace(/\\\\/g, LINE_BREAK);
   s = s.replace(/\\([^\s\w])/g, (_m, c: string) => keep(escapeText(c)));
   s = s.replace(/\{\{([^{}\n]+)\}\}/g, (_m, code: string) => keep(codeSpan(code)));
   s = s.replace(/\{(?:color|anchor)(?::[^{}\n]*)?\}/g, '');
