@@ -26,7 +26,8 @@ const peakRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 async function serveFake(issues: number): Promise<void> {
   // No pull requests: every listed item is an item; n % 5 comments each (2 on average).
-  const fake = await new GithubFake({ issues, prEvery: 0, rateLimit: { limit: 1e9, windowMs: 3_600_000 } }).start();
+  const fake = new GithubFake({ issues, prEvery: 0, rateLimit: { limit: 1e9, windowMs: 3_600_000 } });
+  await fake.start();
   const address: FakeAddress = { base_url: fake.baseUrl, token: fake.token, owner: fake.data.o.owner, repo: fake.data.o.repo };
   console.log(JSON.stringify({ ...address, comments: fake.data.comments.length }));
   process.stdin.resume();

@@ -101,6 +101,12 @@ export class JobRecords {
   }
 
   /** The run of `owner` ended without finishing the job (handed back to the queue). */
+  /** A job waiting in the queue (busy scope, tenant at its limit) keeps its record and credentials alive. */
+  async keepAlive(id: string): Promise<void> {
+    const k = this.keys;
+    await this.redis.multi().expire(k.record(id), this.ttlSeconds).expire(k.credentials(id), this.ttlSeconds).expire(k.checkpoint(id), this.ttlSeconds).exec();
+  }
+
   async endRun(id: string, owner: string): Promise<void> {
     await this.redis.eval(END_RUN, 2, this.keys.owner(id), this.keys.unfinishedRuns(id), owner);
   }

@@ -17,23 +17,23 @@ const perIssueRequests = (paths: string[]) => paths.map((p) => /\/issues\/(\d+)\
 
 describe('GitHub paging that does not advance', () => {
   it.each([
-    ['on every page', /\/issues\?/],
-    ['on the last page only', /\/issues\?.*page=5$/],
-  ])('a rel="next" pointing back at the same page %s fails with SOURCE_RESPONSE_INVALID within a few requests', async (_name, match) => {
+    ['from page 1', /\/issues\?/],
+    ['from page 2', /\/issues\?.*page=\d/],
+  ])('an issue list serving the same page again %s fails with SOURCE_RESPONSE_INVALID within a few requests', async (_name, match) => {
     const fake = await startFake({ issues: 500, prEvery: 0, commentsFor: () => 0 });
     fake.inject({ kind: 'loop', match, times: Infinity });
     const err = await drain(connectorFor(fake), { includeComments: false }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'SOURCE_RESPONSE_INVALID', message: expect.stringMatching(/GitHub issues of octo-org\/hello-world: the next link did not advance/) });
-    expect(issueLists(fake.requests.map((r) => r.path)).length).toBeLessThanOrEqual(6);
+    expect(err).toMatchObject({ code: 'SOURCE_RESPONSE_INVALID', message: expect.stringMatching(/GitHub issues of octo-org\/hello-world: .*(did|does) not advance/) });
+    expect(issueLists(fake.requests.map((r) => r.target)).length).toBeLessThanOrEqual(6);
   });
 
-  it('a per-issue comment list whose next link loops fails the same way', async () => {
+  it('a per-issue comment list that loops fails the same way', async () => {
     // 3,150 comments: above the cap, so comments are read per issue.
     const fake = await startFake({ issues: 30, prEvery: 0, commentsFor: (n) => (n === 7 ? 250 : 100) });
     fake.inject({ kind: 'loop', match: /\/issues\/7\/comments/, times: Infinity });
     const err = await drain(connectorFor(fake)).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'SOURCE_RESPONSE_INVALID', message: expect.stringContaining('comments of octo-org/hello-world#7') });
-    expect(perIssueRequests(fake.requests.map((r) => r.path)).filter((n) => n === 7).length).toBeLessThanOrEqual(3);
+    expect(perIssueRequests(fake.requests.map((r) => r.target)).filter((n) => n === 7).length).toBeLessThanOrEqual(5);
   });
 });
 
@@ -42,14 +42,14 @@ describe('GitHub comments in bounded memory', () => {
     const small = await startFake({ issues: 500 }); // 1,000 comments: 10 pages
     const { items } = await drain(connectorFor(small));
     for (const item of items) expect(item.comments.map((c) => c.external_id)).toEqual(expectedComments(small, Number(item.key.slice(1))));
-    const paths = small.requests.map((r) => r.path);
+    const paths = small.requests.map((r) => r.target);
     expect(bulkRequests(paths)).toHaveLength(10);
     expect(perIssueRequests(paths)).toEqual([]);
 
     const big = await startFake({ issues: 700, commentsFor: () => 3 }); // 2,100 comments: 21 pages
     const run = await drain(connectorFor(big));
     for (const item of run.items) expect(item.comments.map((c) => c.external_id)).toEqual(expectedComments(big, Number(item.key.slice(1))));
-    const bigPaths = big.requests.map((r) => r.path);
+    const bigPaths = big.requests.map((r) => r.target);
     expect(bulkRequests(bigPaths)).toHaveLength(1); // its first page tells how long it is, nothing more is read
     expect(perIssueRequests(bigPaths).sort((a, b) => a - b)).toEqual(issueNumbers(big));
   }, 60_000);
@@ -65,7 +65,7 @@ describe('GitHub comments in bounded memory', () => {
     }
     const records = got.flatMap((p) => p.records as GithubRecord[]);
     expect(records.find((r) => r.issue.number === 950)!.comments.at(-1)!.body).toBe('late');
-    expect(perIssueRequests(fake.requests.map((r) => r.path))).toEqual([950]);
+    expect(perIssueRequests(fake.requests.map((r) => r.target))).toEqual([950]);
   });
 
   it('a job resumed from a checkpoint reads comments per issue from there on, not the repository list from page 1', async () => {
@@ -77,7 +77,7 @@ describe('GitHub comments in bounded memory', () => {
     expect(JSON.parse(cursor)).toMatchObject({ comments: 'per-issue' });
     const crashedAt = Date.now();
     const rest = await drain(connectorFor(fake), { cursor });
-    const after = fake.requests.filter((r) => r.at >= crashedAt).map((r) => r.path);
+    const after = fake.requests.filter((r) => r.at >= crashedAt).map((r) => r.target);
     expect(bulkRequests(after)).toEqual([]);
     const before = done.flatMap((p) => p.records as GithubRecord[]).map((r) => r.issue.number);
     expect([...before, ...rest.records.map((r) => r.issue.number)]).toEqual(issueNumbers(fake));
