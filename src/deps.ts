@@ -88,7 +88,7 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
   const events = new JobEvents(subscriber, keys);
   const queue = createQueue(apiRedis, keys.queuePrefix, policy.retention.queueEntrySeconds);
   queue.on('error', () => undefined); // reported once by the shared connection's handler
-  const http = createSourceHttpFactory({ allowPrivateNetworks: config.allowPrivateNetworks, policy });
+  const http = createSourceHttpFactory({ allowPrivateNetworks: config.allowPrivateNetworks, allowedHosts: config.allowedHosts, policy });
   const store = await openItemStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, schema: overrides.storeSchema }).catch(
     async (err: unknown) => {
       await queue.close().catch(() => undefined);
@@ -102,6 +102,7 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
     connectors: overrides.connectors,
     credentialsKey: config.credentialsKey,
     allowPrivateNetworks: config.allowPrivateNetworks,
+    allowedHosts: config.allowedHosts,
     webhookSecret: config.webhookSecret,
     tenantMaxQueued: config.tenantMaxQueued,
   });
