@@ -102,6 +102,7 @@ describe('OpenAPI', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/imports',
       '/api/imports/{job_id}',
+      '/api/imports/{job_id}/callback',
       '/api/imports/{job_id}/events',
       '/api/imports/{job_id}/items',
       '/api/items',
@@ -118,7 +119,7 @@ describe('OpenAPI', () => {
     expect(jira.properties.source_config.additionalProperties).toBe(false);
     expect(Object.keys(jira.properties.source_config.properties)).toContain('scope');
     expect(jira.properties.options.properties.batch_size).toMatchObject({ minimum: 1, maximum: 1000, default: 100 });
-    expect(Object.keys(post.responses).sort()).toEqual(['200', '202', '400', '401', '403', '413', '415', '422', '503']);
+    expect(Object.keys(post.responses).sort()).toEqual(['200', '202', '400', '401', '403', '413', '415', '422', '429', '503']);
     expect(post.responses['202'].headers.location.schema).toMatchObject({ type: 'string' });
     expect(post.responses['200'].headers).toHaveProperty('location');
     // every /api operation can meet Redis (or the store) being down
@@ -130,6 +131,8 @@ describe('OpenAPI', () => {
     expect(Object.keys(envelope.properties).sort()).toEqual(['details', 'error_code', 'error_message', 'request_id']);
     expect(doc.paths['/api/imports/{job_id}'].delete.responses).toHaveProperty('409');
     expect(doc.paths['/api/imports/{job_id}/events'].get.responses['200'].content).toHaveProperty('text/event-stream');
+    const callback = doc.paths['/api/imports/{job_id}/callback'].get.responses['200'].content['application/json'].schema;
+    expect(Object.keys(callback.properties).sort()).toEqual(['attempts', 'last_attempt_at', 'last_error', 'status']);
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(post.security).toEqual([{ bearer: [] }]);
   });
