@@ -23,7 +23,6 @@ export class CallbackDelivery {
   private readonly closing = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
-  private polling: Promise<void> | null = null;
 
   constructor(private readonly deps: DeliveryDeps) {}
 
@@ -31,21 +30,16 @@ export class CallbackDelivery {
     this.schedule(0);
   }
 
+  /** A claim still waiting on Redis is not waited for: what it returns is left to lapse. */
   async close(): Promise<void> {
     this.closing.abort('shutdown');
     clearTimeout(this.timer);
-    await this.polling;
     await Promise.allSettled([...this.inFlight]);
   }
 
   private schedule(ms: number): void {
     if (this.closing.signal.aborted) return;
-    this.timer = setTimeout(() => {
-      this.polling = this.poll().finally(() => {
-        this.polling = null;
-        this.schedule(this.deps.policy.pollMs);
-      });
-    }, ms);
+    this.timer = setTimeout(() => void this.poll().finally(() => this.schedule(this.deps.policy.pollMs)), ms);
   }
 
   private async poll(): Promise<void> {
@@ -59,6 +53,7 @@ export class CallbackDelivery {
       return;
     }
     for (const claim of claimed) {
+      if (this.closing.signal.aborted) return;
       const attempt: Promise<void> = this.deliver(claim).finally(() => this.inFlight.delete(attempt));
       this.inFlight.add(attempt);
     }
