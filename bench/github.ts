@@ -13,6 +13,7 @@ import { drainConnector } from './drain.js';
 import { steadyRate } from './rate.js';
 import { githubModule } from '../src/connectors/github/index.js';
 import { GithubFake, type GithubFakeOptions } from '../test/fakes/github.js';
+import { started } from '../test/fakes/vendor-fake.js';
 
 const LISTED = 1000;
 const PLAIN_SAMPLE = 300;
@@ -46,7 +47,7 @@ async function plainSequential(fake: GithubFake, limit: number) {
 }
 
 async function latencyFigures(print: (line: string) => void): Promise<void> {
-  const fake = await new GithubFake({ issues: LISTED, latencyMs: 50 }).start();
+  const fake = await started(new GithubFake({ issues: LISTED, latencyMs: 50 }));
   try {
     const ours = await importAll(fake, 100);
     const plain = await plainSequential(fake, PLAIN_SAMPLE);
@@ -67,7 +68,7 @@ async function latencyFigures(print: (line: string) => void): Promise<void> {
 
 async function rateFigures(print: (line: string) => void): Promise<void> {
   const opts: GithubFakeOptions = { issues: 3000, latencyMs: 5, rateLimit: { limit: RATE, windowMs: 1000, status: 429 } };
-  const fake = await new GithubFake(opts).start();
+  const fake = await started(new GithubFake(opts));
   try {
     // Start on a window boundary: a partial first window would flatter the rate.
     await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000)));

@@ -12,13 +12,14 @@ import { drainConnector } from './drain.js';
 import { steadyRate } from './rate.js';
 import { gitlabModule } from '../src/connectors/gitlab/index.js';
 import { GitLabFake, type GitLabFakeOptions } from '../test/fakes/gitlab.js';
+import { started } from '../test/fakes/vendor-fake.js';
 
 const ISSUES = 1000;
 const PLAIN_SAMPLE = 300;
 const RATE = 25;
 
 async function fakeWith(n: number, opts: GitLabFakeOptions): Promise<GitLabFake> {
-  const fake = await new GitLabFake(opts).start();
+  const fake = await started(new GitLabFake(opts));
   fake.project.seed(n);
   return fake;
 }
@@ -68,7 +69,7 @@ export async function run(print: (line: string) => void): Promise<void> {
     print(line(`plain sequential (${PLAIN_SAMPLE} measured, projected)`, plain, plainMs));
     print(`  items ${keyset.items}/${offset.items}, comments ${keyset.comments}/${offset.comments}`);
   } finally {
-    await Promise.all([keysetFake.stop(), offsetFake.stop()]);
+    await Promise.all([keysetFake.close(), offsetFake.close()]);
   }
 
   const limited = await fakeWith(300, { latencyMs: 5, rateLimit: { limit: RATE, windowMs: 1000 } });
@@ -83,6 +84,6 @@ export async function run(print: (line: string) => void): Promise<void> {
         `(${limited.requests.length} requests in ${(r.ms / 1000).toFixed(1)} s), ${limited.throttled} x 429 (goal > 0.85 R, 0 x 429)`,
     );
   } finally {
-    await limited.stop();
+    await limited.close();
   }
 }

@@ -13,6 +13,7 @@ import { drainConnector } from './drain.js';
 import { jiraModule } from '../src/connectors/jira/index.js';
 import { JiraFake } from '../test/fakes/jira.js';
 import { generateIssues } from '../test/fakes/jira-data.js';
+import { started } from '../test/fakes/vendor-fake.js';
 
 const ISSUES = 500;
 
@@ -62,7 +63,7 @@ async function plainSequential(fake: JiraFake): Promise<Result> {
 
 export async function run(print: (line: string) => void): Promise<void> {
   const issues = generateIssues({ count: ISSUES, comments: (i) => (i % 10 === 0 ? 45 : i % 4) });
-  const fake = await new JiraFake({ flavor: 'cloud', issues, latencyMs: 50 }).start();
+  const fake = await started(new JiraFake({ flavor: 'cloud', issues, latencyMs: 50 }));
   try {
     print(`Jira Cloud: ${ISSUES} issues with comments (10% over the 20 embedded), fake latency 50 ms`);
     const ours = await connectorImport(fake);
@@ -73,6 +74,6 @@ export async function run(print: (line: string) => void): Promise<void> {
     print(line('plain sequential (pages, comments per issue)', plain));
     print(`  ratio: ${(plain.requests / ours.requests).toFixed(1)}x fewer requests, ${(plain.ms / ours.ms).toFixed(1)}x faster`);
   } finally {
-    await fake.stop();
+    await fake.close();
   }
 }

@@ -13,6 +13,7 @@ import { servicenowModule } from '../src/connectors/servicenow/index.js';
 import { parseLinkHeader } from '../src/outbound/link-header.js';
 import { FakeServiceNow } from '../test/fakes/servicenow.js';
 import { seedIncidents } from '../test/fakes/servicenow-seed.js';
+import { started } from '../test/fakes/vendor-fake.js';
 
 const INCIDENTS = 500;
 const USER = 'bench.user';
@@ -54,7 +55,7 @@ async function plainSequential(fake: FakeServiceNow): Promise<Result> {
 }
 
 export async function run(print: (line: string) => void): Promise<void> {
-  const fake = await new FakeServiceNow({ users: { [USER]: PASSWORD }, latencyMs: 50 }).start();
+  const fake = await started(new FakeServiceNow({ users: { [USER]: PASSWORD }, latencyMs: 50 }));
   seedIncidents(fake.data, { count: INCIDENTS, journal: (i) => i % 5 });
   try {
     print(`ServiceNow: ${INCIDENTS} incidents with comments and work notes, fake latency 50 ms`);
@@ -66,6 +67,6 @@ export async function run(print: (line: string) => void): Promise<void> {
     print(line('plain sequential (offset, journal per item)', plain));
     print(`  ratio: ${(plain.requests / ours.requests).toFixed(1)}x fewer requests, ${(plain.ms / ours.ms).toFixed(1)}x faster`);
   } finally {
-    await fake.stop();
+    await fake.close();
   }
 }

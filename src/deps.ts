@@ -109,7 +109,7 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
   });
   return {
     config, logger, policy, keys, redis, apiRedis, subscriber, records, events, queue, jobs, store,
-    connectors: overrides.connectors, http, locks: new ScopeLocks(redis, keys, policy.scopeLock.leaseMs),
+    connectors: overrides.connectors, http, locks: new ScopeLocks(redis, keys, policy.scopeLock.leaseMs, config.tenantMaxRunning),
     async close() {
       await queue.close().catch(() => undefined);
       await store.close().catch(() => undefined);

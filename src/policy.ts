@@ -83,6 +83,8 @@ export interface Policy {
     maxLostRuns: number;
     /** A job whose scope is busy goes back to the queue for this long. */
     scopeBusyRetryMs: number;
+    /** A job whose tenant runs TENANT_MAX_RUNNING jobs goes back to the queue for this long (jittered). */
+    tenantBusyRetry: Backoff;
   };
   scopeLock: {
     /** The one-running-job-per-scope lease; a crashed holder's scope frees after this long. */
@@ -161,7 +163,7 @@ export const DEFAULT_POLICY: Policy = {
     storeBackoff: { baseMs: 500, maxMs: 8 * SECOND },
     incrementalOverlapMs: 5 * MINUTE,
   },
-  worker: { lockDurationMs: 30 * SECOND, stalledIntervalMs: 30 * SECOND, maxLostRuns: 3, scopeBusyRetryMs: 2 * SECOND },
+  worker: { lockDurationMs: 30 * SECOND, stalledIntervalMs: 30 * SECOND, maxLostRuns: 3, scopeBusyRetryMs: 2 * SECOND, tenantBusyRetry: { baseMs: 2 * SECOND, maxMs: 2 * SECOND } },
   scopeLock: { leaseMs: 2 * MINUTE, renewEveryMs: 40 * SECOND },
   retention: { sweepEveryMs: 10 * MINUTE, sweepBatch: 1000, queueEntrySeconds: 24 * 3600 },
   redis: { reconnect: { baseMs: 400, maxMs: 10 * SECOND }, apiCommandTimeoutMs: 2 * SECOND },

@@ -87,7 +87,10 @@ export interface Connector {
   pages(opts: PageOptions): AsyncIterable<SourcePage>;
   /** Pure. Throws when the record cannot be normalized: that item is recorded as failed. */
   normalize(raw: unknown): NormalizedItem;
-  /** Best-effort identity of a raw record, used to report an item that failed to normalize. */
+  /**
+   * Best-effort identity of a raw record, used to report an item that failed to normalize; an empty
+   * external_id (or a throw) when the record carries none, and the runner names it by its position.
+   */
   identify(raw: unknown): { external_id: string; key: string | null };
 }
 

@@ -9,6 +9,7 @@ export interface JobKeys {
   unfinishedRuns(id: string): string;
   idempotency(tenant: string, keyHash: string): string;
   scopeLock(scopeHash: string): string;
+  tenantRunning(tenant: string): string;
   sequence: string;
   counters: string;
   indexPrefix: string;
@@ -34,6 +35,7 @@ export function jobKeys(prefix = ''): JobKeys {
     unfinishedRuns: (id) => `${p}runs:${id}`,
     idempotency: (tenant, keyHash) => `${p}idem:${tenant}:${keyHash}`,
     scopeLock: (scopeHash) => `${p}scope:${scopeHash}`,
+    tenantRunning: (tenant) => `${p}running:${tenant}`,
     sequence: `${p}seq`,
     counters: `${p}items`,
     indexPrefix: `${p}idx:`,

@@ -37,9 +37,11 @@ export function normalizePage(connector: Connector, records: unknown[], batchNo:
 
 const itemError = (code: ItemErrorCode, message: string) => `${code}: ${message}`;
 
+/** The record's identity; `fallbackId` stands in when the connector cannot tell (it throws or gives no id). */
 function safeIdentify(connector: Connector, raw: unknown, fallbackId: string): { external_id: string; key: string | null } {
   try {
-    return connector.identify(raw);
+    const id = connector.identify(raw);
+    return id.external_id ? id : { external_id: fallbackId, key: id.key };
   } catch {
     return { external_id: fallbackId, key: null };
   }

@@ -28,6 +28,11 @@ export type SaveResult = { ok: true; job: JobRecord } | { ok: false; status: Job
 /** `lostRuns`: earlier runs that started and never ended cleanly, since the last stored batch. */
 export type TakeResult = { ok: true; job: JobRecord; lostRuns: number } | { ok: false; status: JobStatus | null };
 
+/** The callback URL lives as long as its waiting job; an outbox entry (a status: the job ended) keeps its own TTL. */
+const KEEP_CALLBACK = `
+if redis.call('HEXISTS', KEYS[1], 'status') == 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return 0`;
+
 /** A run handed back cleanly is not lost, unless another worker has taken the job since. */
 const END_RUN = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
@@ -108,6 +113,13 @@ export class JobRecords {
   }
 
   /** The run of `owner` ended without finishing the job (handed back to the queue). */
+  /** A job waiting in the queue (busy scope, tenant at its limit) keeps its record and credentials alive. */
+  async keepAlive(id: string): Promise<void> {
+    const k = this.keys;
+    await this.redis.multi().expire(k.record(id), this.ttlSeconds).expire(k.credentials(id), this.ttlSeconds).expire(k.checkpoint(id), this.ttlSeconds)
+      .eval(KEEP_CALLBACK, 1, k.callback(id), this.ttlSeconds).exec();
+  }
+
   async endRun(id: string, owner: string): Promise<void> {
     await this.redis.eval(END_RUN, 2, this.keys.owner(id), this.keys.unfinishedRuns(id), owner);
   }

@@ -36,7 +36,7 @@ export interface RunDeps {
 export type RunOutcome = { kind: 'done'; job: JobRecord | null } | { kind: 'interrupted'; resumeAt?: number };
 
 export async function runImport(deps: RunDeps, data: ImportJobData, owner: string, signal: AbortSignal): Promise<RunOutcome> {
-  const log = deps.logger.child({ job_id: data.job_id, source_type: data.source_type });
+  const log = deps.logger.child({ job_id: data.job_id, tenant_id: data.tenant_id, source_type: data.source_type });
   const taken = await deps.records.take(data.job_id, owner);
   if (!taken.ok) return { kind: 'done', job: null };
   if (taken.lostRuns >= deps.policy.worker.maxLostRuns) return failPoisonJob(deps, data, owner, log);
@@ -45,9 +45,11 @@ export async function runImport(deps: RunDeps, data: ImportJobData, owner: strin
     const opened = await openConnector(deps, data, log);
     secrets = opened.secrets;
     const connector = opened.connector;
-    const checkpoint = parseCheckpoint(await deps.records.checkpoint(data.job_id)) ?? (await firstCheckpoint(deps, data));
+    const saved = parseCheckpoint(await deps.records.checkpoint(data.job_id));
+    const checkpoint = saved ?? (await firstCheckpoint(deps, data));
+    log.info({ mode: data.options.mode, dry_run: data.options.dry_run, resumed: saved !== null, since: checkpoint.since }, 'import started');
     if (data.options.dry_run) return await finishDryRun(deps, data, owner, connector, checkpoint, signal);
-    return await importPages(deps, data, owner, connector, checkpoint, taken.job.progress, signal);
+    return await importPages(deps, data, owner, connector, checkpoint, taken.job.progress, signal, log);
   } catch (err) {
     if (signal.aborted) return abortedOutcome(deps, data, signal);
     if (err instanceof SourceWaitError && (data.rate_limit_handoffs ?? 0) < deps.policy.jobs.maxRateLimitHandoffs) {
@@ -57,8 +59,7 @@ export async function runImport(deps: RunDeps, data: ImportJobData, owner: strin
     const { code, message: raw } = toJobError(err);
     const message = redact(raw, secrets);
     if (code === 'INTERNAL_ERROR') log.error({ error: redact(err instanceof Error ? (err.stack ?? err.message) : String(err), secrets) }, 'import failed unexpectedly');
-    else log.warn({ error_code: code }, message);
-    return failJob(deps, data, owner, code, message);
+    return failJob(deps, data, owner, code, message, log);
   }
 }
 
@@ -67,11 +68,12 @@ function failPoisonJob(deps: RunDeps, data: ImportJobData, owner: string, log: L
   const lost = deps.policy.worker.maxLostRuns;
   const message = `worker lost ${lost} times`;
   log.error({ lost_runs: lost }, `${message}: the job fails`);
-  return failJob(deps, data, owner, 'INTERNAL_ERROR', message);
+  return failJob(deps, data, owner, 'INTERNAL_ERROR', message, log);
 }
 
-async function failJob(deps: RunDeps, data: ImportJobData, owner: string, code: JobErrorCode, message: string): Promise<RunOutcome> {
+async function failJob(deps: RunDeps, data: ImportJobData, owner: string, code: JobErrorCode, message: string, log: Logger): Promise<RunOutcome> {
   const failed = await deps.records.transition(data.job_id, 'failed', { error_code: code, error_message: message }, owner);
+  if (failed.ok) log.warn({ error_code: code, error: message, ...countsOf(failed.job), duration_ms: durationOf(failed.job) }, 'import failed');
   return { kind: 'done', job: failed.ok ? failed.job : null };
 }
 
@@ -80,8 +82,12 @@ async function openConnector(deps: RunDeps, data: ImportJobData, log: Logger): P
   const sealed = await deps.records.credentials(data.job_id);
   const destination = { jobId: data.job_id, tenantId: data.tenant_id, sourceType: data.source_type, baseUrl: module.describe(data.config).base_url };
   const secrets = sealed ? decryptSecrets(deps.credentialsKey, destination, sealed) : {};
-  const connector = module.create({ ...data.config, ...secrets }, { http: deps.http, logger: log, policy: deps.policy.sources });
-  return { connector, secrets: secretForms(data.config, secrets) };
+  const forms = secretForms(data.config, secrets);
+  // Every retry and wait of this job's source requests is a line in its log.
+  const http: SourceHttpFactory = (o) =>
+    deps.http({ ...o, onRetry: (r) => log.warn({ ...r, reason: redact(r.reason, forms) }, 'source request will be retried') });
+  const connector = module.create({ ...data.config, ...secrets }, { http, logger: log, policy: deps.policy.sources });
+  return { connector, secrets: forms };
 }
 
 async function firstCheckpoint(deps: RunDeps, data: ImportJobData): Promise<Checkpoint> {
@@ -108,7 +114,7 @@ async function finishDryRun(
 
 async function importPages(
   deps: RunDeps, data: ImportJobData, owner: string, connector: Connector,
-  cp: Checkpoint, resumed: JobProgress, signal: AbortSignal,
+  cp: Checkpoint, resumed: JobProgress, signal: AbortSignal, log: Logger,
 ): Promise<RunOutcome> {
   const since = cp.since ? new Date(cp.since) : null;
   let progress = resumed;
@@ -126,6 +132,7 @@ async function importPages(
     // a cancel that already arrived (pub/sub aborts the signal) stops before the write, not after
     if (signal.aborted) return abortedOutcome(deps, data, signal);
     const outcomes = await upsertWithRetry(deps.store, deps.policy.jobs, batchContext(data, batchNo), normalized, signal);
+    for (const o of outcomes) if (o.countable && o.action === 'failed') log.warn({ external_id: o.external_id, key: o.key, error: o.error }, 'item failed');
     const counts = tally(outcomes);
     importedThisRun += counts.successful + counts.failed + counts.skipped;
     total = page.total ?? total;
@@ -143,8 +150,16 @@ async function importPages(
   }
   const done = await deps.records.transition(data.job_id, 'completed', { progress: completed(progress) }, owner);
   if (done.ok && maxUpdatedAt) await deps.store.setWatermark(scopeOf(data), new Date(maxUpdatedAt));
+  if (done.ok) log.info({ ...countsOf(done.job), duration_ms: durationOf(done.job) }, 'import completed');
   return { kind: 'done', job: done.ok ? done.job : null };
 }
+
+function countsOf(job: JobRecord) {
+  const p = job.progress;
+  return { processed: p.processed_items, successful: p.successful_items, failed: p.failed_items, skipped: p.skipped_items, batches: p.current_batch };
+}
+
+const durationOf = (job: JobRecord) => (job.started_at && job.completed_at ? Date.parse(job.completed_at) - Date.parse(job.started_at) : null);
 
 function batchContext(data: ImportJobData, batchNo: number) {
   return { tenantId: data.tenant_id, sourceType: data.source_type, sourceInstance: data.source_instance, jobId: data.job_id, batchNo };
@@ -174,6 +189,7 @@ function newest(current: string | null, items: NormalizedItem[]): string | null 
 }
 
 async function abortedOutcome(deps: RunDeps, data: ImportJobData, signal: AbortSignal): Promise<RunOutcome> {
-  if (signal.reason === 'shutdown') return { kind: 'interrupted' };
+  // Shutdown, or another run took the scope lease: back to the queue, to resume from the checkpoint.
+  if (signal.reason === 'shutdown' || signal.reason === 'lease lost') return { kind: 'interrupted' };
   return { kind: 'done', job: await deps.records.get(data.job_id) };
 }

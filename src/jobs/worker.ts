@@ -12,7 +12,7 @@ import type { ScopeLocks } from './scope-lock.js';
 import type { JobEvents } from './events.js';
 import type { CallbackDelivery } from './callbacks/delivery.js';
 import { TERMINAL_STATUSES } from './types.js';
-import type { Policy } from '../policy.js';
+import { backoffDelay, type Policy } from '../policy.js';
 
 export interface WorkerDeps extends RunDeps {
   connection: ConnectionOptions;
@@ -63,16 +63,29 @@ export class ImportWorker {
       await this.deps.locks.release(data).catch(() => undefined);
       return;
     }
-    if (!(await this.deps.locks.acquire(data))) {
-      await job.moveToDelayed(Date.now() + this.deps.policy.worker.scopeBusyRetryMs, token);
+    const owner = `${data.job_id}:${randomUUID()}`;
+    const taken = await this.deps.locks.acquire(data, owner);
+    if (taken !== 'taken') {
+      // Waiting in the queue is not running: the record and credentials must not expire meanwhile.
+      await this.deps.records.keepAlive(data.job_id);
+      const wait = taken === 'scope-busy' ? this.deps.policy.worker.scopeBusyRetryMs : backoffDelay(1, this.deps.policy.worker.tenantBusyRetry);
+      await job.moveToDelayed(Date.now() + wait, token);
       throw new DelayedError();
     }
     const controller = new AbortController();
     this.running.set(data.job_id, controller);
-    const renew = setInterval(() => void this.deps.locks.acquire(data).catch(() => undefined), this.deps.policy.scopeLock.renewEveryMs);
+    const renew = setInterval(() => {
+      this.deps.locks.renew(data, owner).then(
+        (held) => {
+          if (held) return;
+          this.deps.logger.warn({ job_id: data.job_id }, 'scope lease taken by another run: this run stops and goes back to the queue');
+          controller.abort('lease lost');
+        },
+        () => undefined, // Redis down: BullMQ's own lock decides whether this run is still ours
+      );
+    }, this.deps.policy.scopeLock.renewEveryMs);
     let handBack = false;
     let resumeAt: number | undefined;
-    const owner = `${data.job_id}:${randomUUID()}`;
     try {
       const outcome = await runImport(this.deps, data, owner, controller.signal);
       if (outcome.kind === 'interrupted') {
@@ -82,12 +95,14 @@ export class ImportWorker {
     } finally {
       clearInterval(renew);
       this.running.delete(data.job_id);
-      if (!handBack) await this.deps.locks.release(data).catch(() => undefined);
-      else await this.deps.records.endRun(data.job_id, owner).catch(() => undefined);
+      if (!handBack) await this.deps.locks.release(data, owner).catch(() => undefined);
+      else {
+        // The scope stays this job's until it resumes (a hand-back for a source's wait: until then).
+        await this.deps.locks.holdScope(data, owner, resumeAt ?? Date.now()).catch(() => undefined);
+        await this.deps.records.endRun(data.job_id, owner).catch(() => undefined);
+      }
     }
     if (handBack && resumeAt !== undefined) {
-      // The slot is freed while the source wants us to wait; the scope stays ours until we resume.
-      await this.deps.locks.acquire(data, resumeAt - Date.now() + this.deps.locks.leaseMs);
       await job.updateData({ ...data, rate_limit_handoffs: (data.rate_limit_handoffs ?? 0) + 1 });
       await job.moveToDelayed(resumeAt, token);
       throw new DelayedError();

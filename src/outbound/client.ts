@@ -115,7 +115,7 @@ export class SourceHttpClient implements SourceHttp {
         if (exhausted) {
           throw new SourceError('SOURCE_UNAVAILABLE', `${source} unavailable: ${outcome.fault} after ${attempt} attempts (${what})`);
         }
-        await sleep(backoffDelay(attempt, this.o.backoff), signal);
+        await this.retryAfter(attempt, `${outcome.fault} (${what})`, backoffDelay(attempt, this.o.backoff), signal);
         continue;
       }
       const { res, rl } = outcome;
@@ -133,6 +133,7 @@ export class SourceHttpClient implements SourceHttp {
         }
         // No hint at all: back off account-wide, as the source is throttling the account, not this request.
         if (rl.pauseUntil === undefined) this.gate.pause(Date.now() + backoffDelay(attempt, this.o.backoff));
+        this.notify(attempt, `rate limited: HTTP ${res.status} (${what})`, rl.pauseUntil === undefined ? null : Math.max(0, wait));
         continue; // the gate holds the next attempt (and every other request) until the pause ends
       }
       if ((res.status >= 200 && res.status < 300) || ro.allowStatus?.includes(res.status)) {
@@ -148,11 +149,20 @@ export class SourceHttpClient implements SourceHttp {
         if (exhausted) {
           throw new SourceError('SOURCE_UNAVAILABLE', `${source} unavailable: HTTP ${res.status} after ${attempt} attempts (${what})`, res.status);
         }
-        await sleep(backoffDelay(attempt, this.o.backoff), signal);
+        await this.retryAfter(attempt, `HTTP ${res.status} (${what})`, backoffDelay(attempt, this.o.backoff), signal);
         continue;
       }
       throw new SourceError(defaultCode(res.status), `${source} answered HTTP ${res.status} for ${what}`, res.status);
     }
+  }
+
+  private notify(attempt: number, reason: string, waitMs: number | null): void {
+    this.o.onRetry?.({ source: this.o.source, attempt, attempts: this.o.retries + 1, reason, wait_ms: waitMs === null ? null : Math.round(waitMs) });
+  }
+
+  private async retryAfter(attempt: number, reason: string, waitMs: number, signal: AbortSignal | undefined): Promise<void> {
+    this.notify(attempt, reason, waitMs);
+    await sleep(waitMs, signal);
   }
 
   /** One gated attempt: a response (with its rate-limit reading applied to the gate) or a network fault. */

@@ -45,6 +45,19 @@ export interface SourceHttpOptions extends Partial<HttpPolicy> {
    * (401/403 → AUTH_FAILED, 404/410 → NOT_FOUND, other 4xx → RESPONSE_INVALID).
    */
   classify?: (res: SourceResponse<string>) => { code: SourceErrorCode; message?: string } | null;
+  /** Told of every retry and wait before it happens (for the job's log); never given a credential. */
+  onRetry?: (retry: RetryNotice) => void;
+}
+
+export interface RetryNotice {
+  source: string;
+  /** The attempt that failed (1-based) and how many are allowed in all. */
+  attempt: number;
+  attempts: number;
+  /** Why: an HTTP status, a network fault, or the source's rate limit. */
+  reason: string;
+  /** How long until the next attempt, when known. */
+  wait_ms: number | null;
 }
 
 export interface RequestOptions {

@@ -16,13 +16,17 @@
  *   (total_count; own `search` resource, 30 a minute; a query needs is:issue or is:pull-request — see github-routes.ts)
  * - [G1] "Get an issue": a transferred issue redirects (301); transferred or deleted where the caller cannot read
  *   → 404; deleted where it can → 410 Gone (seen in the wild: opencloudtouch/opencloudtouch#264, kenn-io/forge#898)
- * Fault injection (5xx, primary/secondary limits, non-limit 403, deleted issue, slow, truncated bodies), latency, a
- * per-window request budget (R requests per second for benchmarks), mutable data and a request log.
+ * The shared driving interface and fault vocabulary are in vendor-fake.ts: `rate-limited` is a secondary limit
+ * answered 429 with `retry-after` and the x-ratelimit-* headers, budget not spent [G3]; `unauthorized` the 401 "Bad
+ * credentials" [G4]; `hostile` the first issue's Markdown body. GitHub's own faults: primary/secondary limits as 403
+ * or 429, a non-limit 403, a deleted or transferred issue. Latency, a per-window request budget (R requests per
+ * second for benchmarks) and mutable data serve tests and benchmarks.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { closeServer, listenLoopback } from './loopback.js';
 import { RepoData } from './github-data.js';
 import { NOT_FOUND, route, type RouteReply } from './github-routes.js';
+import { adversarialText, FaultQueue, logEntry, replayed, type CommonFault, type FakeRequest, type Targeted, type VendorFake } from './vendor-fake.js';
 
 export interface GithubFakeOptions {
   owner?: string;
@@ -43,32 +47,20 @@ export interface GithubFakeOptions {
   rateLimit?: { limit: number; windowMs: number; status?: 403 | 429; retryAfter?: boolean };
 }
 
-/** 'gone' / 'moved': the issue was deleted (410) or transferred out of reach (404) after it was listed. */
-export type FaultKind = '500' | 'truncated' | 'slow' | 'secondary' | 'primary' | 'forbidden' | 'gone' | 'moved';
+/** GitHub's own faults; 'gone' / 'moved': the issue was deleted (410) or transferred out of reach (404) after it was listed. */
+export type GithubOnlyFault =
+  | { kind: 'secondary'; status?: 403 | 429; retryAfterSec?: number; /** the older "abuse detection mechanism" wording */ legacy?: boolean }
+  | { kind: 'primary'; status?: 403 | 429; retryAfterSec?: number; /** seconds until x-ratelimit-reset (default 1) */ resetInSec?: number }
+  | { kind: 'forbidden' }
+  | { kind: 'gone' }
+  | { kind: 'moved' };
 
-export interface Fault {
-  kind: FaultKind;
-  /** Applies to requests whose path+query matches (default: all). */
-  match?: RegExp;
-  /** Requests it hits (default 1; Infinity for a persistent fault). */
-  times?: number;
-  status?: 403 | 429;
-  /** 'secondary': the older "abuse detection mechanism" wording instead of "secondary rate limit". */
-  legacy?: boolean;
-  retryAfterSec?: number;
-  /** 'primary': seconds until x-ratelimit-reset (default 1). 'slow': delay before answering. */
-  resetInSec?: number;
-  delayMs?: number;
-}
+export type GithubFault = (CommonFault | GithubOnlyFault) & Targeted<GithubRequest>;
 
-export interface LoggedRequest {
-  method: string;
-  path: string;
+export interface GithubRequest extends FakeRequest {
   headers: IncomingMessage['headers'];
-  status: number;
   responseHeaders: Record<string, string>;
-  /** Arrival (before any latency) and answer times, epoch ms. */
-  at: number;
+  /** answer time, epoch ms (0 until answered) */
   answeredAt: number;
 }
 
@@ -76,6 +68,7 @@ const DOCS = 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api
 const SECONDARY_MESSAGE =
   'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0400:1E2F:3A4B5C:6D7E8F:65A1B2C3.';
 const ABUSE_MESSAGE = 'You have triggered an abuse detection mechanism. Please wait a few minutes before you try again.';
+const BAD_CREDENTIALS = { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 class Window {
@@ -105,15 +98,18 @@ class Window {
   }
 }
 
-export class GithubFake {
+/** Page requests of the issue list (not its comments, not search). */
+const ISSUE_LIST = /^(?:\/api\/v3)?\/(?:repos\/[^/]+\/[^/]+|repositories\/\d+)\/issues$/;
+
+export class GithubFake implements VendorFake<GithubOnlyFault, GithubRequest> {
   data!: RepoData;
-  readonly requests: LoggedRequest[] = [];
+  requests: GithubRequest[] = [];
   readonly token: string;
   /** Requests refused by the primary budget (not injected faults). */
   limited = 0;
   maxInFlight = 0;
   private inFlight = 0;
-  private faults: (Fault & { left: number })[] = [];
+  private readonly faults = new FaultQueue<CommonFault | GithubOnlyFault, GithubRequest>((r) => ISSUE_LIST.test(r.path));
   private server: Server | null = null;
   private readonly core: Window;
   private readonly searchWindow = new Window(30, 60_000);
@@ -129,46 +125,40 @@ export class GithubFake {
     return this.origin + (this.opts.prefix ?? '');
   }
 
-  async start(): Promise<this> {
+  async start(): Promise<string> {
     ({ server: this.server, origin: this.origin } = await listenLoopback((req, res) => this.handle(req, res)));
     const o = this.opts;
     this.data = new RepoData({
       apiBase: this.baseUrl, webBase: this.origin, owner: o.owner ?? 'octo-org', repo: o.repo ?? 'hello-world',
       repoId: o.repoId ?? 1300192, issues: o.issues ?? 0, prEvery: o.prEvery ?? 3, commentsFor: o.commentsFor ?? ((n) => n % 5),
     });
-    return this;
+    return this.baseUrl;
   }
 
   async close(): Promise<void> {
     await closeServer(this.server);
   }
 
-  inject(fault: Fault): void {
-    this.faults.push({ ...fault, left: fault.times ?? 1 });
-  }
-
-  private takeFault(path: string): Fault | null {
-    const f = this.faults.find((x) => x.left > 0 && (!x.match || x.match.test(path)));
-    if (f) f.left--;
-    return f ?? null;
+  inject(fault: GithubFault): void {
+    if (fault.kind !== 'hostile') return this.faults.push(fault);
+    const first = this.data.issues.find((i) => !i['pull_request'])!;
+    first['body'] = adversarialText(fault.bytes);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
     res.on('close', () => this.inFlight--);
-    const at = Date.now();
+    const entry: GithubRequest = { ...logEntry(req), headers: req.headers, responseHeaders: {}, answeredAt: 0 };
+    this.requests.push(entry);
     if (this.opts.latencyMs) await sleep(this.opts.latencyMs);
-    const url = new URL(req.url ?? '/', this.origin);
-    const fault = this.takeFault(url.pathname + url.search);
-    if (fault?.kind === 'slow') await sleep(fault.delayMs ?? 1000);
-    const reply = this.reply(req, url, fault);
+    const url = new URL(entry.target, this.origin);
+    const fault = this.faults.take(entry);
+    if (fault?.kind === 'slow') await sleep(fault.delayMs);
+    const reply = fault?.kind === 'loop' ? replayed(fault, () => this.reply(req, url, null)) : this.reply(req, url, fault);
     const body = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
     const headers = { 'content-type': 'application/json; charset=utf-8', 'x-github-media-type': 'github.v3; format=json', ...reply.headers };
-    this.requests.push({
-      method: req.method ?? 'GET', path: url.pathname + url.search, headers: req.headers,
-      status: reply.status, responseHeaders: headers, at, answeredAt: Date.now(),
-    });
-    if (fault?.kind !== 'truncated') {
+    Object.assign(entry, { status: reply.status, responseHeaders: headers, answeredAt: Date.now() });
+    if (fault?.kind !== 'truncate') {
       res.writeHead(reply.status, headers).end(body);
       return;
     }
@@ -176,7 +166,7 @@ export class GithubFake {
     res.write(body.slice(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
   }
 
-  private reply(req: IncomingMessage, url: URL, fault: Fault | null): RouteReply {
+  private reply(req: IncomingMessage, url: URL, fault: CommonFault | GithubOnlyFault | null): RouteReply {
     const now = Date.now();
     const prefix = this.opts.prefix ?? '';
     if (!req.headers['user-agent']) {
@@ -187,9 +177,7 @@ export class GithubFake {
       return { status: 400, body: { message: `Unsupported 'X-GitHub-Api-Version' header: ${String(version)}`, documentation_url: 'https://docs.github.com/rest/overview/api-versions' } };
     }
     const presented = /^(?:Bearer|token)\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (presented !== undefined && presented !== this.token) {
-      return { status: 401, body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' } };
-    }
+    if (presented !== undefined && presented !== this.token) return { status: 401, body: BAD_CREDENTIALS };
     const path = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : '';
     const window = path === '/search/issues' ? this.searchWindow : this.core;
     const resource = window === this.core ? 'core' : 'search';
@@ -209,11 +197,15 @@ export class GithubFake {
     return { ...r, headers: { ...window.headers(resource, now), ...r.headers } };
   }
 
-  private faultReply(f: Fault, rate: Record<string, string>, now: number): RouteReply | null {
-    const retry: Record<string, string> = f.retryAfterSec !== undefined ? { 'retry-after': String(f.retryAfterSec) } : {};
+  private faultReply(f: CommonFault | GithubOnlyFault, rate: Record<string, string>, now: number): RouteReply | null {
+    const retry: Record<string, string> = 'retryAfterSec' in f && f.retryAfterSec !== undefined ? { 'retry-after': String(f.retryAfterSec) } : {};
     switch (f.kind) {
-      case '500':
-        return { status: 500, body: { message: 'Server Error' } };
+      case 'status':
+        return { status: f.status, body: { message: 'Server Error' } };
+      case 'unauthorized':
+        return { status: 401, body: BAD_CREDENTIALS };
+      case 'rate-limited':
+        return { status: 429, headers: { ...rate, ...retry }, body: { message: SECONDARY_MESSAGE, documentation_url: `${DOCS}#about-secondary-rate-limits` } };
       case 'gone':
         return { status: 410, headers: rate, body: { message: 'This issue was deleted', documentation_url: 'https://docs.github.com/rest/issues/issues#get-an-issue', status: '410' } };
       case 'moved':
@@ -228,7 +220,7 @@ export class GithubFake {
         return { status: f.status ?? 403, headers, body: { message: 'API rate limit exceeded for user ID 583231.', documentation_url: DOCS } };
       }
       default:
-        return null; // slow and truncated answer normally (the truncation happens while sending)
+        return null; // slow, truncate, loop and hostile answer normally (the truncation happens while sending)
     }
   }
 }

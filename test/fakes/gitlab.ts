@@ -8,12 +8,16 @@
  * - https://docs.gitlab.com/api/rest/authentication/ (PRIVATE-TOKEN or Bearer; 401 {"message":"401 Unauthorized"})
  * - https://docs.gitlab.com/administration/settings/user_and_ip_rate_limits/ (RateLimit-* on every
  *   response; 429 with Retry-After, RateLimit-ResetTime and a plain-text `Retry later` body)
- * Faults (5xx, 429, slow, truncated), latency and a request log serve the tests and benchmarks.
+ * The shared driving interface and fault vocabulary are in vendor-fake.ts: `rate-limited` is the throttle's 429
+ * (plain-text `Retry later`, Retry-After, RateLimit-ResetTime and the RateLimit-* headers, user_and_ip_rate_limits
+ * above); `unauthorized` the 401 of the authentication page; `hostile` the first issue's Markdown description.
+ * `reply` answers any status, body and headers. Latency and the request log serve tests and benchmarks.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { closeServer, listenLoopback } from './loopback.js';
 import { GitLabProject, type FakeIssue } from './gitlab-data.js';
 import { keysetPage, offsetPage, sortRecords, type PageReply } from './gitlab-paging.js';
+import { adversarialText, FaultQueue, logEntry, replayed, type CommonFault, type FakeRequest, type Targeted, type VendorFake } from './vendor-fake.js';
 
 export interface GitLabFakeOptions {
   token?: string;
@@ -32,28 +36,18 @@ export interface GitLabFakeOptions {
   rateLimit?: { limit: number; windowMs: number };
 }
 
-export interface Fault {
-  /** Applies to requests whose path+query matches; default all. */
-  match?: RegExp;
-  /** How many requests it hits (default 1; Infinity for a persistent fault). */
-  times?: number;
-  status?: number;
+/** Any answer at all: a status with this body and these headers. */
+export interface GitLabReplyFault {
+  kind: 'reply';
+  status: number;
   body?: string;
   headers?: Record<string, string>;
-  /** Send the real answer but cut the body half-way and drop the connection. */
-  truncate?: boolean;
-  /** Hold the answer this long first. */
-  delayMs?: number;
 }
 
-export interface LoggedRequest {
-  method: string;
-  path: string;
-  url: URL;
+export type GitLabFault = (CommonFault | GitLabReplyFault) & Targeted<GitLabRequest>;
+
+export interface GitLabRequest extends FakeRequest {
   headers: IncomingMessage['headers'];
-  status: number;
-  /** arrival, epoch ms */
-  at: number;
 }
 
 interface Reply {
@@ -67,13 +61,22 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   body: JSON.stringify(body),
 });
 
-export class GitLabFake {
+/** Page requests of the issue list (not the `per_page=1` count probe). */
+const ISSUE_LIST = /^\/api\/v4\/projects\/[^/]+\/issues$/;
+
+const UNAUTHORIZED = () => json(401, { message: '401 Unauthorized' });
+/** The throttle's answer: plain text, not JSON. */
+const RETRY_LATER = (retryAfterSec: number): Reply => ({ status: 429, headers: { 'content-type': 'text/plain', 'retry-after': String(retryAfterSec) }, body: 'Retry later\n' });
+
+export class GitLabFake implements VendorFake<GitLabReplyFault, GitLabRequest> {
   readonly project: GitLabProject;
-  readonly requests: LoggedRequest[] = [];
+  requests: GitLabRequest[] = [];
   /** 429s answered by the throttle (not injected ones). */
   throttled = 0;
   readonly token: string;
-  private readonly faults: (Fault & { left: number })[] = [];
+  private readonly faults = new FaultQueue<CommonFault | GitLabReplyFault, GitLabRequest>(
+    (r) => ISSUE_LIST.test(r.path) && r.query.get('per_page') !== '1',
+  );
   private server: Server | null = null;
   private window = { index: -1, observed: 0 };
   baseUrl = '';
@@ -83,61 +86,72 @@ export class GitLabFake {
     this.project = new GitLabProject(opts.projectId ?? 42, opts.projectPath ?? 'acme/platform/api');
   }
 
-  async start(): Promise<this> {
+  async start(): Promise<string> {
     ({ server: this.server, origin: this.baseUrl } = await listenLoopback((req, res) => this.handle(req, res)));
-    return this;
+    return this.baseUrl;
   }
 
-  async stop(): Promise<void> {
+  async close(): Promise<void> {
     await closeServer(this.server);
   }
 
-  fail(fault: Fault): this {
-    this.faults.push({ ...fault, left: fault.times ?? 1 });
-    return this;
+  inject(fault: GitLabFault): void {
+    if (fault.kind !== 'hostile') return this.faults.push(fault);
+    this.project.issues[0]!.description = adversarialText(fault.bytes);
   }
 
   clearFaults(): void {
-    this.faults.length = 0;
-  }
-
-  count(pattern: RegExp = /./): number {
-    return this.requests.filter((r) => pattern.test(r.path + r.url.search)).length;
+    this.faults.clear();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const at = Date.now();
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
-    const rawPath = (req.url ?? '/').split('?')[0]!;
-    const throttle = this.throttle(at);
-    const fault = throttle.limited ? undefined : this.takeFault(rawPath + url.search);
+    const entry: GitLabRequest = { ...logEntry(req), headers: req.headers };
+    this.requests.push(entry);
+    const url = new URL(entry.target, `http://${req.headers.host ?? '127.0.0.1'}`);
+    const throttle = this.throttle(entry.at);
+    const fault = throttle.limited ? null : this.faults.take(entry);
+    const answer = () => this.route(req, url, entry.path);
     let reply: Reply;
-    if (throttle.limited) reply = { status: 429, headers: { 'content-type': 'text/plain' }, body: 'Retry later\n' };
-    else if (fault?.status) reply = { status: fault.status, headers: { ...fault.headers }, body: fault.body ?? '' };
-    else reply = this.route(req, url, rawPath);
-    Object.assign(reply.headers, throttle.headers);
-    this.requests.push({ method: req.method ?? 'GET', path: rawPath, url, headers: req.headers, status: reply.status, at });
-    const delay = (this.opts.latencyMs ?? 0) + (fault?.delayMs ?? 0);
+    if (throttle.limited) reply = RETRY_LATER(throttle.retryAfterSec);
+    else if (fault?.kind === 'loop') reply = replayed(fault, answer);
+    else reply = (fault && this.faultReply(fault)) ?? answer();
+    reply = { ...reply, headers: { ...reply.headers, ...throttle.headers } };
+    entry.status = reply.status;
+    const delay = (this.opts.latencyMs ?? 0) + (fault?.kind === 'slow' ? fault.delayMs : 0);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const body = Buffer.from(reply.body);
     res.writeHead(reply.status, { ...reply.headers, 'content-length': String(body.length) });
-    if (fault?.truncate) {
+    if (fault?.kind === 'truncate') {
       res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
       return;
     }
     res.end(body);
   }
 
-  private takeFault(target: string): Fault | undefined {
-    const fault = this.faults.find((f) => f.left > 0 && (!f.match || f.match.test(target)));
-    if (fault) fault.left -= 1;
-    return fault;
+  /** The answer a fault replaces the real one with; null when the real answer goes out (late or cut). */
+  private faultReply(fault: CommonFault | GitLabReplyFault): Reply | null {
+    switch (fault.kind) {
+      case 'reply':
+        return { status: fault.status, headers: { ...fault.headers }, body: fault.body ?? '' };
+      case 'status':
+        return json(fault.status, { message: `${fault.status} Internal Server Error` });
+      case 'unauthorized':
+        return UNAUTHORIZED();
+      case 'rate-limited': {
+        const reset = Date.now() + fault.retryAfterSec * 1000;
+        const limited = RETRY_LATER(fault.retryAfterSec);
+        const headers = { ...limited.headers, 'ratelimit-name': 'throttle_authenticated_api', 'ratelimit-limit': '2000', 'ratelimit-observed': '2001', 'ratelimit-remaining': '0', 'ratelimit-reset': String(Math.ceil(reset / 1000)), 'ratelimit-resettime': new Date(reset).toUTCString() };
+        return { ...limited, headers };
+      }
+      default:
+        return null;
+    }
   }
 
   /** Rack::Attack counts every request in the window, refused ones included. */
-  private throttle(now: number): { limited: boolean; headers: Record<string, string> } {
+  private throttle(now: number): { limited: boolean; retryAfterSec: number; headers: Record<string, string> } {
     const rl = this.opts.rateLimit;
-    if (!rl) return { limited: false, headers: {} };
+    if (!rl) return { limited: false, retryAfterSec: 0, headers: {} };
     const index = Math.floor(now / rl.windowMs);
     if (index !== this.window.index) this.window = { index, observed: 0 };
     this.window.observed += 1;
@@ -150,17 +164,17 @@ export class GitLabFake {
       'ratelimit-remaining': String(Math.max(0, rl.limit - this.window.observed)),
       'ratelimit-reset': String(Math.ceil(end / 1000)),
     };
+    const retryAfterSec = Math.max(1, Math.ceil((end - now) / 1000));
     if (limited) {
       this.throttled += 1;
       headers['ratelimit-resettime'] = new Date(end).toUTCString();
-      headers['retry-after'] = String(Math.max(1, Math.ceil((end - now) / 1000)));
     }
-    return { limited, headers };
+    return { limited, retryAfterSec, headers };
   }
 
   private route(req: IncomingMessage, url: URL, rawPath: string): Reply {
     const given = req.headers['private-token'] ?? req.headers.authorization?.replace(/^Bearer\s+/i, '');
-    if (given !== this.token) return json(401, { message: '401 Unauthorized' });
+    if (given !== this.token) return UNAUTHORIZED();
     // [^/]+ : an un-encoded slash in the project path matches no API route, as on GitLab
     const m = /^\/api\/v4\/projects\/([^/]+)\/(issues_statistics|issues)(?:\/(\d+)\/notes)?$/.exec(rawPath);
     if (!m || req.method !== 'GET' || (m[2] === 'issues_statistics' && m[3])) return json(404, { error: '404 Not Found' });

@@ -32,6 +32,8 @@ export interface FakeIssue {
   summary: string;
   /** Paragraph text; rendered as ADF (Cloud) or wiki markup (DC). null = no description. */
   description: string | null;
+  /** A code block after the description's text (ADF `codeBlock`, wiki `{code}`). */
+  code?: string;
   status: 'new' | 'indeterminate' | 'done';
   assignee: FakeUser | null;
   reporter: FakeUser;
@@ -114,14 +116,15 @@ function userJson(u: FakeUser | null, flavor: Flavor, base: string): unknown {
     : { self: `${base}/rest/api/2/user?username=${u.name}`, name: u.name, key: u.key, ...email, ...common };
 }
 
-function richText(text: string, flavor: Flavor): unknown {
-  if (flavor === 'dc') return `h2. Details\n*${text}*\n* first point\n* second point`;
+function richText(text: string, flavor: Flavor, code?: string): unknown {
+  if (flavor === 'dc') return `h2. Details\n*${text}*\n* first point\n* second point${code === undefined ? '' : `\n{code}${code}{code}`}`;
   return {
     version: 1,
     type: 'doc',
     content: [
       { type: 'heading', attrs: { level: 2 }, content: [{ type: 'text', text: 'Details' }] },
       { type: 'paragraph', content: [{ type: 'text', text, marks: [{ type: 'strong' }] }] },
+      ...(code === undefined ? [] : [{ type: 'codeBlock', attrs: {}, content: [{ type: 'text', text: code }] }]),
       {
         type: 'bulletList',
         content: ['first point', 'second point'].map((t) => ({
@@ -154,7 +157,7 @@ export function issueFields(issue: FakeIssue, flavor: Flavor, base: string, embe
   const s = STATUS[issue.status];
   return {
     summary: issue.summary,
-    description: issue.description === null ? null : richText(issue.description, flavor),
+    description: issue.description === null ? null : richText(issue.description, flavor, issue.code),
     status: { self: `${base}/rest/api/${v}/status/${s.id}`, id: s.id, name: s.name, statusCategory: { self: `${base}/rest/api/${v}/statuscategory/${s.cat.id}`, ...s.cat } },
     priority: { self: `${base}/rest/api/${v}/priority/3`, id: '3', name: 'Medium' },
     issuetype: { self: `${base}/rest/api/${v}/issuetype/10001`, id: '10001', name: 'Task', subtask: false, hierarchyLevel: 0 },

@@ -19,12 +19,18 @@
  *   request is served as anonymous, 200 where anonymous may browse and the JQL 400 "does not exist"
  *   where not (ServiceNow KB2942093: "returns an HTTP 200 status code, but the response header
  *   contains an authentication failure indicator").
- * Faults (status, headers, truncation, delay), latency and a request log serve tests and benchmarks.
+ * - Rate limiting (same page): a 429 carries Retry-After (seconds), X-RateLimit-Limit,
+ *   X-RateLimit-Remaining, X-RateLimit-Reset (ISO, to the minute) and RateLimit-Reason
+ *   (`jira-burst-based` for API-token traffic) — what `rate-limited` answers.
+ * The shared driving interface and fault vocabulary are in vendor-fake.ts; `reply` answers any
+ * status, body and headers (e.g. a 429 with only X-RateLimit-Reset). Latency and the request log
+ * serve tests and benchmarks.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { closeServer, listenLoopback } from './loopback.js';
 import { commentJson, issueFields, type FakeIssue, type Flavor } from './jira-data.js';
 import { JqlError, parseJql } from './jira-jql.js';
+import { adversarialText, FaultQueue, logEntry, replayed, type CommonFault, type FakeRequest, type Targeted, type VendorFake } from './vendor-fake.js';
 
 export interface JiraFakeOptions {
   flavor: Flavor;
@@ -44,22 +50,19 @@ export interface JiraFakeOptions {
   anonymousProjects?: string[];
 }
 
-export interface JiraFault {
-  match?: RegExp;
-  times?: number;
-  status?: number;
+/** Any answer at all: a status with this body and these headers. */
+export interface JiraReplyFault {
+  kind: 'reply';
+  status: number;
   body?: string;
   headers?: Record<string, string>;
-  truncate?: boolean;
-  delayMs?: number;
 }
 
-export interface JiraRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
+export type JiraFault = (CommonFault | JiraReplyFault) & Targeted<JiraRequest>;
+
+export interface JiraRequest extends FakeRequest {
+  /** the JSON body of a POST */
   body: Record<string, unknown> | null;
-  status: number;
 }
 
 interface Reply {
@@ -71,16 +74,21 @@ interface Reply {
 const errors = (status: number, ...messages: string[]): Reply => ({ status, body: { errorMessages: messages, errors: {} } });
 const jqlError = (message: string): Reply => ({ status: 400, body: { errorMessages: [message], warningMessages: [] } });
 const AUTH_FAILED = { 'X-Seraph-LoginReason': 'AUTHENTICATED_FAILED' };
+const RATE_HEADERS = { 'X-RateLimit-Limit': '100', 'X-RateLimit-Remaining': '0', 'RateLimit-Reason': 'jira-burst-based' };
+/** X-RateLimit-Reset: `yyyy-MM-ddTHH:mmZ`, the minute the budget is back. */
+const resetAt = (ms: number) => new Date(Math.ceil(ms / 60_000) * 60_000).toISOString().slice(0, 16) + 'Z';
 const GONE = 'The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046';
 
-export class JiraFake {
+export class JiraFake implements VendorFake<JiraReplyFault, JiraRequest> {
   issues: FakeIssue[];
   readonly projects: Set<string>;
-  readonly requests: JiraRequest[] = [];
+  requests: JiraRequest[] = [];
   /** Refuse every nextPageToken (as Jira does once one has expired). */
   rejectTokens = false;
   baseUrl = '';
-  private readonly faults: (JiraFault & { left: number })[] = [];
+  private readonly faults = new FaultQueue<CommonFault | JiraReplyFault, JiraRequest>(
+    (r) => /^\/rest\/api\/(3\/search\/jql|2\/search)$/.test(r.path) && r.body?.maxResults !== 0,
+  );
   private server: Server | null = null;
   private readonly o: Required<Omit<JiraFakeOptions, 'issues' | 'projects' | 'anonymousProjects'>>;
   private readonly anonymousProjects: Set<string> | null;
@@ -100,22 +108,20 @@ export class JiraFake {
     return this.o.flavor === 'cloud' ? { email: this.o.email, api_token: this.o.apiToken } : { personal_access_token: this.o.pat };
   }
 
-  async start(): Promise<this> {
+  async start(): Promise<string> {
     ({ server: this.server, origin: this.baseUrl } = await listenLoopback((req, res) => this.handle(req, res)));
-    return this;
+    return this.baseUrl;
   }
 
-  async stop(): Promise<void> {
+  async close(): Promise<void> {
     await closeServer(this.server);
   }
 
-  fail(fault: JiraFault): this {
-    this.faults.push({ ...fault, left: fault.times ?? 1 });
-    return this;
-  }
-
-  count(pattern: RegExp = /./): number {
-    return this.requests.filter((r) => pattern.test(r.path)).length;
+  /** `hostile`: the first issue's description is adversarial text, with a code block of bare newlines. */
+  inject(fault: JiraFault): void {
+    if (fault.kind !== 'hostile') return this.faults.push(fault);
+    const bytes = fault.bytes ?? 1_000_000;
+    Object.assign(this.issues[0]!, { description: adversarialText(bytes * 0.75), code: `${'\n'.repeat(bytes / 4)}end` });
   }
 
   /** Changes issues as a user would: new summary, updated now. */
@@ -126,33 +132,50 @@ export class JiraFake {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://fake');
+    const entry: JiraRequest = { ...logEntry(req), body: null };
+    this.requests.push(entry);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    let body: Record<string, unknown> | null = null;
     try {
-      body = chunks.length > 0 ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : null;
+      entry.body = chunks.length > 0 ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : null;
     } catch {
-      body = null;
+      entry.body = null;
     }
-    const fault = this.takeFault(url.pathname);
-    const reply: Reply = fault?.status
-      ? { status: fault.status, body: fault.body ?? '', headers: fault.headers }
-      : this.route(req, url, body);
-    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body, status: reply.status });
-    const delay = this.o.latencyMs + (fault?.delayMs ?? 0);
+    const url = new URL(entry.target, 'http://fake');
+    const fault = this.faults.take(entry);
+    const answer = () => this.route(req, url, entry.body);
+    const reply = fault?.kind === 'loop' ? replayed(fault, answer) : (fault && this.faultReply(fault)) ?? answer();
+    entry.status = reply.status;
+    const delay = this.o.latencyMs + (fault?.kind === 'slow' ? fault.delayMs : 0);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     if (res.destroyed) return;
     const text = Buffer.from(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
     res.writeHead(reply.status, { 'content-type': 'application/json;charset=UTF-8', 'content-length': String(text.length), ...reply.headers });
-    if (fault?.truncate) res.write(text.subarray(0, Math.floor(text.length / 2)), () => res.destroy());
+    if (fault?.kind === 'truncate') res.write(text.subarray(0, Math.floor(text.length / 2)), () => res.destroy());
     else res.end(text);
   }
 
-  private takeFault(path: string): (JiraFault & { left: number }) | undefined {
-    const f = this.faults.find((x) => x.left > 0 && (x.match?.test(path) ?? true));
-    if (f) f.left--;
-    return f;
+  /** The answer a fault replaces the real one with; null when the real answer goes out (late or cut). */
+  private faultReply(fault: CommonFault | JiraReplyFault): Reply | null {
+    switch (fault.kind) {
+      case 'reply':
+        return { status: fault.status, body: fault.body ?? '', headers: fault.headers };
+      case 'status':
+        return errors(fault.status, 'Internal server error');
+      case 'unauthorized':
+        return this.unauthorized();
+      case 'rate-limited': {
+        const headers = { ...RATE_HEADERS, 'Retry-After': String(fault.retryAfterSec), 'X-RateLimit-Reset': resetAt(Date.now() + fault.retryAfterSec * 1000) };
+        return { ...errors(429, 'Rate limit exceeded.'), headers };
+      }
+      default:
+        return null;
+    }
+  }
+
+  private unauthorized(): Reply {
+    const message = this.o.flavor === 'cloud' ? 'Client must be authenticated to access this resource.' : 'You are not authenticated. Authentication required to perform this operation.';
+    return { ...errors(401, message), headers: AUTH_FAILED };
   }
 
   private authorized(req: IncomingMessage): boolean {
@@ -187,10 +210,7 @@ export class JiraFake {
     const cloud = this.o.flavor === 'cloud';
     if (cloud && /^\/rest\/api\/(2|3|latest)\/search\/?$/.test(url.pathname)) return errors(410, GONE);
     if (this.authorized(req)) return this.serve(req, url, body, this.projects);
-    if (this.anonymousProjects === null) {
-      const message = cloud ? 'Client must be authenticated to access this resource.' : 'You are not authenticated. Authentication required to perform this operation.';
-      return { ...errors(401, message), headers: AUTH_FAILED };
-    }
+    if (this.anonymousProjects === null) return this.unauthorized();
     return { ...this.serve(req, url, body, this.anonymousProjects), headers: AUTH_FAILED };
   }
 

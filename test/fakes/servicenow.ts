@@ -16,6 +16,9 @@
  *   https://gist.github.com/bryanbarnard/ee1d952604a11e0f0342 and ServiceNowITOM/ansible-sn-inventory#15
  *   (the latter: prev/next only where they apply, no Link at all when everything fits one page);
  *   the "Invalid table" 400 body is the platform's answer for an unknown table name.
+ * The shared driving interface and fault vocabulary are in vendor-fake.ts; ServiceNow's own
+ * faults (503, a 429 with only X-RateLimit-Reset, a reset connection, a hibernating instance) in
+ * servicenow-faults.ts. `hostile` puts the adversarial text into the first incident's description.
  * ACLs are simulated by `hidden`: rows are cut to sysparm_limit first, then filtered, so pages
  * come back short or empty while more rows remain, and X-Total-Count counts rows before ACLs.
  */
@@ -24,17 +27,12 @@ import { closeServer, listenLoopback } from './loopback.js';
 import { compareRows, matches, parseQuery, type Row } from './servicenow-query.js';
 import { renderRow, type DisplayMode } from './servicenow-render.js';
 import { ServiceNowData } from './servicenow-data.js';
-import { takeFault, type Fault, writeFault } from './servicenow-faults.js';
+import { errorBody, faultReply, send, type Reply, type SnFault, type SnOnlyFault } from './servicenow-faults.js';
+import { adversarialText, FaultQueue, logEntry, replayed, type CommonFault, type FakeRequest, type VendorFake } from './vendor-fake.js';
 
-export interface LoggedRequest {
-  method: string;
-  path: string;
+export interface SnRequest extends FakeRequest {
   table: string | null;
-  params: Record<string, string>;
   auth: 'basic' | 'bearer' | 'none';
-  status: number;
-  /** arrival time, epoch ms */
-  at: number;
 }
 
 export interface FakeServiceNowOptions {
@@ -57,39 +55,48 @@ export interface FakeServiceNowOptions {
   /** per table, fields whose query terms the instance ignores (c_TableAPI.md: "the instance ignores the invalid part"), so keyset paging cannot advance */
   ignoredQueryFields?: Record<string, string[]>;
   /** called for each request before it is answered (e.g. to change data mid-import) */
-  onRequest?: (req: LoggedRequest, fake: FakeServiceNow) => void;
+  onRequest?: (req: SnRequest, fake: FakeServiceNow) => void;
 }
 
-const ERROR = (message: string, detail: string | null) => ({ error: { message, detail }, status: 'failure' });
+const TABLE_PATH = /^\/api\/now\/(?:(v[12])\/)?table\/([^/]+)$/;
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply =>
+  ({ status, body: JSON.stringify(body), headers: { 'content-type': 'application/json;charset=UTF-8', ...headers } });
+const error = (status: number, message: string, detail: string | null, headers: Record<string, string> = {}): Reply =>
+  ({ status, body: errorBody(message, detail), headers: { 'content-type': 'application/json;charset=UTF-8', ...headers } });
 
-export class FakeServiceNow {
+export class FakeServiceNow implements VendorFake<SnOnlyFault, SnRequest> {
   readonly data = new ServiceNowData();
-  readonly log: LoggedRequest[] = [];
-  private readonly faults: Fault[] = [];
+  requests: SnRequest[] = [];
+  /** The listing: record pages of any table but the journal (not the one-row `sys_id` probes). */
+  private readonly faults = new FaultQueue<CommonFault | SnOnlyFault, SnRequest>(
+    (r) => r.table !== null && r.table !== 'sys_journal_field' && r.query.get('sysparm_fields') !== 'sys_id',
+  );
   private server: Server | null = null;
   baseUrl = '';
 
   constructor(private readonly opts: FakeServiceNowOptions = {}) {}
 
-  async start(): Promise<this> {
+  async start(): Promise<string> {
     ({ server: this.server, origin: this.baseUrl } = await listenLoopback((req, res) => this.handle(req, res)));
-    return this;
+    return this.baseUrl;
   }
 
-  async stop(): Promise<void> {
+  async close(): Promise<void> {
     await closeServer(this.server);
   }
 
-  /** Queue a fault for the next matching requests. */
-  inject(fault: Fault): void {
-    this.faults.push(fault);
+  /** Queue a fault for the next matching requests; `hostile` rewrites the first incident's description. */
+  inject(fault: SnFault): void {
+    if (fault.kind !== 'hostile') return this.faults.push(fault);
+    const first = this.data.rows('incident')[0]!;
+    this.data.update('incident', first.sys_id!, { description: adversarialText(fault.bytes) });
   }
 
-  requests(table?: string): LoggedRequest[] {
-    return table ? this.log.filter((r) => r.table === table) : this.log;
+  tableRequests(table: string): SnRequest[] {
+    return this.requests.filter((r) => r.table === table);
   }
 
-  private authOf(req: IncomingMessage): { kind: LoggedRequest['auth']; ok: boolean; mfa: boolean } {
+  private authOf(req: IncomingMessage): { kind: SnRequest['auth']; ok: boolean; mfa: boolean } {
     const header = req.headers.authorization ?? '';
     if (header.startsWith('Bearer ')) return { kind: 'bearer', ok: (this.opts.tokens ?? []).includes(header.slice(7)), mfa: false };
     if (header.startsWith('Basic ')) {
@@ -101,36 +108,32 @@ export class FakeServiceNow {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', this.baseUrl);
-    const m = /^\/api\/now\/(?:(v[12])\/)?table\/([^/]+)$/.exec(url.pathname);
     const auth = this.authOf(req);
-    const entry: LoggedRequest = {
-      method: req.method ?? 'GET', path: url.pathname, table: m ? decodeURIComponent(m[2]!) : null,
-      params: Object.fromEntries(url.searchParams), auth: auth.kind, status: 0, at: Date.now(),
-    };
-    this.log.push(entry);
+    const log = logEntry(req);
+    const m = TABLE_PATH.exec(log.path);
+    const entry: SnRequest = { ...log, table: m ? decodeURIComponent(m[2]!) : null, auth: auth.kind };
+    this.requests.push(entry);
     this.opts.onRequest?.(entry, this);
     if (this.opts.latencyMs) await new Promise((r) => setTimeout(r, this.opts.latencyMs));
-    const fault = takeFault(this.faults, entry);
-    if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs ?? 1000));
-    else if (fault) return void (entry.status = writeFault(res, fault.kind, fault));
-
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
-      entry.status = status;
-      res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', ...headers });
-      res.end(JSON.stringify(body));
-    };
-    if (auth.mfa) return send(401, ERROR('User Not Authenticated', 'Required to provide Auth information'), { 'X-MFA_TOKEN': 'invalid' });
-    if (!auth.ok) return send(401, ERROR('User Not Authenticated', 'Required to provide Auth information'));
-    if (!m || req.method !== 'GET') return send(400, ERROR('Requested URI does not represent any resource', null));
-    const table = entry.table!;
-    const def = this.data.tables.get(table);
-    if (!def) return send(400, ERROR(`Invalid table ${table}`, null));
-    if (this.opts.forbiddenTables?.includes(table)) return send(403, ERROR('User Not Authorized', `Insufficient rights to read ${table}`));
-    this.list(url, table, (m[1] ?? this.opts.defaultVersion) === 'v1', send);
+    const fault = this.faults.take(entry);
+    if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs));
+    const answer = () => this.answer(req, entry, auth, m?.[1]);
+    const reply = fault?.kind === 'loop' ? replayed(fault, answer) : (fault && faultReply(fault)) ?? answer();
+    const cut = fault?.kind === 'truncate' || fault?.kind === 'reset' ? fault.kind : null;
+    entry.status = send(res, reply, cut);
   }
 
-  private list(url: URL, table: string, v1: boolean, send: (s: number, b: unknown, h?: Record<string, string>) => void): void {
+  private answer(req: IncomingMessage, entry: SnRequest, auth: ReturnType<FakeServiceNow['authOf']>, version: string | undefined): Reply {
+    if (auth.mfa) return error(401, 'User Not Authenticated', 'Required to provide Auth information', { 'X-MFA_TOKEN': 'invalid' });
+    if (!auth.ok) return error(401, 'User Not Authenticated', 'Required to provide Auth information');
+    if (entry.table === null || req.method !== 'GET') return error(400, 'Requested URI does not represent any resource', null);
+    const table = entry.table;
+    if (!this.data.tables.get(table)) return error(400, `Invalid table ${table}`, null);
+    if (this.opts.forbiddenTables?.includes(table)) return error(403, 'User Not Authorized', `Insufficient rights to read ${table}`);
+    return this.list(new URL(entry.target, this.baseUrl), table, (version ?? this.opts.defaultVersion) === 'v1');
+  }
+
+  private list(url: URL, table: string, v1: boolean): Reply {
     const p = url.searchParams;
     const limit = Math.max(1, Number(p.get('sysparm_limit') ?? 10000) || 10000);
     const offset = Math.max(0, Number(p.get('sysparm_offset') ?? 0) || 0);
@@ -148,8 +151,8 @@ export class FakeServiceNow {
     if (p.get('sysparm_no_count') !== 'true' && !this.opts.omitTotalCount) headers['X-Total-Count'] = String(all.length);
     const onePage = offset === 0 && all.length <= limit;
     if (p.get('sysparm_suppress_pagination_header') !== 'true' && !onePage) headers.Link = this.links(url, offset, limit, all.length);
-    if (v1 && all.length === 0) return send(404, ERROR('No Record found', 'Records matching query not found. Check query parameter or offset parameter'), headers);
-    send(200, { result }, headers);
+    if (v1 && all.length === 0) return error(404, 'No Record found', 'Records matching query not found. Check query parameter or offset parameter', headers);
+    return json(200, { result }, headers);
   }
 
   private links(url: URL, offset: number, limit: number, total: number): string {

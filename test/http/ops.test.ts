@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 /** /health, /metrics, /openapi.json + /docs, and what reaches the logs. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
@@ -165,5 +166,22 @@ describe('logs', () => {
     expect(written).toContain('[REDACTED]');
     expect(written).not.toContain(SECRET);
     expect(written).not.toContain(API_KEY);
+  });
+});
+
+describe('probe request logs', () => {
+  it('at info, /health and /metrics write no request lines while API calls do; at debug they do', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const quiet = await env.app({ logger });
+    await quiet.inject('/health');
+    await quiet.inject('/metrics');
+    expect(lines.filter((l) => l.includes('/health') || l.includes('/metrics'))).toEqual([]);
+    await quiet.inject('/api/imports');
+    expect(lines.some((l) => l.includes('incoming request') && l.includes('/api/imports'))).toBe(true);
+    const verbose: string[] = [];
+    const loud = await env.app({ logger: pino({ level: 'debug' }, { write: (line: string) => void verbose.push(line) }) });
+    await loud.inject('/health');
+    expect(verbose.some((l) => l.includes('incoming request') && l.includes('/health'))).toBe(true);
   });
 });

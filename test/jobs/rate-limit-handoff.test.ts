@@ -9,6 +9,7 @@ import { TEST_POLICY, testPolicy } from '../support/policy.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { testConnectors } from '../support/test-connector.js';
 import { GithubFake } from '../fakes/github.js';
+import { started } from '../fakes/vendor-fake.js';
 
 let h: Harness;
 const fakes: GithubFake[] = [];
@@ -29,7 +30,7 @@ async function setUp() {
 }
 
 async function fake(issues: number) {
-  const f = await new GithubFake({ issues, prEvery: 0 }).start();
+  const f = await started(new GithubFake({ issues, prEvery: 0 }));
   fakes.push(f);
   return f;
 }
@@ -78,7 +79,7 @@ describe('rate-limit hand-off', () => {
     const done = await h.waitFor(job.job_id, undefined, 30_000);
     expect(done).toMatchObject({ status: 'failed', error_code: 'SOURCE_RATE_LIMITED' });
     // one refused issues-list request per attempt; the search count (also refused) is not paging
-    const listRefusals = limited.requests.filter((r) => r.status === 429 && !r.path.includes('/search/'));
+    const listRefusals = limited.requests.filter((r) => r.status === 429 && !r.target.includes('/search/'));
     expect(listRefusals.length).toBe(TEST_POLICY.jobs.maxRateLimitHandoffs + 1);
   });
 });

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JiraFake } from '../fakes/jira.js';
+import { started } from '../fakes/vendor-fake.js';
 import { generateIssues } from '../fakes/jira-data.js';
 import { FakeServiceNow } from '../fakes/servicenow.js';
 import { seedIncidents } from '../fakes/servicenow-seed.js';
@@ -25,19 +26,19 @@ let trap: Awaited<ReturnType<typeof redirectTrap>>;
 
 beforeAll(async () => {
   env = await securityEnv();
-  jira = await new JiraFake({ flavor: 'cloud', email: JIRA_EMAIL, apiToken: S.jiraToken, issues: generateIssues({ count: 7, comments: (i) => i % 3 }) }).start();
-  jiraDc = await new JiraFake({ flavor: 'dc', pat: S.jiraPat, issues: generateIssues({ count: 3 }) }).start();
-  sn = await new FakeServiceNow({ users: { [SN_USER]: S.snPassword }, tokens: [S.snToken] }).start();
+  jira = await started(new JiraFake({ flavor: 'cloud', email: JIRA_EMAIL, apiToken: S.jiraToken, issues: generateIssues({ count: 7, comments: (i) => i % 3 }) }));
+  jiraDc = await started(new JiraFake({ flavor: 'dc', pat: S.jiraPat, issues: generateIssues({ count: 3 }) }));
+  sn = await started(new FakeServiceNow({ users: { [SN_USER]: S.snPassword }, tokens: [S.snToken] }));
   seedIncidents(sn.data, { count: 6, journal: (i) => i % 2 });
-  gh = await new GithubFake({ token: S.githubToken, private: true, issues: 5, prEvery: 0 }).start();
-  gl = await new GitLabFake({ token: S.gitlabToken });
+  gh = await started(new GithubFake({ token: S.githubToken, private: true, issues: 5, prEvery: 0 }));
+  gl = new GitLabFake({ token: S.gitlabToken });
   gl.project.seed(5);
   await gl.start();
   trap = await redirectTrap();
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([jira?.stop(), jiraDc?.stop(), sn?.stop(), gh?.close(), gl?.stop(), trap?.close()]);
+  await Promise.all([jira?.close(), jiraDc?.close(), sn?.close(), gh?.close(), gl?.close(), trap?.close()]);
   await env?.cleanup();
 });
 
@@ -85,17 +86,17 @@ describe('credentials through whole imports of all four sources', () => {
   });
 
   it('every source answering 500 fails with SOURCE_UNAVAILABLE', async () => {
-    const down = await new JiraFake({ flavor: 'cloud', email: JIRA_EMAIL, apiToken: S.jiraToken }).start();
-    down.fail({ status: 500, times: Infinity, body: '{"errorMessages":["Internal server error"]}' });
-    sn.inject({ kind: '500', times: Infinity, when: (r) => (r.params.sysparm_query ?? '').includes('x=1') });
-    gh.inject({ kind: '500', times: Infinity, match: /\/five\b/ });
-    gl.fail({ status: 500, times: Infinity, match: /\/projects\/5\b/ });
+    const down = await started(new JiraFake({ flavor: 'cloud', email: JIRA_EMAIL, apiToken: S.jiraToken }));
+    down.inject({ kind: 'status', status: 500, times: Infinity });
+    sn.inject({ kind: 'status', status: 500, times: Infinity, when: (r) => (r.query.get('sysparm_query') ?? '').includes('x=1') });
+    gh.inject({ kind: 'status', status: 500, times: Infinity, match: /\/five\b/ });
+    gl.inject({ kind: 'status', status: 500, times: Infinity, match: /\/projects\/5\b/ });
     try {
       const bodies = [jiraCloud({ base_url: down.baseUrl }), snBasic({ query: 'x=1' }), github({ repo: 'five' }), gitlab({ project_id: 5 })];
       const jobs = await Promise.all(bodies.map((b) => env.runImport(b)));
       for (const job of jobs) expect(job).toMatchObject({ status: 'failed', error_code: 'SOURCE_UNAVAILABLE' });
     } finally {
-      await down.stop();
+      await down.close();
       gl.clearFaults();
     }
   });
@@ -111,8 +112,8 @@ describe('credentials through whole imports of all four sources', () => {
 
   it('a source whose error body echoes the credential does not put it in the job error', async () => {
     const echo = JSON.stringify({ errorMessages: [`The token ${S.jiraToken} for ${JIRA_EMAIL} is not allowed to run this search`], errors: {} });
-    const echoing = await new JiraFake({ flavor: 'cloud', email: JIRA_EMAIL, apiToken: S.jiraToken }).start();
-    echoing.fail({ status: 400, times: Infinity, body: echo });
+    const echoing = await started(new JiraFake({ flavor: 'cloud', email: JIRA_EMAIL, apiToken: S.jiraToken }));
+    echoing.inject({ kind: 'reply', status: 400, times: Infinity, body: echo });
     try {
       const job = await env.runImport(jiraCloud({ base_url: echoing.baseUrl }));
       expect(job).toMatchObject({ status: 'failed', error_code: 'SOURCE_RESPONSE_INVALID' });
@@ -121,7 +122,7 @@ describe('credentials through whole imports of all four sources', () => {
       // The job error also reaches the worker log, so it is searched there by the last test.
       expect(env.seen.texts.get('log')).toContain('is not allowed to run this search');
     } finally {
-      await echoing.stop();
+      await echoing.close();
     }
   });
 });

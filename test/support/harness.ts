@@ -84,7 +84,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
  * The harness with real connector modules against their fakes, loopback allowed. Other source
  * types keep the test connector.
  */
-export function startSourceHarness(modules: ConnectorModule[]): Promise<Harness> {
+export function startSourceHarness(modules: ConnectorModule[], opts: Pick<HarnessOptions, 'postgres'> = {}): Promise<Harness> {
   const connectors = { ...testConnectors, ...Object.fromEntries(modules.map((m) => [m.sourceType, m])) } as Record<SourceType, ConnectorModule>;
-  return startHarness({ connectors, env: { SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' } });
+  return startHarness({ ...opts, connectors, env: { SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' } });
 }

@@ -128,7 +128,7 @@ export function normalizeGithub(raw: unknown, project: string): NormalizedItem {
 export function identifyGithub(raw: unknown): { external_id: string; key: string | null } {
   const issue = (raw as Partial<GithubRecord> | null)?.issue;
   return {
-    external_id: issue?.id !== undefined ? String(issue.id) : 'unknown',
+    external_id: issue?.id !== undefined ? String(issue.id) : '',
     key: typeof issue?.number === 'number' ? `#${issue.number}` : null,
   };
 }

@@ -8,7 +8,7 @@ import type { GitLabIssue, GitLabNote, GitLabRecord, GitLabUser } from './types.
 export function identifyGitLab(raw: unknown): { external_id: string; key: string | null } {
   const r = (raw ?? {}) as Partial<GitLabIssue>;
   return {
-    external_id: r.id === undefined || r.id === null ? 'unknown' : String(r.id),
+    external_id: r.id === undefined || r.id === null ? '' : String(r.id),
     key: typeof r.iid === 'number' || typeof r.iid === 'string' ? `#${r.iid}` : null,
   };
 }

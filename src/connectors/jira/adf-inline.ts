@@ -3,7 +3,7 @@
  * nodes and for anything nested deeper than the block renderer goes.
  * Node reference: https://developer.atlassian.com/cloud/jira/platform/apis/document/structure/
  */
-import { codeSpan, escapeText, link } from './markdown.js';
+import { codeSpan, escapeText, link } from '../markdown.js';
 
 export type AdfNode = Record<string, unknown>;
 
@@ -48,7 +48,14 @@ export function plainText(root: unknown): string {
     if (BLOCK_BOUNDARY.has(String(n.type))) stack.push(END_OF_BLOCK);
     for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
   }
-  return parts.join('').replace(/\n+$/, '');
+  return trimTrailingNewlines(parts.join(''));
+}
+
+/** `s.replace(/\n+$/, '')` without the regex, which is quadratic in a long run of newlines. */
+function trimTrailingNewlines(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 10) end--;
+  return s.slice(0, end);
 }
 
 /** The visible text of a leaf node, or null when it has none of its own. */

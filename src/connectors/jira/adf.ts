@@ -19,7 +19,7 @@ import {
   renderInline,
   str,
 } from './adf-inline.js';
-import { codeFence, escapeLineStarts, escapeText, indentLines, joinBlocks, quote, table } from './markdown.js';
+import { codeFence, escapeLineStarts, escapeText, indentLines, joinBlocks, quote, table } from '../markdown.js';
 
 export type { AdfOptions } from './adf-inline.js';
 
@@ -67,7 +67,8 @@ function renderBlock(n: AdfNode, depth: number, opts: AdfOptions): string {
     case 'blockquote':
       return quote(renderBlocks(children(n), d, opts));
     case 'panel': {
-      const label = PANEL_LABEL[String(a.panelType)];
+      const type = String(a.panelType);
+      const label = Object.hasOwn(PANEL_LABEL, type) ? PANEL_LABEL[type] : undefined;
       const body = renderBlocks(children(n), d, opts);
       return quote(label === undefined ? body : `[!${label}]\n${body}`);
     }
@@ -137,17 +138,20 @@ function renderListItem(item: AdfNode, depth: number, opts: AdfOptions): string 
   return out;
 }
 
+/** Columns that colspan may add to a row: past this, a hostile row of wide cells would multiply the output by 100. */
+const MAX_SPANNED_COLUMNS = 1000;
+
 function renderTable(n: AdfNode, depth: number, opts: AdfOptions): string {
   const rows = children(n)
     .filter(isNode)
-    .map((row) =>
-      children(row)
-        .filter(isNode)
-        .flatMap((cell) => {
-          const span = Math.min(100, Math.max(1, Math.trunc(Number(attrs(cell).colspan)) || 1));
-          const text = renderBlocks(children(cell), depth, opts).replace(/\\\n/g, '<br>').replace(/\n+/g, '<br>');
-          return [text, ...Array<string>(span - 1).fill('')];
-        }),
-    );
+    .map((row) => {
+      const cells: string[] = [];
+      for (const cell of children(row).filter(isNode)) {
+        const span = Math.min(100, Math.max(1, Math.trunc(Number(attrs(cell).colspan)) || 1));
+        cells.push(renderBlocks(children(cell), depth, opts).replace(/\\\n/g, '<br>').replace(/\n+/g, '<br>'));
+        for (let i = 1; i < span && cells.length < MAX_SPANNED_COLUMNS; i++) cells.push('');
+      }
+      return cells;
+    });
   return table(rows);
 }

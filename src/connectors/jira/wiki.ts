@@ -4,19 +4,30 @@
  *
  * Block macros ({code}, {noformat}, {quote}, {panel}) are cut out with indexOf scans (an
  * unclosed macro runs to the end of the text, as Jira renders it), the rest is read line by line.
+ * Every pattern here either stops at its own delimiter or matches a whole line, so conversion is
+ * linear in the text.
  * A single newline inside a paragraph stays a newline (Jira shows it as a line break; Markdown
  * renderers with GitHub-style breaks do too).
  */
-import { codeFence, joinBlocks, quote, table } from './markdown.js';
+import { codeFence, joinBlocks, quote, table } from '../markdown.js';
 import { wikiInline } from './wiki-inline.js';
 
-const MACRO = /\{(code|noformat|quote|panel)(?::([^}\n]*))?\}/g;
+// Parameters stop at `{` too, so an unclosed `{code:` cannot make every later one rescan the text.
+const MACRO = /\{(code|noformat|quote|panel)(?::([^{}\n]*))?\}/g;
+
+/**
+ * {quote} cannot hold {quote}, but an unclosed `{panel:…}` runs to the end of the text and can
+ * open another: past this depth macros are read as text, so `{panel:x}` × 100,000 neither
+ * overflows the stack nor re-reads the rest of the text per level.
+ */
+const MAX_MACRO_DEPTH = 4;
 
 export function wikiToMarkdown(src: string): string {
-  return convert(src.replace(/\r\n?/g, '\n')).trim();
+  return convert(src.replace(/\r\n?/g, '\n'), 0).trim();
 }
 
-function convert(text: string): string {
+function convert(text: string, depth: number): string {
+  if (depth >= MAX_MACRO_DEPTH) return lineBlocks(text);
   const out: string[] = [];
   let pos = 0;
   while (pos < text.length) {
@@ -32,7 +43,7 @@ function convert(text: string): string {
     const start = m.index + opening.length;
     const found = text.indexOf(close, start);
     const end = found < 0 ? text.length : found;
-    out.push(macro(name, params, text.slice(start, end)));
+    out.push(macro(name, params, text.slice(start, end), depth + 1));
     pos = found < 0 ? text.length : end + close.length;
   }
   return joinBlocks(out);
@@ -46,7 +57,7 @@ function param(params: string, key: string): string | null {
   return null;
 }
 
-function macro(name: string, params: string, body: string): string {
+function macro(name: string, params: string, body: string, depth: number): string {
   switch (name) {
     case 'code': {
       const lang = params.split('|').find((p) => p !== '' && !p.includes('=')) ?? null;
@@ -55,11 +66,10 @@ function macro(name: string, params: string, body: string): string {
     case 'noformat':
       return codeFence(body.replace(/^\n/, ''), null);
     case 'quote':
-      return quote(convert(body.trim()));
+      return quote(convert(body.trim(), depth));
     default: {
-      // {quote} and {panel} cannot contain their own kind, so this recursion is at most two deep.
       const title = param(params, 'title');
-      return quote(joinBlocks([title === null ? '' : `**${wikiInline(title)}**`, convert(body.trim())]));
+      return quote(joinBlocks([title === null ? '' : `**${wikiInline(title)}**`, convert(body.trim(), depth)]));
     }
   }
 }
@@ -85,7 +95,8 @@ function tableCells(row: string): string[] {
   return cells.map((cell) => wikiInline(cell.trim()).replace(/\\\n/g, '<br>'));
 }
 
-const LIST = /^\s*([*#]+|-)\s+(.*)$/;
+// `s`: a line holding U+2028 must still match whole, or `\s+(.*)$` backtracks quadratically.
+const LIST = /^\s*([*#]+|-)\s+(.*)$/s;
 
 function listLine(markers: string, text: string): string {
   let indent = 0;
@@ -110,7 +121,7 @@ function lineBlocks(text: string): string {
   };
   for (const raw of text.split('\n')) {
     const line = raw.trim();
-    const heading = /^h([1-6])\.\s*(.*)$/.exec(line);
+    const heading = /^h([1-6])\.\s*(.*)$/s.exec(line);
     const list = LIST.exec(raw);
     if (line === '') {
       flush();

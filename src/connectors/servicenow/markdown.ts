@@ -9,21 +9,23 @@
  *   HTML; tags outside them are shown literally by the instance, so they stay literal here.
  *   (ServiceNowDocs `platform-administration/render-journal-field-entries-as-html.md`.)
  *
- * Hostile input cannot crash or hang the converter: nesting deeper than MAX_DEPTH (turndown
- * recurses per element) and any converter failure degrade to the text content.
+ * Hostile input cannot crash or hang the converter: HTML too big, deep or blank for turndown
+ * (fitsTurndown), and any turndown failure, go to a streaming converter linear in its input.
  */
 import TurndownService from 'turndown';
+import { htmlToMarkdownLinear } from './html-markdown.js';
+import { htmlShape, looksLikeHtml } from './html-text.js';
 
-const MAX_DEPTH = 400;
+export { looksLikeHtml, maxNestingDepth } from './html-text.js';
 
-const HTML_TAG =
-  /<\/?(?:p|div|br|span|b|strong|i|em|u|a|ul|ol|li|h[1-6]|table|tr|td|th|pre|code|img|blockquote|hr|font|sup|sub|s|strike)\b[^>]*>/i;
-
-/** Elements whose end tag is often omitted, and void elements: neither counts as nesting. */
-const NO_DEPTH = new Set([
-  'p', 'li', 'dt', 'dd', 'tr', 'td', 'th', 'option', 'thead', 'tbody', 'tfoot', 'colgroup',
-  'br', 'hr', 'img', 'input', 'meta', 'link', 'col', 'area', 'base', 'wbr', 'source', 'embed',
-]);
+// Bounds for turndown (figures in BENCHMARKS.md "Conversions"): it costs ~4 µs per byte of an
+// ordinary article, so 32 KiB stays near 150 ms; a hostile field inside the bounds costs less.
+const TURNDOWN_MAX_CHARS = 32 * 1024;
+const MAX_DEPTH = 32;
+const MAX_ELEMENTS = 2000;
+const MAX_BLANK_COST = 4_000_000;
+/** turndown builds a DOM per call (~0.1 ms): a journal entry with more spans takes the streaming converter. */
+const MAX_TURNDOWN_SPANS = 16;
 
 function createTurndown(): TurndownService {
   const td = new TurndownService({
@@ -58,62 +60,39 @@ function createTurndown(): TurndownService {
   return td;
 }
 
+/** Each table's first row, looked up once: asking the table per row would re-walk it per row. */
+const firstRows = new WeakMap<Node, Element | undefined>();
+
 function isFirstRow(tr: HTMLElement): boolean {
   let table: Node | null = tr.parentNode;
   while (table && table.nodeName !== 'TABLE') table = table.parentNode;
   if (!table) return false;
-  const first = (table as HTMLElement).getElementsByTagName('tr')[0];
-  return first === tr;
+  if (!firstRows.has(table)) firstRows.set(table, (table as HTMLElement).getElementsByTagName('tr')[0]);
+  return firstRows.get(table) === tr;
 }
 
 let turndown: TurndownService | null = null;
 
-export function maxNestingDepth(html: string): number {
-  let depth = 0;
-  let max = 0;
-  for (const m of html.matchAll(/<(\/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(\/?)>/g)) {
-    const name = (m[2] ?? '').toLowerCase();
-    if (NO_DEPTH.has(name) || m[3] === '/') continue;
-    if (m[1] === '/') depth = Math.max(0, depth - 1);
-    else if (++depth > max) max = depth;
-  }
-  return max;
+/**
+ * Whether turndown may see this HTML. It is not linear: its final trim is `/[\t\r\n\s]+$/`
+ * (quadratic in every whitespace run of the output: 100 KB of `&nbsp;` took 11 s), it recurses
+ * per element and re-reads each subtree per level, and it costs ~3-5 µs per byte even on an
+ * ordinary article. Bigger, deeper or blanker input takes the streaming converter instead.
+ */
+function fitsTurndown(html: string): boolean {
+  if (html.length > TURNDOWN_MAX_CHARS) return false;
+  const shape = htmlShape(html);
+  return shape.depth <= MAX_DEPTH && shape.elements <= MAX_ELEMENTS && shape.blankCost <= MAX_BLANK_COST;
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
-
-function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, ent: string) => {
-    if (ent[0] === '#') {
-      const code = ent[1] === 'x' || ent[1] === 'X' ? parseInt(ent.slice(2), 16) : parseInt(ent.slice(1), 10);
-      return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    }
-    return ENTITIES[ent.toLowerCase()] ?? whole;
-  });
-}
-
-/** Text content of HTML without a DOM: the degraded path for input turndown cannot take. */
-export function htmlToText(html: string): string {
-  const text = html
-    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/(p|div|li|tr|h[1-6]|blockquote|pre|table)\s*>/gi, '\n')
-    .replace(/<[^>]*>/g, '');
-  return decodeEntities(text).replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
-}
-
-export function htmlToMarkdown(html: string): string {
-  if (maxNestingDepth(html) > MAX_DEPTH) return htmlToText(html);
+export function htmlToMarkdown(html: string, allowTurndown = true): string {
+  if (!allowTurndown || !fitsTurndown(html)) return htmlToMarkdownLinear(html);
   try {
     turndown ??= createTurndown();
     return turndown.turndown(html).trim();
   } catch {
-    return htmlToText(html);
+    return htmlToMarkdownLinear(html);
   }
-}
-
-export function looksLikeHtml(value: string): boolean {
-  return HTML_TAG.test(value);
 }
 
 /** A string or HTML field value → Markdown; null for an empty value. */
@@ -122,16 +101,29 @@ export function fieldToMarkdown(value: string): string | null {
   return looksLikeHtml(value) ? htmlToMarkdown(value) : value;
 }
 
-/** A journal entry: text, with `[code]…[/code]` spans rendered from HTML. */
+/**
+ * A journal entry: text, with `[code]…[/code]` spans rendered from HTML. A span runs to the
+ * first `[/code]` after its `[code]`; markers are found in one pass, so a thousand unclosed
+ * `[code]` cost no more than one.
+ */
 export function journalToMarkdown(value: string): string {
-  const parts: string[] = [];
+  const text: string[] = [];
+  const spans: string[] = [];
   let last = 0;
-  for (const m of value.matchAll(/\[code\]([\s\S]*?)\[\/code\]/gi)) {
+  let open = -1;
+  for (const m of value.matchAll(/\[(\/?)code\]/gi)) {
     const index = m.index ?? 0;
-    parts.push(value.slice(last, index));
-    parts.push(htmlToMarkdown(m[1] ?? ''));
-    last = index + m[0].length;
+    if (m[1] === '') {
+      if (open < 0) open = index;
+    } else if (open >= 0) {
+      text.push(value.slice(last, open));
+      spans.push(value.slice(open + 6, index));
+      last = index + 7;
+      open = -1;
+    }
   }
+  const turndown = spans.length <= MAX_TURNDOWN_SPANS && value.length <= TURNDOWN_MAX_CHARS;
+  const parts = spans.flatMap((span, i) => [text[i] ?? '', htmlToMarkdown(span, turndown)]);
   parts.push(value.slice(last));
   return parts.join('').trim();
 }

@@ -1,5 +1,6 @@
 /** GET /health: the seed's exact fields plus checks; 503 when a dependency is down. */
 import { Type } from 'typebox';
+import { probeLogLevel } from '../probe-log-level.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppDeps, HealthReport } from '../deps.js';
 import { StringEnum } from '../schemas/common.js';
@@ -40,6 +41,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
   app.get(
     '/health',
     {
+      logLevel: probeLogLevel(deps.logger),
       schema: {
         tags: ['health'],
         summary: 'Liveness and dependency checks',

@@ -1,4 +1,5 @@
 /** GET /metrics (Prometheus text) and the hook that times every request into the histogram. */
+import { probeLogLevel } from '../probe-log-level.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Metrics } from '../../metrics.js';
 import type { AppDeps } from '../deps.js';
@@ -7,7 +8,7 @@ export const metricsRoutes: FastifyPluginAsync<{ deps: AppDeps; metrics: Metrics
   app,
   { deps, metrics },
 ) => {
-  app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics' } }, async (request, reply) => {
+  app.get('/metrics', { logLevel: probeLogLevel(deps.logger), schema: { tags: ['health'], summary: 'Prometheus metrics' } }, async (request, reply) => {
     try {
       await metrics.refresh(deps.jobs);
     } catch (err) {

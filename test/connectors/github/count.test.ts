@@ -15,14 +15,14 @@ describe('GitHub count() for dry runs', () => {
   it('counts issues without pull requests in two requests: the repository, then search', async () => {
     const fake = await startFake({ issues: 2500 });
     expect(await count(connectorFor(fake))).toBe(1667);
-    expect(fake.requests.map((r) => r.path.split('?')[0])).toEqual(['/repos/octo-org/hello-world', '/search/issues']);
-    expect(decodeURIComponent(fake.requests[1]!.path).replaceAll('+', ' ')).toContain('q=repo:octo-org/hello-world is:issue');
+    expect(fake.requests.map((r) => r.target.split('?')[0])).toEqual(['/repos/octo-org/hello-world', '/search/issues']);
+    expect(decodeURIComponent(fake.requests[1]!.target).replaceAll('+', ' ')).toContain('q=repo:octo-org/hello-world is:issue');
   });
 
   it('counts pull requests by a second query: search refuses one naming neither kind (422)', async () => {
     const fake = await startFake({ issues: 300 });
     expect(await count(connectorFor(fake, { include_pull_requests: true }))).toBe(300);
-    const queries = fake.requests.filter((r) => r.path.startsWith('/search/')).map((r) => new URL(r.path, fake.origin).searchParams.get('q'));
+    const queries = fake.requests.filter((r) => r.target.startsWith('/search/')).map((r) => new URL(r.target, fake.origin).searchParams.get('q'));
     expect(queries).toEqual(['repo:octo-org/hello-world is:issue', 'repo:octo-org/hello-world is:pull-request']);
     expect(fake.requests.every((r) => r.status < 400)).toBe(true);
   });

@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../../src/errors.js';
-import type { Fault } from '../../fakes/github.js';
+import type { GithubFault } from '../../fakes/github.js';
 import { closeFakes, connectorFor, drain, expectedComments, issueNumbers, startFake } from './helpers.js';
 
 afterEach(closeFakes);
 
 const ISSUE_PAGE_2 = /issues\?.*page=2$/;
 
-async function completesExactly(fault: Fault, tuning = {}) {
+async function completesExactly(fault: GithubFault, tuning = {}) {
   const fake = await startFake({ issues: 1000 });
   fake.inject(fault);
   const { items } = await drain(connectorFor(fake, {}, tuning));
@@ -27,7 +27,7 @@ function pausedAfterRefusal(fake: Awaited<ReturnType<typeof startFake>>, status:
   const refused = fake.requests[i]!;
   const end = pauseMs === 'reset' ? Number(refused.responseHeaders['x-ratelimit-reset']) * 1000 : refused.answeredAt + pauseMs;
   expect(fake.requests.filter((r) => r.at > refused.answeredAt && r.at < end - 5).length).toBeLessThanOrEqual(3);
-  const retry = fake.requests.slice(i + 1).find((r) => r.path === refused.path);
+  const retry = fake.requests.slice(i + 1).find((r) => r.target === refused.target);
   expect(retry!.at).toBeGreaterThanOrEqual(end - 5);
 }
 
@@ -52,8 +52,8 @@ describe('GitHub faults complete exactly once', () => {
 
   it('500s and a truncated body are retried', async () => {
     const fake = await startFake({ issues: 300 });
-    fake.inject({ kind: '500', times: 2, match: ISSUE_PAGE_2 });
-    fake.inject({ kind: 'truncated', match: /comments\?.*page=3/ });
+    fake.inject({ kind: 'status', status: 500, times: 2, match: ISSUE_PAGE_2 });
+    fake.inject({ kind: 'truncate', match: /comments\?.*page=3/ });
     const { items } = await drain(connectorFor(fake));
     expect(items.map((i) => Number(i.key.slice(1)))).toEqual(issueNumbers(fake));
     expect(fake.requests.filter((r) => r.status === 500)).toHaveLength(2);
@@ -66,7 +66,7 @@ describe('GitHub faults complete exactly once', () => {
     expect(items.map((i) => Number(i.key.slice(1)))).toEqual(issueNumbers(fake));
     // The abandoned request is logged once the fake gets round to answering it.
     await new Promise((r) => setTimeout(r, 800));
-    const page2 = fake.requests.filter((r) => ISSUE_PAGE_2.test(r.path));
+    const page2 = fake.requests.filter((r) => ISSUE_PAGE_2.test(r.target));
     expect(page2).toHaveLength(2);
     expect(page2.map((r) => r.answeredAt - r.at >= 790).sort()).toEqual([false, true]);
   });
@@ -91,7 +91,7 @@ describe('GitHub failures of the source as a whole', () => {
   }
 
   it('persistent 500 → SOURCE_UNAVAILABLE after retries', async () => {
-    const err = await failure((f) => f.inject({ kind: '500', times: Infinity }));
+    const err = await failure((f) => f.inject({ kind: 'status', status: 500, times: Infinity }));
     expect(err.code).toBe('SOURCE_UNAVAILABLE');
   });
 

@@ -8,12 +8,13 @@ import { GithubConnector } from '../../../src/connectors/github/connector.js';
 import type { Policy } from '../../../src/policy.js';
 import type { GithubRecord } from '../../../src/connectors/github/normalize.js';
 import { GithubFake, type GithubFakeOptions } from '../../fakes/github.js';
+import { started } from '../../fakes/vendor-fake.js';
 import { TEST_POLICY } from '../../support/policy.js';
 
 export const fakes: GithubFake[] = [];
 
 export async function startFake(opts: GithubFakeOptions = {}): Promise<GithubFake> {
-  const fake = await new GithubFake(opts).start();
+  const fake = await started(new GithubFake(opts));
   fakes.push(fake);
   return fake;
 }

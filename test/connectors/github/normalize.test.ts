@@ -66,7 +66,7 @@ describe('normalizeGithub', () => {
     expect(() => norm(record({ id: undefined as unknown as number }))).toThrow(/numeric id/);
     expect(() => norm(record({ created_at: 'yesterday' }))).toThrow(/created_at/);
     expect(identifyGithub(record({ id: 5, number: 6 }))).toEqual({ external_id: '5', key: '#6' });
-    expect(identifyGithub(null)).toEqual({ external_id: 'unknown', key: null });
+    expect(identifyGithub(null)).toEqual({ external_id: '', key: null });
   });
 });
 

@@ -8,7 +8,7 @@ describe('GitHub pages()', () => {
     const fake = await startFake({ issues: 0 });
     const { pages } = await drain(connectorFor(fake));
     expect(pages).toEqual([]);
-    expect(fake.requests.some((r) => r.path.includes('/issues?'))).toBe(true);
+    expect(fake.requests.some((r) => r.target.includes('/issues?'))).toBe(true);
   });
 
   it.each([
@@ -22,7 +22,7 @@ describe('GitHub pages()', () => {
     expect(pages.at(-1)!.cursor).toBeNull();
     expect(pages.slice(0, -1).every((p) => p.cursor !== null)).toBe(true);
     expect(pages.at(-1)!.total).toBe(total);
-    const issueLists = fake.requests.filter((r) => /\/issues\?|\/repositories\/\d+\/issues\?/.test(r.path) && !r.path.includes('comments'));
+    const issueLists = fake.requests.filter((r) => /\/issues\?|\/repositories\/\d+\/issues\?/.test(r.target) && !r.target.includes('comments'));
     expect(issueLists).toHaveLength(expectedPages);
   });
 
@@ -39,9 +39,9 @@ describe('GitHub pages()', () => {
       expect(item.comments.map((c) => c.external_id)).toEqual(expectedComments(fake, Number(item.key.slice(1))));
     }
     // Bulk comments: one request per 100 comments, no per-issue comment requests.
-    expect(fake.requests.filter((r) => /\/issues\/\d+\/comments/.test(r.path))).toHaveLength(0);
+    expect(fake.requests.filter((r) => /\/issues\/\d+\/comments/.test(r.target))).toHaveLength(0);
     const commentPages = Math.ceil(fake.data.comments.length / 100);
-    expect(fake.requests.filter((r) => r.path.includes('/issues/comments'))).toHaveLength(commentPages);
+    expect(fake.requests.filter((r) => r.target.includes('/issues/comments'))).toHaveLength(commentPages);
     expect(fake.requests).toHaveLength(25 + commentPages + parentFetches(fake));
     expect(pages.at(-1)!.total).toBe(1667);
   });
@@ -49,7 +49,7 @@ describe('GitHub pages()', () => {
   it('follows Link URLs verbatim (the /repositories/{id} form) with the first query carried', async () => {
     const fake = await startFake({ issues: 250, prEvery: 0, commentsFor: () => 0 });
     await drain(connectorFor(fake), { includeComments: false });
-    const lists = fake.requests.map((r) => r.path).filter((p) => p.includes('issues?'));
+    const lists = fake.requests.map((r) => r.target).filter((p) => p.includes('issues?'));
     expect(lists[0]).toMatch(/^\/repos\/octo-org\/hello-world\/issues\?state=all&per_page=100&sort=created&direction=asc$/);
     expect(lists.slice(1).sort()).toEqual([2, 3].map((p) => `/repositories/1300192/issues?state=all&per_page=100&sort=created&direction=asc&page=${p}`));
   });
@@ -99,12 +99,12 @@ describe('GitHub pages()', () => {
     const connector = connectorFor(fake, { token: undefined });
     const { items } = await drain(connector, { batchSize: 100 });
     expect(items).toHaveLength(100);
-    expect(fake.requests.every((r) => r.path.startsWith('/api/v3/'))).toBe(true);
+    expect(fake.requests.every((r) => r.target.startsWith('/api/v3/'))).toBe(true);
     expect(fake.requests.every((r) => r.headers['authorization'] === undefined)).toBe(true);
     expect(await connector.count({ since: null, signal: new AbortController().signal })).toBe(100);
   });
 });
 
-function parentFetches(fake: { requests: { path: string }[] }): number {
-  return fake.requests.filter((r) => /\/issues\/\d+$/.test(r.path)).length;
+function parentFetches(fake: { requests: { target: string }[] }): number {
+  return fake.requests.filter((r) => /\/issues\/\d+$/.test(r.target)).length;
 }

@@ -16,14 +16,14 @@ describe('GitHub resume, incremental, abort', () => {
     const rest = await drain(connectorFor(fake), { batchSize: 100, cursor: first.pages[cut - 1]!.cursor });
     expect([...before, ...numbersOf(rest.items)]).toEqual(issueNumbers(fake));
     // The resumed walk starts at the page after the cursor, not at page 1.
-    const issueLists = fake.requests.filter((r) => /issues\?/.test(r.path) && !r.path.includes('comments'));
-    expect(issueLists[0]!.path).toMatch(/page=4$/);
+    const issueLists = fake.requests.filter((r) => /issues\?/.test(r.target) && !r.target.includes('comments'));
+    expect(issueLists[0]!.target).toMatch(/page=4$/);
     expect(issueLists).toHaveLength(7);
     for (const item of rest.items) expect(item.comments.map((c) => c.external_id)).toEqual(expectedComments(fake, Number(item.key.slice(1))));
     // A parent on a page that this run did not read is fetched by its URL.
     const child = rest.records.find((r) => r.issue.number === 302)!;
     expect(child.parent_external_id).toBe(String(fake.data.byNumber(292)!['id']));
-    expect(fake.requests.filter((r) => /\/issues\/\d+$/.test(r.path)).map((r) => r.path)).toContain('/repos/octo-org/hello-world/issues/292');
+    expect(fake.requests.filter((r) => /\/issues\/\d+$/.test(r.target)).map((r) => r.target)).toContain('/repos/octo-org/hello-world/issues/292');
   });
 
   it('incremental after changing 10 issues yields only those, with all their comments', async () => {
@@ -38,9 +38,9 @@ describe('GitHub resume, incremental, abort', () => {
     for (const item of items) expect(item.comments.map((c) => c.external_id)).toEqual(expectedComments(fake, Number(item.key.slice(1))));
     expect(items.find((i) => i.key === '#77')!.comments.at(-1)!.body).toBe('a new comment');
     // Few changed issues: their comments come per issue rather than by reading every comment of the repository.
-    const commentRequests = fake.requests.filter((r) => r.path.includes('comments'));
+    const commentRequests = fake.requests.filter((r) => r.target.includes('comments'));
     expect(commentRequests.length).toBeLessThanOrEqual(changed.length + 1);
-    const firstList = fake.requests.map((r) => decodeURIComponent(r.path)).find((p) => p.includes('/issues?'));
+    const firstList = fake.requests.map((r) => decodeURIComponent(r.target)).find((p) => p.includes('/issues?'));
     expect(firstList).toContain(`since=${since.toISOString().slice(0, 19)}Z`);
   });
 
@@ -72,6 +72,6 @@ describe('GitHub resume, incremental, abort', () => {
     // Requests already on the wire may still land right away; nothing is sent after that.
     expect(fake.requests.filter((r) => r.at > abortedAt + 50)).toEqual([]);
     // Of 20 issue pages, only the first and the window ahead (4) were requested.
-    expect(fake.requests.filter((r) => /\/issues\?/.test(r.path)).length).toBeLessThanOrEqual(6);
+    expect(fake.requests.filter((r) => /\/issues\?/.test(r.target)).length).toBeLessThanOrEqual(6);
   });
 });

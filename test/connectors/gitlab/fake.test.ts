@@ -8,7 +8,7 @@ beforeAll(async () => {
   fake = await startFake({ totalsThreshold: 40 });
   fake.project.seed(45);
 });
-afterAll(() => fake.stop());
+afterAll(() => fake.close());
 
 const get = (path: string, token: string | null = fake.token) =>
   fetch(`${fake.baseUrl}${path}`, { headers: token ? { 'PRIVATE-TOKEN': token } : {} });
@@ -77,7 +77,7 @@ describe('GitLab fake', () => {
       expect(Number(r3.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(r3.headers.get('ratelimit-resettime')).toMatch(/GMT$/);
     } finally {
-      await limited.stop();
+      await limited.close();
     }
   });
 });

@@ -4,7 +4,7 @@ import type { GitLabFake } from '../../fakes/gitlab.js';
 import { collect, connectorFor, iids, range, startFake } from './helpers.js';
 
 let fake: GitLabFake;
-afterEach(() => fake?.stop());
+afterEach(() => fake?.close());
 
 async function seeded(n: number): Promise<GitLabFake> {
   fake = await startFake();
@@ -31,31 +31,31 @@ async function failure(p: Promise<unknown>): Promise<SourceError> {
   return err as SourceError;
 }
 
-const retryLater = { status: 429, body: 'Retry later\n', headers: { 'content-type': 'text/plain', 'retry-after': '1' } };
+const retryLater = { kind: 'rate-limited', retryAfterSec: 1 } as const;
 
 describe('GitLab faults', () => {
   it('a 429 with the plain-text `Retry later` body is waited out, on the list and on notes', async () => {
     const f = await seeded(150);
-    f.fail({ ...retryLater, match: /\/issues\?.*pagination=keyset/ });
-    f.fail({ ...retryLater, match: /\/issues\/7\/notes/ });
+    f.inject({ ...retryLater, match: /\/issues\?.*pagination=keyset/ });
+    f.inject({ ...retryLater, match: /\/issues\/7\/notes/ });
     await expectCompleteRun(f);
     expect(f.requests.filter((r) => r.status === 429)).toHaveLength(2);
   });
 
   it('500s, a truncated body and a slow answer on the way: still every issue and comment once', async () => {
     const f = await seeded(250);
-    f.fail({ status: 500, body: '{"message":"500 Internal Server Error"}', times: 3, match: /cursor=/ });
-    f.fail({ status: 502, times: 2, match: /\/notes/ });
-    f.fail({ truncate: true, match: /\/issues\?.*cursor=/ });
-    f.fail({ truncate: true, match: /\/issues\/9\/notes/ });
-    f.fail({ delayMs: 300, match: /\/issues\/10\/notes/ });
+    f.inject({ kind: 'status', status: 500, times: 3, match: /cursor=/ });
+    f.inject({ kind: 'reply', status: 502, times: 2, match: /\/notes/ });
+    f.inject({ kind: 'truncate', match: /\/issues\?.*cursor=/ });
+    f.inject({ kind: 'truncate', match: /\/issues\/9\/notes/ });
+    f.inject({ kind: 'slow', delayMs: 300, match: /\/issues\/10\/notes/ });
     await expectCompleteRun(f);
     expect(f.requests.filter((r) => r.status >= 500)).toHaveLength(5);
   });
 
   it('a persistent 500 ends as SOURCE_UNAVAILABLE', async () => {
     const f = await seeded(10);
-    f.fail({ status: 500, times: Infinity });
+    f.inject({ kind: 'status', status: 500, times: Infinity });
     const err = await failure(collect(connectorFor(f).connector));
     expect(err.code).toBe('SOURCE_UNAVAILABLE');
     expect(f.requests.length).toBeGreaterThanOrEqual(6);
@@ -83,7 +83,7 @@ describe('GitLab faults', () => {
 
   it('an issue deleted between the list and its notes keeps its place without comments', async () => {
     const f = await seeded(30);
-    f.fail({ status: 404, body: '{"message":"404 Not found"}', match: /\/issues\/5\/notes/ });
+    f.inject({ kind: 'reply', status: 404, body: '{"message":"404 Not found"}', match: /\/issues\/5\/notes/ });
     const { connector } = connectorFor(f);
     const run = await collect(connector);
     expect(iids(run.records)).toEqual(range(1, 30));

@@ -6,10 +6,11 @@ import type { GitLabRecord } from '../../../src/connectors/gitlab/types.js';
 import { createSourceHttpFactory } from '../../../src/outbound/http.js';
 import type { SourceHttp } from '../../../src/outbound/types.js';
 import { GitLabFake, type GitLabFakeOptions } from '../../fakes/gitlab.js';
+import { started } from '../../fakes/vendor-fake.js';
 import { TEST_POLICY } from '../../support/policy.js';
 
 export async function startFake(opts: GitLabFakeOptions = {}): Promise<GitLabFake> {
-  return new GitLabFake(opts).start();
+  return started(new GitLabFake(opts));
 }
 
 export interface Made {

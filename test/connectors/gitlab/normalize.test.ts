@@ -77,7 +77,7 @@ describe('GitLab normalize', () => {
     expect(() => normalizeGitLab({ iid: 3, state: 'opened' }, 'p')).toThrow(/no id/);
     expect(() => normalizeGitLab({ ...issue, created_at: 'yesterday' }, 'p')).toThrow(/timestamp/);
     expect(identifyGitLab({ id: 76, iid: 6 })).toEqual({ external_id: '76', key: '#6' });
-    expect(identifyGitLab(null)).toEqual({ external_id: 'unknown', key: null });
+    expect(identifyGitLab(null)).toEqual({ external_id: '', key: null });
   });
 });
 

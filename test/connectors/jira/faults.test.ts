@@ -1,15 +1,16 @@
 /** Vendor faults end to end: retried to an exact result, or mapped to the contract's error code. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../../src/errors.js';
-import { JiraFake } from '../../fakes/jira.js';
+import { JiraFake, type JiraFault } from '../../fakes/jira.js';
+import { countRequests, started } from '../../fakes/vendor-fake.js';
 import { generateIssues } from '../../fakes/jira-data.js';
 import { connectorFor, drain, ids } from './support.js';
 
 let fake: JiraFake;
-afterEach(async () => fake.stop());
+afterEach(async () => fake.close());
 
 async function start(): Promise<JiraFake> {
-  fake = await new JiraFake({ flavor: 'cloud', issues: generateIssues({ count: 250, comments: (i) => (i % 10 === 0 ? 45 : 2) }) }).start();
+  fake = await started(new JiraFake({ flavor: 'cloud', issues: generateIssues({ count: 250, comments: (i) => (i % 10 === 0 ? 45 : 2) }) }));
   return fake;
 }
 
@@ -26,18 +27,18 @@ function commentTotal(records: { fields: { comment?: { comments: unknown[] } } }
 describe('Jira faults', () => {
   const expectedComments = (): number => fake.issues.reduce((n, i) => n + i.comments.length, 0);
 
-  it.each([
-    ['429 with Retry-After on search', { match: /search\/jql$/, status: 429, headers: { 'retry-after': '1' }, times: 1 }],
-    ['429 with X-RateLimit-Reset (ISO) on comments', { match: /comment$/, status: 429, headers: { 'x-ratelimit-reset': new Date(Date.now() - 1000).toISOString().slice(0, 16) + 'Z' }, times: 2 }],
-    ['500s on search and comments', { match: /search\/jql$|comment$/, status: 500, body: '{"errorMessages":["Internal server error"],"errors":{}}', times: 4 }],
-    ['503 without Retry-After', { match: /comment$/, status: 503, times: 2 }],
-    ['truncated bodies', { match: /search\/jql$|comment$/, truncate: true, times: 3 }],
+  it.each<[string, JiraFault & { times: number }]>([
+    ['429 with Retry-After on search', { kind: 'reply', match: /search\/jql$/, status: 429, headers: { 'retry-after': '1' }, times: 1 }],
+    ['429 with X-RateLimit-Reset (ISO) on comments', { kind: 'reply', match: /comment(\?|$)/, status: 429, headers: { 'x-ratelimit-reset': new Date(Date.now() - 1000).toISOString().slice(0, 16) + 'Z' }, times: 2 }],
+    ['500s on search and comments', { kind: 'reply', match: /search\/jql$|comment(\?|$)/, status: 500, body: '{"errorMessages":["Internal server error"],"errors":{}}', times: 4 }],
+    ['503 without Retry-After', { kind: 'reply', match: /comment(\?|$)/, status: 503, times: 2 }],
+    ['truncated bodies', { kind: 'truncate', match: /search\/jql$|comment(\?|$)/, times: 3 }],
   ])('%s: the import completes exactly', async (_name, fault) => {
     await start();
     await drain(connectorFor(fake));
     const clean = fake.requests.length;
     fake.requests.length = 0;
-    fake.fail(fault);
+    fake.inject(fault);
     const out = await drain(connectorFor(fake));
     expect(ids(out.records)).toEqual(fake.issues.map((i) => String(i.id)));
     expect(commentTotal(out.records)).toBe(expectedComments());
@@ -47,23 +48,23 @@ describe('Jira faults', () => {
 
   it('a response slower than the timeout is retried and the import completes exactly', async () => {
     await start();
-    fake.fail({ match: /search\/jql$/, delayMs: 2500, times: 1 });
+    fake.inject({ kind: 'slow', match: /search\/jql$/, delayMs: 2500, times: 1 });
     const out = await drain(connectorFor(fake, {}, { timeoutMs: 1000 }));
     expect(ids(out.records)).toHaveLength(250);
-    expect(fake.count(/search\/jql$/)).toBe(4);
+    expect(countRequests(fake, /search\/jql$/)).toBe(4);
   });
 
   it('persistent 500 → SOURCE_UNAVAILABLE after the retries', async () => {
     await start();
-    fake.fail({ match: /search\/jql$/, status: 500, times: Infinity });
+    fake.inject({ kind: 'status', status: 500, match: /search\/jql$/, times: Infinity });
     const err = await failure(drain(connectorFor(fake)));
     expect(err.code).toBe('SOURCE_UNAVAILABLE');
-    expect(fake.count(/search\/jql$/)).toBe(6);
+    expect(countRequests(fake, /search\/jql$/)).toBe(6);
   });
 
   it('a wait longer than allowed → SOURCE_RATE_LIMITED, without waiting', async () => {
     await start();
-    fake.fail({ match: /search\/jql$/, status: 429, headers: { 'retry-after': '86400' }, times: Infinity });
+    fake.inject({ kind: 'rate-limited', retryAfterSec: 86400, match: /search\/jql$/, times: Infinity });
     expect((await failure(drain(connectorFor(fake)))).code).toBe('SOURCE_RATE_LIMITED');
   });
 
@@ -81,7 +82,7 @@ describe('Jira faults', () => {
     ['a 400 "does not exist" for a private project', []],
     ['a 200 anonymous view of a public project', ['TEST']],
   ])('wrong credentials served as anonymous (%s) → SOURCE_AUTH_FAILED by X-Seraph-LoginReason', async (_name, visible) => {
-    fake = await new JiraFake({ flavor: 'cloud', anonymousProjects: visible, issues: generateIssues({ count: 30 }) }).start();
+    fake = await started(new JiraFake({ flavor: 'cloud', anonymousProjects: visible, issues: generateIssues({ count: 30 }) }));
     const connector = connectorFor(fake, { api_token: 'wrong-secret-token' });
     const err = await failure(drain(connector));
     expect(err.code).toBe('SOURCE_AUTH_FAILED');
@@ -109,7 +110,7 @@ describe('Jira faults', () => {
 
   it('an issue deleted before its comments are read keeps its embedded comments', async () => {
     await start();
-    fake.fail({ match: /\/issue\/10000\/comment$/, status: 404, body: '{"errorMessages":["Issue does not exist or you do not have permission to see it."],"errors":{}}' });
+    fake.inject({ kind: 'reply', match: /\/issue\/10000\/comment(\?|$)/, status: 404, body: '{"errorMessages":["Issue does not exist or you do not have permission to see it."],"errors":{}}' });
     const out = await drain(connectorFor(fake));
     expect(out.records[0]!.fields.comment!.comments).toHaveLength(20);
     expect(out.records[10]!.fields.comment!.comments).toHaveLength(45);

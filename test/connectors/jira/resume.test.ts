@@ -1,11 +1,12 @@
 /** Resume from a page's cursor, incremental `since`, and abort. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { JiraFake } from '../../fakes/jira.js';
+import { countRequests, started } from '../../fakes/vendor-fake.js';
 import { generateIssues } from '../../fakes/jira-data.js';
 import { connectorFor, drain, ids, type RawIssue } from './support.js';
 
 let fake: JiraFake;
-afterEach(async () => fake.stop());
+afterEach(async () => fake.close());
 
 const searches = (): { jql: string; token: unknown; status: number }[] =>
   fake.requests.filter((r) => r.path.endsWith('/search/jql')).map((r) => ({ jql: String(r.body?.jql), token: r.body?.nextPageToken, status: r.status }));
@@ -19,7 +20,7 @@ async function firstPages(n: number): Promise<{ records: RawIssue[]; cursor: str
 
 describe('Jira resume, incremental and abort', () => {
   it('resumes after a mid cursor with its nextPageToken and fetches only the remaining pages', async () => {
-    fake = await new JiraFake({ flavor: 'cloud', issues: generateIssues({ count: 450 }) }).start();
+    fake = await started(new JiraFake({ flavor: 'cloud', issues: generateIssues({ count: 450 }) }));
     const before = await firstPages(2);
     const after = await drain(connectorFor(fake), { cursor: before.cursor });
     expect(ids([...before.records, ...after.records])).toEqual(fake.issues.map((i) => String(i.id)));
@@ -31,7 +32,7 @@ describe('Jira resume, incremental and abort', () => {
   });
 
   it('falls back to `id > last` when Jira refuses the saved token', async () => {
-    fake = await new JiraFake({ flavor: 'cloud', issues: generateIssues({ count: 450 }) }).start();
+    fake = await started(new JiraFake({ flavor: 'cloud', issues: generateIssues({ count: 450 }) }));
     const before = await firstPages(2);
     fake.rejectTokens = true;
     const after = await drain(connectorFor(fake), { cursor: before.cursor });
@@ -43,7 +44,7 @@ describe('Jira resume, incremental and abort', () => {
   });
 
   it('does not even try a token older than 7 days', async () => {
-    fake = await new JiraFake({ flavor: 'cloud', issues: generateIssues({ count: 250 }) }).start();
+    fake = await started(new JiraFake({ flavor: 'cloud', issues: generateIssues({ count: 250 }) }));
     const before = await firstPages(1);
     const old = JSON.stringify({ ...JSON.parse(before.cursor), tokenAt: Date.now() - 8 * 86_400_000 });
     const after = await drain(connectorFor(fake), { cursor: old });
@@ -53,7 +54,7 @@ describe('Jira resume, incremental and abort', () => {
   });
 
   it('incremental since: only the issues changed after it, with a relative JQL period', async () => {
-    fake = await new JiraFake({ flavor: 'cloud', issues: generateIssues({ count: 300 }) }).start();
+    fake = await started(new JiraFake({ flavor: 'cloud', issues: generateIssues({ count: 300 }) }));
     const changed = [10003, 10050, 10100, 10101, 10150, 10200, 10201, 10250, 10298, 10299];
     fake.touch(changed);
     const since = new Date(Date.now() - 5 * 60_000);
@@ -66,7 +67,7 @@ describe('Jira resume, incremental and abort', () => {
   });
 
   it('abort stops requests: the pending call rejects with the reason and nothing more is sent', async () => {
-    fake = await new JiraFake({ flavor: 'cloud', latencyMs: 20, issues: generateIssues({ count: 500, comments: (i) => (i % 10 === 0 ? 25 : 0) }) }).start();
+    fake = await started(new JiraFake({ flavor: 'cloud', latencyMs: 20, issues: generateIssues({ count: 500, comments: (i) => (i % 10 === 0 ? 25 : 0) }) }));
     const ac = new AbortController();
     const it = connectorFor(fake).pages({ cursor: null, since: null, batchSize: 100, includeComments: true, signal: ac.signal })[Symbol.asyncIterator]();
     await it.next();
@@ -76,11 +77,11 @@ describe('Jira resume, incremental and abort', () => {
     const sent = fake.requests.length;
     await new Promise((r) => setTimeout(r, 150));
     expect(fake.requests.length).toBe(sent);
-    expect(fake.count(/search\/jql$/)).toBeLessThanOrEqual(2);
+    expect(countRequests(fake, /search\/jql$/)).toBeLessThanOrEqual(2);
   });
 
   it('an already aborted signal sends nothing', async () => {
-    fake = await new JiraFake({ flavor: 'cloud', issues: generateIssues({ count: 5 }) }).start();
+    fake = await started(new JiraFake({ flavor: 'cloud', issues: generateIssues({ count: 5 }) }));
     const ac = new AbortController();
     ac.abort(new Error('stop'));
     await expect(drain(connectorFor(fake), { signal: ac.signal })).rejects.toThrow('stop');

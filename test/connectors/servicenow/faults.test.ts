@@ -6,7 +6,7 @@ import type { FakeServiceNow } from '../../fakes/servicenow.js';
 import { connect, drain, keys, PASSWORD, startFake, TOKEN, USER } from './helpers.js';
 
 let fake: FakeServiceNow;
-afterEach(async () => fake?.stop());
+afterEach(async () => fake?.close());
 
 const all = (n: number): string[] => Array.from({ length: n }, (_, i) => incidentNumber(i)).sort();
 
@@ -20,33 +20,33 @@ describe('ServiceNow faults', () => {
   it('completes exactly through 429 (Retry-After), 500s, a truncated body, a reset and a slow answer', async () => {
     fake = await startFake();
     seedIncidents(fake.data, { count: 250, journal: () => 2 });
-    fake.inject({ kind: '429', retryAfter: 1, when: (r) => r.table === 'incident' && r.params.sysparm_offset === '0' && fake.requests('incident').length === 2 });
-    fake.inject({ kind: '500', times: 2, when: (r) => r.table === 'sys_journal_field' });
-    fake.inject({ kind: 'truncate', when: (r) => r.table === 'incident' && fake.requests('incident').length === 4 });
+    fake.inject({ kind: 'rate-limited', retryAfterSec: 1, when: (r) => r.table === 'incident' && r.query.get('sysparm_offset') === '0' && fake.tableRequests('incident').length === 2 });
+    fake.inject({ kind: 'status', status: 500, times: 2, when: (r) => r.table === 'sys_journal_field' });
+    fake.inject({ kind: 'truncate', when: (r) => r.table === 'incident' && fake.tableRequests('incident').length === 4 });
     fake.inject({ kind: 'reset', when: (r) => r.table === 'sys_journal_field' });
     fake.inject({ kind: 'slow', delayMs: 200, when: (r) => r.table === 'incident' });
     const { items } = await drain(connect(fake, {}, { timeoutMs: 2000 }), { batchSize: 100 });
     expect(keys(items)).toEqual(all(250));
     expect(items.every((i) => i.comments.length === 2)).toBe(true);
-    expect(fake.log.map((r) => r.status)).toEqual(expect.arrayContaining([429, 500, 0]));
+    expect(fake.requests.map((r) => r.status)).toEqual(expect.arrayContaining([429, 500, 0]));
   });
 
   it('waits as Retry-After says before retrying a 429', async () => {
     fake = await startFake();
     seedIncidents(fake.data, { count: 10 });
-    fake.inject({ kind: '429', retryAfter: 1 });
+    fake.inject({ kind: 'rate-limited', retryAfterSec: 1 });
     await drain(connect(fake));
-    const [limited, retried] = fake.requests('incident');
+    const [limited, retried] = fake.tableRequests('incident');
     expect(limited!.status).toBe(429);
     expect(retried!.status).toBe(200);
-    expect(fake.log).toHaveLength(3); // 429, its one retry, the journal
+    expect(fake.requests).toHaveLength(3); // 429, its one retry, the journal
     expect(retried!.at - limited!.at).toBeGreaterThanOrEqual(990); // Retry-After: 1 (a lower bound, not a speed test)
   });
 
   it('fails with SOURCE_RATE_LIMITED when X-RateLimit-Reset is beyond the longest allowed wait', async () => {
     fake = await startFake();
     seedIncidents(fake.data, { count: 10 });
-    fake.inject({ kind: '429', resetAt: Math.ceil(Date.now() / 1000) + 3600 });
+    fake.inject({ kind: 'limit-reset', resetAt: Math.ceil(Date.now() / 1000) + 3600 });
     const err = await failure(drain(connect(fake)));
     expect(err.code).toBe('SOURCE_RATE_LIMITED');
   });
@@ -54,10 +54,10 @@ describe('ServiceNow faults', () => {
   it('persistent 500 → SOURCE_UNAVAILABLE after the retries', async () => {
     fake = await startFake();
     seedIncidents(fake.data, { count: 10 });
-    fake.inject({ kind: '500', times: 1000 });
+    fake.inject({ kind: 'status', status: 500, times: 1000 });
     const err = await failure(drain(connect(fake)));
     expect(err.code).toBe('SOURCE_UNAVAILABLE');
-    expect(fake.log.length).toBeGreaterThanOrEqual(6);
+    expect(fake.requests.length).toBeGreaterThanOrEqual(6);
   });
 
   it('an HTML page instead of JSON (hibernating instance) → SOURCE_RESPONSE_INVALID', async () => {
@@ -87,7 +87,7 @@ describe('ServiceNow faults', () => {
     seedIncidents(fake.data, { count: 3 });
     const { items } = await drain(connect(fake, { access_token: TOKEN }));
     expect(items).toHaveLength(3);
-    expect(fake.log.every((r) => r.auth === 'bearer')).toBe(true);
+    expect(fake.requests.every((r) => r.auth === 'bearer')).toBe(true);
   });
 
   it('unknown table ("Invalid table" 400) → SOURCE_NOT_FOUND, for count() and pages()', async () => {
@@ -116,9 +116,9 @@ describe('ServiceNow faults', () => {
       if (n === 1) ac.abort(reason);
     }).then(() => null, (e: unknown) => e);
     expect(err).toBe(reason);
-    const sent = fake.log.length;
+    const sent = fake.requests.length;
     await new Promise((r) => setTimeout(r, 100));
-    expect(fake.log.length).toBe(sent);
-    expect(fake.requests('incident').length).toBeLessThanOrEqual(3); // two pages + at most the prefetch in flight
+    expect(fake.requests.length).toBe(sent);
+    expect(fake.tableRequests('incident').length).toBeLessThanOrEqual(3); // two pages + at most the prefetch in flight
   });
 });

@@ -5,6 +5,7 @@ import { createSourceHttpFactory } from '../../../src/outbound/http.js';
 import type { SourceHttpFactory, SourceHttpOptions } from '../../../src/outbound/types.js';
 import { servicenowModule, type ServiceNowConfig } from '../../../src/connectors/servicenow/index.js';
 import { FakeServiceNow, type FakeServiceNowOptions } from '../../fakes/servicenow.js';
+import { started } from '../../fakes/vendor-fake.js';
 import { TEST_POLICY } from '../../support/policy.js';
 
 export const USER = 'integration.user';
@@ -12,7 +13,7 @@ export const PASSWORD = 's3cr3t-Pässword';
 export const TOKEN = 'oauth-token-abc123';
 
 export async function startFake(opts: FakeServiceNowOptions = {}): Promise<FakeServiceNow> {
-  return new FakeServiceNow({ users: { [USER]: PASSWORD }, tokens: [TOKEN], ...opts }).start();
+  return started(new FakeServiceNow({ users: { [USER]: PASSWORD }, tokens: [TOKEN], ...opts }));
 }
 
 /** Short backoffs so fault tests finish quickly; everything else is the real HTTP layer. */

@@ -9,7 +9,7 @@ import type { FakeServiceNow } from '../../fakes/servicenow.js';
 import { connect, drain, startFake } from './helpers.js';
 
 let fake: FakeServiceNow;
-afterEach(async () => fake?.stop());
+afterEach(async () => fake?.close());
 
 describe('ServiceNow responses with long Link headers', () => {
   it('imports 100 incidents with 21 journal entries each', async () => {

@@ -6,7 +6,7 @@ import type { FakeServiceNow } from '../../fakes/servicenow.js';
 import { connect, drain, startFake } from './helpers.js';
 
 let fake: FakeServiceNow;
-afterEach(async () => fake?.stop());
+afterEach(async () => fake?.close());
 
 async function failure(p: Promise<unknown>): Promise<SourceError> {
   const err = await p.then(() => null, (e: unknown) => e);
@@ -21,7 +21,7 @@ describe('ServiceNow paging that does not advance', () => {
     seedIncidents(fake.data, { count: 250 });
     const err = await failure(drain(connect(fake), { batchSize: 100, includeComments: false }));
     expect(err.message).toBe("ServiceNow table 'incident': the keyset cursor did not advance (it repeats an earlier page's)");
-    expect(fake.requests('incident')).toHaveLength(2);
+    expect(fake.tableRequests('incident')).toHaveLength(2);
   });
 
   it('journal: a sys_journal_field scan serving the same page again fails at the repeat', async () => {
@@ -29,7 +29,7 @@ describe('ServiceNow paging that does not advance', () => {
     seedIncidents(fake.data, { count: 10, journal: () => 101 }); // 1,010 entries: more than one journal page of 1,000
     const err = await failure(drain(connect(fake), { batchSize: 10 }));
     expect(err.message).toMatch(/^ServiceNow journal \(sys_journal_field\) of 10 records: the keyset cursor did not advance/);
-    expect(fake.requests('sys_journal_field')).toHaveLength(2);
+    expect(fake.tableRequests('sys_journal_field')).toHaveLength(2);
   });
 
   it('the fake really ignores the terms: without the fault both scans complete', async () => {
@@ -38,7 +38,7 @@ describe('ServiceNow paging that does not advance', () => {
     const { items } = await drain(connect(fake), { batchSize: 10 });
     expect(items).toHaveLength(10);
     expect(items.reduce((n, i) => n + i.comments.length, 0)).toBe(1010);
-    expect(fake.requests('sys_journal_field').filter((r) => r.params.sysparm_query!.includes('sys_id>='))).toHaveLength(1);
-    expect(fake.requests('sys_journal_field')).toHaveLength(2);
+    expect(fake.tableRequests('sys_journal_field').filter((r) => r.query.get('sysparm_query')!.includes('sys_id>='))).toHaveLength(1);
+    expect(fake.tableRequests('sys_journal_field')).toHaveLength(2);
   });
 });

@@ -6,7 +6,7 @@ import type { FakeServiceNow } from '../../fakes/servicenow.js';
 import { connect, drain, keys, startFake } from './helpers.js';
 
 let fake: FakeServiceNow;
-afterEach(async () => fake?.stop());
+afterEach(async () => fake?.close());
 
 const expectedKeys = (n: number, skip: (i: number) => boolean = () => false): string[] =>
   Array.from({ length: n }, (_, i) => i).filter((i) => !skip(i)).map(incidentNumber).sort();
@@ -17,7 +17,7 @@ describe('ServiceNow pages()', () => {
     const { pages, items } = await drain(connect(fake));
     expect(items).toEqual([]);
     expect(pages).toEqual([{ records: [], cursor: null, total: 0 }]);
-    expect(fake.requests('sys_journal_field')).toHaveLength(0);
+    expect(fake.tableRequests('sys_journal_field')).toHaveLength(0);
   });
 
   it('exactly one page: one records request and one journal request', async () => {
@@ -27,8 +27,8 @@ describe('ServiceNow pages()', () => {
     expect(pages).toHaveLength(1);
     expect(pages[0]!.cursor).toBeNull();
     expect(keys(items)).toEqual(expectedKeys(100));
-    expect(fake.requests('incident')).toHaveLength(1);
-    expect(fake.requests('sys_journal_field')).toHaveLength(1);
+    expect(fake.tableRequests('incident')).toHaveLength(1);
+    expect(fake.tableRequests('sys_journal_field')).toHaveLength(1);
   });
 
   it('one page + 1: a second page with the last item', async () => {
@@ -54,8 +54,8 @@ describe('ServiceNow pages()', () => {
     }
     expect(items.find((i) => i.key === incidentNumber(3))!.comments[2]!.body).toBe('See **log** of run 2 for 3');
     expect(pages).toHaveLength(25);
-    expect(fake.requests('incident')).toHaveLength(25);
-    expect(fake.requests('sys_journal_field')).toHaveLength(25);
+    expect(fake.tableRequests('incident')).toHaveLength(25);
+    expect(fake.tableRequests('sys_journal_field')).toHaveLength(25);
     expect(pages.every((p, n) => p.total === 2500 && (n === 24) === (p.cursor === null))).toBe(true);
   });
 
@@ -107,14 +107,14 @@ describe('ServiceNow pages()', () => {
     seedIncidents(fake.data, { count: 100 });
     const { items } = await drain(connect(fake), { batchSize: 50 });
     expect(keys(items)).toEqual(expectedKeys(100));
-    expect(fake.log.some((r) => r.status === 404)).toBe(true);
+    expect(fake.requests.some((r) => r.status === 404)).toBe(true);
   });
 
   it('records updated or inserted during the import are neither skipped nor repeated', async () => {
     let changed = false;
     fake = await startFake({
       onRequest: (req, f) => {
-        if (changed || req.table !== 'incident' || f.requests('incident').length !== 3) return;
+        if (changed || req.table !== 'incident' || f.tableRequests('incident').length !== 3) return;
         changed = true;
         // before the third page: change rows already read and rows not yet read, add new ones
         for (const i of [5, 50, 150, 250, 299]) f.data.update('incident', sysId(`incident-${i}`), { short_description: `changed ${i}` });
@@ -133,14 +133,14 @@ describe('ServiceNow pages()', () => {
     seedIncidents(fake.data, { count: 350, journal: () => 1 });
     const first = await drain(connect(fake), { batchSize: 100 });
     const cursor = first.pages[1]!.cursor;
-    const before = fake.log.length;
+    const before = fake.requests.length;
     const resumed = await drain(connect(fake), { batchSize: 100, cursor });
-    const requests = fake.log.slice(before);
+    const requests = fake.requests.slice(before);
     expect(resumed.pages).toHaveLength(2);
     expect(keys(resumed.items)).toEqual(keys(first.items.slice(200)));
     expect(requests.filter((r) => r.table === 'incident')).toHaveLength(2);
     expect(requests.filter((r) => r.table === 'sys_journal_field')).toHaveLength(2);
-    expect(requests[0]!.params.sysparm_query).toContain('sys_id>');
+    expect(requests[0]!.query.get('sysparm_query')).toContain('sys_id>');
     expect(resumed.pages.map((p) => p.total)).toEqual([350, 350]);
   });
 
@@ -151,7 +151,7 @@ describe('ServiceNow pages()', () => {
     const since = new Date(Date.UTC(2025, 0, 1));
     const { items } = await drain(connect(fake), { since });
     expect(keys(items)).toEqual(Array.from({ length: 10 }, (_, i) => incidentNumber(i * 17)).sort());
-    expect(fake.requests('incident')[0]!.params.sysparm_query).toContain('sys_updated_on>=2025-01-01 00:00:00');
+    expect(fake.tableRequests('incident')[0]!.query.get('sysparm_query')).toContain('sys_updated_on>=2025-01-01 00:00:00');
   });
 
   it('applies the configured query (with ^NQ and its own ORDERBY) and table', async () => {
@@ -167,7 +167,7 @@ describe('ServiceNow pages()', () => {
     seedIncidents(fake.data, { count: 30, journal: () => 3 });
     const { items } = await drain(connect(fake), { includeComments: false });
     expect(items.every((i) => i.comments.length === 0)).toBe(true);
-    expect(fake.requests('sys_journal_field')).toHaveLength(0);
+    expect(fake.tableRequests('sys_journal_field')).toHaveLength(0);
   });
 
   it('count() reads X-Total-Count with one small request', async () => {
@@ -175,7 +175,7 @@ describe('ServiceNow pages()', () => {
     seedIncidents(fake.data, { count: 42 });
     const c = connect(fake, { query: 'active=true' });
     expect(await c.count({ since: null, signal: new AbortController().signal })).toBe(28);
-    expect(fake.log).toHaveLength(1);
-    expect(fake.log[0]!.params).toMatchObject({ sysparm_limit: '1', sysparm_query: 'active=true' });
+    expect(fake.requests).toHaveLength(1);
+    expect(Object.fromEntries(fake.requests[0]!.query)).toMatchObject({ sysparm_limit: '1', sysparm_query: 'active=true' });
   });
 });

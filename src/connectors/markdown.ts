@@ -1,7 +1,7 @@
 /**
- * Small Markdown (CommonMark + GFM tables) building blocks shared by the ADF and wiki-markup
- * converters. Everything here is linear in its input: no regex can backtrack over more than
- * one run of the same character class.
+ * Small Markdown (CommonMark + GFM tables) building blocks shared by the converters (Jira ADF
+ * and wiki markup, ServiceNow's streaming HTML converter). Everything here is linear in its
+ * input: no regex can backtrack over more than one run of the same character class.
  */
 
 /** Escapes characters that would start Markdown inline syntax inside plain text. */
@@ -18,7 +18,7 @@ export function escapeLineStarts(text: string): string {
   );
 }
 
-function longestRun(text: string, ch: string): number {
+export function longestRun(text: string, ch: string): number {
   let best = 0;
   let run = 0;
   for (const c of text) {
@@ -66,15 +66,30 @@ export function quote(text: string): string {
     .join('\n');
 }
 
-/** A GFM table; the first row is the header (GFM has no header-less tables). */
+/** Up to this many columns every row is padded to the widest; beyond, only the header is. */
+const MAX_PADDED_COLUMNS = 100;
+
+/**
+ * A GFM table; the first row is the header (GFM has no header-less tables). GFM renderers fill
+ * short rows themselves, so past MAX_PADDED_COLUMNS the body rows are left short: padding them
+ * would make one wide row times many short ones quadratic.
+ */
 export function table(rows: string[][]): string {
   if (rows.length === 0) return '';
-  const width = Math.max(1, ...rows.map((r) => r.length));
-  const cell = (s: string): string => s.replace(/\r?\n/g, '<br>').replace(/\|/g, '\\|').trim();
-  const line = (r: string[]): string =>
-    `| ${Array.from({ length: width }, (_, i) => cell(r[i] ?? '')).join(' | ')} |`;
-  const [head, ...body] = rows;
-  return [line(head ?? []), `|${' --- |'.repeat(width)}`, ...body.map(line)].join('\n');
+  let width = 1;
+  for (const r of rows) width = Math.max(width, r.length);
+  const cell = (s: string): string => (s === '' ? '' : s.replace(/\r?\n/g, '<br>').replace(/\|/g, '\\|').trim());
+  const line = (r: string[], cells: number): string => {
+    let out = '|';
+    for (let i = 0; i < cells; i++) out += ` ${cell(r[i] ?? '')} |`;
+    return out;
+  };
+  const lines = [line(rows[0] ?? [], width), `|${' --- |'.repeat(width)}`];
+  for (let i = 1; i < rows.length; i++) {
+    const r = rows[i] ?? [];
+    lines.push(line(r, width <= MAX_PADDED_COLUMNS ? width : Math.max(1, r.length)));
+  }
+  return lines.join('\n');
 }
 
 /** Joins rendered blocks with blank lines, dropping empty ones. */
