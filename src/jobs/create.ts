@@ -34,6 +34,8 @@ export interface PreparedJob {
   record: JobRecord;
   sealed: string;
   data: ImportJobData;
+  /** kept in the callback outbox, not in the queue's job data, which no longer needs it */
+  callbackUrl: string | null;
 }
 
 /** Validates what JSON schema cannot and builds the record, the sealed credentials and job.data. */
@@ -86,8 +88,9 @@ export function prepareJob(
       : '',
     data: {
       job_id: jobId, source_type: input.source_type, config: publicConfig, options, tenant_id: tenant,
-      source_instance: new URL(described.base_url).host, scope: described.scope, callback_url: callback,
+      source_instance: new URL(described.base_url).host, scope: described.scope,
     },
+    callbackUrl: callback,
   };
 }
 
