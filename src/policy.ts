@@ -116,6 +116,8 @@ export interface Policy {
       concurrency: number;
       /** Pages of one list requested ahead of the page being processed. */
       window: number;
+      /** Pages in preparation at once (issue list plus their comments and parents). */
+      pagesAhead: number;
       /** Waits after secondary limits naming no time (GitHub: "at least one minute", growing). */
       secondaryBackoff: Backoff;
     };
@@ -170,7 +172,7 @@ export const DEFAULT_POLICY: Policy = {
   api: { sseHeartbeatMs: 15 * SECOND, sseMaxStreamsPerTenant: 100, healthProbeTimeoutMs: 3 * SECOND },
   sources: {
     // GitHub asks for restraint (secondary limit: 100 concurrent); first secondary wait 60–120 s.
-    github: { concurrency: 4, window: 4, secondaryBackoff: { baseMs: 2 * MINUTE, maxMs: 15 * MINUTE } },
+    github: { concurrency: 4, window: 4, pagesAhead: 2, secondaryBackoff: { baseMs: 2 * MINUTE, maxMs: 15 * MINUTE } },
     gitlab: { concurrency: 8, pagesAhead: 2, listWindow: 4, fallbackWaitMs: MINUTE },
     jira: { commentConcurrency: 4 },
   },

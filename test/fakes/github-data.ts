@@ -40,6 +40,8 @@ function label(id: number, name: string, color: string): Json {
 export class RepoData {
   readonly issues: Json[] = [];
   readonly comments: Json[] = [];
+  /** Comments by issue number, in creation order: one issue's list without scanning the repository's. */
+  private readonly commentsByIssue = new Map<number, Json[]>();
   private nextCommentId = 1_000_000_001;
 
   constructor(readonly o: RepoDataOptions) {
@@ -65,6 +67,10 @@ export class RepoData {
     return this.issues[n - 1];
   }
 
+  commentsOf(n: number): Json[] {
+    return this.commentsByIssue.get(n) ?? [];
+  }
+
   /** Edits an issue as a user would: its updated_at moves to now. */
   edit(n: number, patch: Json): void {
     Object.assign(this.byNumber(n)!, patch, { updated_at: iso(Date.now()) });
@@ -88,6 +94,9 @@ export class RepoData {
       author_association: 'CONTRIBUTOR', performed_via_github_app: null,
     };
     this.comments.push(c);
+    const own = this.commentsByIssue.get(n);
+    if (own) own.push(c);
+    else this.commentsByIssue.set(n, [c]);
     if (Date.parse(issue['updated_at'] as string) < at) issue['updated_at'] = iso(at);
     return c;
   }

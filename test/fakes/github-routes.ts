@@ -124,6 +124,6 @@ export function route(data: RepoData, path: string, url: URL, canSee: boolean): 
   const issue = one ? data.byNumber(Number(one[1])) : undefined;
   if (!one || !issue) return { status: 404, body: NOT_FOUND };
   if (!one[2]) return { status: 200, body: issue };
-  const own = data.comments.filter((c) => c['issue_url'] === `${data.repoUrl}/issues/${one[1]}`);
+  const own = data.commentsOf(Number(one[1]));
   return paged(sinceFilter(own, url), url, `${linkBase}/issues/${one[1]}/comments`);
 }

@@ -4,16 +4,17 @@
  * carrying its issues' complete comments and resolved parents, and a cursor meaning "everything
  * up to this page is done" (the verbatim URL of the next page).
  */
+import { setMaxListeners } from 'node:events';
 import type { Connector, ConnectorContext, PageOptions, SourcePage } from '../connector.js';
+import { prepareAhead } from '../kit/ahead.js';
+import { walkPages, type WalkedPage } from '../kit/walker.js';
 import { SourceError } from '../../errors.js';
 import type { SourceHttp } from '../../outbound/types.js';
-import type { CommentPlan } from './comments.js';
-import { CommentPlanner } from './comments.js';
+import { CommentPlanner, type CommentMode, type CommentPlan } from './comments.js';
 import type { GithubConfig } from './config.js';
 import type { GithubRecord, RawIssue } from './normalize.js';
 import { identifyGithub, isPullRequest, normalizeGithub } from './normalize.js';
-import type { ListPage } from './paging.js';
-import { pageNumberOf, walkList } from './paging.js';
+import { githubList, listUrl, pageNumberOf } from './paging.js';
 import { ParentResolver } from './parents.js';
 import { createGithubClassify, createGithubRateLimit } from './rate-limit.js';
 import type { Policy } from '../../policy.js';
@@ -98,39 +99,50 @@ export class GithubConnector implements Connector {
   }
 
   async *pages(opts: PageOptions): AsyncGenerator<SourcePage> {
-    // Everything started for this walk (prefetched pages, the comment pass) stops with it.
+    // Everything started for this walk (prefetched pages, comments) stops with it.
     const stop = new AbortController();
     const signal = AbortSignal.any([opts.signal, stop.signal]);
-    const walk = { signal, window: this.tuning.window, origin: this.origin };
-    const resumeUrl = opts.cursor ? this.decodeCursor(opts.cursor) : null;
-    const perPage = Math.min(100, Math.max(1, opts.batchSize));
-    const query = resumeUrl
-      ? undefined
-      : { state: this.config.state, per_page: perPage, sort: 'created', direction: 'asc', since: opts.since ? githubTimestamp(opts.since) : undefined };
-    const issues = walkList<RawIssue>(this.http, resumeUrl ?? `${this.repoUrl}/issues`, { ...walk, query });
-    const planner = opts.includeComments ? new CommentPlanner(this.http, this.repoUrl, walk) : null;
-    const parents = new ParentResolver(this.http, this.repoUrl, this.origin);
-    const tally = new Tally(resumeUrl ? (pageNumberOf(resumeUrl) ?? 1) : 1, perPageOf(resumeUrl) ?? perPage);
-    let plan: CommentPlan | null = null;
+    setMaxListeners(0, signal); // every queued comments request of the pages in preparation listens on it
+    const resume = opts.cursor ? this.decodeCursor(opts.cursor) : null;
+    const requested = Math.min(100, Math.max(1, opts.batchSize));
+    const start = resume?.next ?? listUrl(`${this.repoUrl}/issues`, {
+      state: this.config.state, per_page: requested, sort: 'created', direction: 'asc', since: opts.since ? githubTimestamp(opts.since) : undefined,
+    });
+    const listing = githubList<RawIssue>(this.http, { what: `GitHub issues of ${this.project}`, origin: this.origin, window: this.tuning.window, recordKey: (i) => String(i.id) });
+    const ctx = { http: this.http, repoUrl: this.repoUrl, project: this.project, origin: this.origin, window: this.tuning.window, signal };
+    const planner = opts.includeComments ? new CommentPlanner(ctx, resume?.comments ?? null) : null;
+    const tally = new Tally(resume ? (pageNumberOf(resume.next) ?? 1) : 1, perPageOf(resume?.next ?? null) ?? requested);
     try {
-      for await (const page of issues) {
-        const inScope = page.items.filter((i) => this.config.includePullRequests || !isPullRequest(i));
-        parents.learn(page.items);
-        if (planner && !plan) plan = await planner.choose(inScope, page.lastPage ? page.lastPage - page.number + 1 : 1);
-        const records: GithubRecord[] = await Promise.all(
-          inScope.map(async (issue) => ({
-            issue,
-            comments: plan ? await plan.commentsFor(issue) : [],
-            parent_external_id: await parents.resolve(issue, signal),
-          })),
-        );
-        const total = tally.add(page, inScope.length);
-        opts.signal.throwIfAborted(); // a prefetched page is not handed out after a cancel
-        if (records.length > 0) yield { records, cursor: page.next ? JSON.stringify({ next: page.next }) : null, total };
+      for await (const page of prepareAhead(walkPages(listing, start, signal), this.preparer(planner, tally, signal), this.tuning.pagesAhead)) {
+        opts.signal.throwIfAborted(); // a prepared page is not handed out after a cancel
+        if (page.records.length > 0) yield page;
       }
     } finally {
       stop.abort(new Error('GitHub page walk ended'));
     }
+  }
+
+  /** Turns a page of the issue list into a SourcePage: the issues in scope, each with its comments and parent. */
+  private preparer(planner: CommentPlanner | null, tally: Tally, signal: AbortSignal) {
+    const parents = new ParentResolver(this.http, this.repoUrl, this.origin);
+    let plan: Promise<CommentPlan> | null = null;
+    return async (page: WalkedPage<string, RawIssue>): Promise<SourcePage> => {
+      // Before the first await: pages arrive here in order.
+      const inScope = page.records.filter((i) => this.config.includePullRequests || !isPullRequest(i));
+      parents.learn(page.records);
+      const total = tally.add(page, inScope.length);
+      plan ??= planner ? planner.choose(inScope, tally.pagesLeft(page)) : null;
+      const comments = await plan;
+      const records: GithubRecord[] = await Promise.all(
+        inScope.map(async (issue) => ({
+          issue,
+          comments: comments ? await comments.commentsFor(issue) : [],
+          parent_external_id: await parents.resolve(issue, signal),
+        })),
+      );
+      const cursor = page.next ? JSON.stringify({ next: page.next, ...(comments ? { comments: comments.mode } : {}) }) : null;
+      return { records, cursor, total };
+    };
   }
 
   normalize(raw: unknown) {
@@ -141,12 +153,12 @@ export class GithubConnector implements Connector {
     return identifyGithub(raw);
   }
 
-  private decodeCursor(cursor: string): string {
-    const next = (JSON.parse(cursor) as { next?: unknown }).next;
-    if (typeof next !== 'string' || new URL(next).origin !== this.origin) {
+  private decodeCursor(cursor: string): { next: string; comments: CommentMode | null } {
+    const c = JSON.parse(cursor) as { next?: unknown; comments?: unknown };
+    if (typeof c.next !== 'string' || new URL(c.next).origin !== this.origin) {
       throw new Error('GitHub cursor does not belong to this source');
     }
-    return next;
+    return { next: c.next, comments: c.comments === 'bulk' || c.comments === 'per-issue' ? c.comments : null };
   }
 }
 
@@ -165,13 +177,19 @@ class Tally {
     private readonly perPage: number,
   ) {}
 
-  add(page: ListPage<unknown>, inScope: number): number | null {
+  add(page: WalkedPage<string, unknown>, inScope: number): number | null {
     this.inScope += inScope;
-    this.listed += page.items.length;
+    this.listed += page.records.length;
     const share = this.listed > 0 ? this.inScope / this.listed : 1;
     const known = Math.round((this.firstPage - 1) * this.perPage * share) + this.inScope;
     if (!page.next) return known;
-    if (!page.lastPage) return null;
-    return Math.max(known, Math.round(page.lastPage * this.perPage * share));
+    if (page.total === null) return null;
+    return Math.max(known, Math.round(page.total * share));
+  }
+
+  /** Pages of the list from this one to the last (the walker's total is rel="last" × page size). */
+  pagesLeft(page: WalkedPage<string, unknown>): number {
+    const here = page.next ? (pageNumberOf(page.next) ?? 2) - 1 : 1;
+    return page.total === null ? 1 : Math.max(1, Math.ceil(page.total / this.perPage) - here + 1);
   }
 }

@@ -1,39 +1,33 @@
 /**
- * Walks a GitHub list endpoint by its Link header [G2], yielding pages strictly in order.
- * Link URLs are followed verbatim (they may switch to /repositories/{id}/…). When the first
- * response names rel="last", the pages up to it are known: they are requested ahead in a
- * bounded window (the HTTP layer bounds concurrency and budget) so that the caller's work
- * overlaps the fetches; the window is filled before a page is handed out (unless `eager` is off),
- * so fetching goes on while the caller holds it. After the planned last page, `next` is followed again, which picks
- * up items created while the walk ran.
+ * A GitHub list endpoint as a kit Listing, paged by its Link header [G2]. The cursor is the
+ * verbatim URL of a page (links may switch to /repositories/{id}/…). When a response names
+ * rel="last", the pages up to it are known and planned, so the walker requests them a window
+ * ahead; after the last planned page `next` is followed again, which picks up items created
+ * while the walk ran.
  */
 import { SourceError } from '../../errors.js';
-import type { RequestOptions, SourceHttp } from '../../outbound/types.js';
+import { MAX_PLANNED, type Fetched, type Listing } from '../kit/walker.js';
+import type { SourceHttp } from '../../outbound/types.js';
 import { parseLinkHeader } from '../../outbound/link-header.js';
 
-export interface ListPage<T> {
-  items: T[];
-  /** This page's number (1 when the URL names none). */
-  number: number;
-  /** The URL of the page after this one; null on the last page. */
-  next: string | null;
-  /** Page number named by rel="last" (null when GitHub could not tell or this is the last page). */
-  lastPage: number | null;
-}
-
-export interface WalkOptions {
-  signal: AbortSignal;
-  /** Pages requested ahead of the one being consumed. */
-  window: number;
-  /** Query of the first request only; later URLs come from Link headers and carry it. */
-  query?: RequestOptions['query'];
-  /** Request the window ahead before handing out the first page (default true); false when the
-   * caller may not want more than the first page. */
-  eager?: boolean;
+export interface ListOptions<T> {
+  /** Names the list in errors, e.g. "GitHub issues of acme/app". */
+  what: string;
   /** Links must stay on this origin: credentials are never sent elsewhere. */
   origin: string;
+  /** Pages requested ahead when rel="last" plans them. */
+  window: number;
+  recordKey(record: T): string;
   /** Statuses read as the end of an empty list instead of failing (e.g. a deleted issue's 410). */
   missing?: number[];
+  /** No page after this page number is requested, whatever the links say (a hard cap on the walk). */
+  lastPage?: number;
+}
+
+/** What a fetched page tells beyond its records. */
+export interface GithubPageInfo {
+  /** Page number named by rel="last" (null on the last page or when GitHub could not tell). */
+  lastPage: number | null;
 }
 
 const PAGE_PARAM = /([?&])page=(\d+)(?=&|$)/;
@@ -43,74 +37,55 @@ export function pageNumberOf(url: string): number | null {
   return m ? Number(m[2]) : null;
 }
 
-/** URLs of pages next..last, templated on the last link so every other parameter stays verbatim. */
+/** A URL with its query: the first request of a list, in the same form as the links that follow. */
+export function listUrl(base: string, query: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) q.append(k, String(v));
+  return `${base}?${q.toString()}`;
+}
+
+/** URLs of pages next..last (at most MAX_PLANNED after next), templated on the last link so every other parameter stays verbatim. */
 export function plannedUrls(next: string, last: string | undefined): string[] {
   const from = pageNumberOf(next);
-  const to = last ? pageNumberOf(last) : null;
-  if (from === null || to === null || !last || to < from) return [];
+  const lastNo = last ? pageNumberOf(last) : null;
+  if (from === null || lastNo === null || !last || lastNo < from) return [];
   const at = (n: number) => last.replace(PAGE_PARAM, `$1page=${n}`);
   if (at(from) !== next) return [];
+  const to = Math.min(lastNo, from + MAX_PLANNED); // next plus the most the walker takes
   return Array.from({ length: to - from + 1 }, (_, i) => at(from + i));
 }
 
-export async function* walkList<T>(http: SourceHttp, firstUrl: string, opts: WalkOptions): AsyncGenerator<ListPage<T>> {
-  // Our own controller so that pages still in flight stop when the caller stops early.
-  const stop = new AbortController();
-  const signal = AbortSignal.any([opts.signal, stop.signal]);
+export type GithubPage<T> = Fetched<string, T> & GithubPageInfo;
+export type GithubListing<T> = Omit<Listing<string, T>, 'fetch'> & { fetch(url: string, signal: AbortSignal): Promise<GithubPage<T>> };
 
-  const fetchPage = async (url: string, query?: RequestOptions['query']) => {
-    const res = await http.get<T[]>(url, { signal, query, allowStatus: opts.missing });
-    if (opts.missing?.includes(res.status)) return { page: { items: [], number: 1, next: null, lastPage: null }, last: undefined };
-    if (!Array.isArray(res.body)) {
-      throw new SourceError('SOURCE_RESPONSE_INVALID', `GitHub answered ${new URL(res.url).pathname} with no list`, res.status);
-    }
-    const links = parseLinkHeader(res.headers['link']);
-    for (const link of [links['next'], links['last']]) {
-      if (link !== undefined && new URL(link).origin !== opts.origin) {
-        throw new SourceError('SOURCE_RESPONSE_INVALID', 'GitHub Link header points to another host', res.status);
-      }
-    }
-    return { page: { items: res.body, number: pageNumberOf(res.url) ?? 1, next: links['next'] ?? null, lastPage: links['last'] ? pageNumberOf(links['last']) : null }, last: links['last'] };
+export function githubList<T>(http: SourceHttp, opts: ListOptions<T>): GithubListing<T> {
+  return {
+    what: opts.what,
+    cursorName: 'next link',
+    window: opts.window,
+    cursorKey: (url) => url,
+    recordKey: opts.recordKey,
+    fetch: (url, signal) => fetchPage(http, url, signal, opts),
   };
+}
 
-  try {
-    let current = await fetchPage(firstUrl, opts.query);
-    while (true) {
-      const { page, last } = current;
-      if (!page.next) {
-        yield page;
-        return;
-      }
-      const planned = plannedUrls(page.next, last);
-      if (planned.length === 0) {
-        const following = fetchPage(page.next);
-        following.catch(() => undefined); // awaited below; this only stops an unhandled-rejection report
-        yield page;
-        current = await following;
-        continue;
-      }
-      const inflight: Promise<Awaited<ReturnType<typeof fetchPage>>>[] = [];
-      let i = 0;
-      const topUp = () => {
-        while (inflight.length < opts.window && i < planned.length) {
-          const p = fetchPage(planned[i++]!);
-          p.catch(() => undefined);
-          inflight.push(p);
-        }
-      };
-      if (opts.eager !== false) topUp();
-      yield page;
-      topUp();
-      while (inflight.length > 0) {
-        current = await inflight.shift()!;
-        // The end came early (items vanished) or this is the last planned page: the outer loop
-        // yields it and either stops or follows its next.
-        if (!current.page.next || (inflight.length === 0 && i >= planned.length)) break;
-        topUp();
-        yield current.page;
-      }
-    }
-  } finally {
-    stop.abort(new Error('page walk ended'));
+async function fetchPage<T>(http: SourceHttp, url: string, signal: AbortSignal, opts: ListOptions<T>): Promise<GithubPage<T>> {
+  const res = await http.get<T[]>(url, { signal, allowStatus: opts.missing });
+  if (opts.missing?.includes(res.status)) return { records: [], next: null, lastPage: null };
+  if (!Array.isArray(res.body)) {
+    throw new SourceError('SOURCE_RESPONSE_INVALID', `GitHub answered ${new URL(res.url).pathname} with no list`, res.status);
   }
+  const links = parseLinkHeader(res.headers['link']);
+  for (const link of [links['next'], links['last']]) {
+    if (link !== undefined && new URL(link).origin !== opts.origin) {
+      throw new SourceError('SOURCE_RESPONSE_INVALID', 'GitHub Link header points to another host', res.status);
+    }
+  }
+  const lastPage = links['last'] ? pageNumberOf(links['last']) : null;
+  const number = pageNumberOf(res.url) ?? 1;
+  if (!links['next'] || (opts.lastPage !== undefined && number >= opts.lastPage)) return { records: res.body, next: null, lastPage };
+  const planned = plannedUrls(links['next'], links['last']).slice(1);
+  const capped = opts.lastPage === undefined ? planned : planned.filter((u) => (pageNumberOf(u) ?? 0) <= opts.lastPage!);
+  const perPage = Math.max(res.body.length, 1);
+  return { records: res.body, next: links['next'], planned: capped, total: lastPage ? lastPage * perPage : null, lastPage };
 }

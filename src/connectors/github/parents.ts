@@ -3,10 +3,22 @@
  * but items are keyed by the source's stable id. Parents seen in this run are looked up by number;
  * the others (a parent on a page not read in this run, or in another repository) cost one GET of
  * that URL, once per parent. A parent that cannot be read (deleted, no access) gives null.
+ * Both memories keep the most recent REMEMBERED entries only, so a job's memory does not grow
+ * with the repository (CONTRACT §7); a parent forgotten by then costs one more GET.
  */
 import type { SourceHttp } from '../../outbound/types.js';
 import type { RawIssue } from './normalize.js';
 import { issueNumberFromUrl } from './normalize.js';
+
+/** Issue ids and parent look-ups remembered: ~100 pages of issues, a few MiB at most. */
+const REMEMBERED = 10_000;
+
+/** Adds to a Map used as a first-in-first-out cache of at most REMEMBERED entries. */
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > REMEMBERED) map.delete(map.keys().next().value!);
+}
 
 export class ParentResolver {
   private readonly idByNumber = new Map<number, string>();
@@ -20,7 +32,7 @@ export class ParentResolver {
 
   /** Remembers the ids of a page's issues (call before resolving that page's parents). */
   learn(issues: RawIssue[]): void {
-    for (const issue of issues) this.idByNumber.set(issue.number, String(issue.id));
+    for (const issue of issues) remember(this.idByNumber, issue.number, String(issue.id));
   }
 
   async resolve(issue: RawIssue, signal: AbortSignal): Promise<string | null> {
@@ -34,7 +46,7 @@ export class ParentResolver {
     let pending = this.fetched.get(url);
     if (!pending) {
       pending = this.fetch(url, signal);
-      this.fetched.set(url, pending);
+      remember(this.fetched, url, pending);
     }
     return pending;
   }

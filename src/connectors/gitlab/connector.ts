@@ -11,10 +11,13 @@ import type { SourceHttp, SourceResponse } from '../../outbound/types.js';
 import { SourceError } from '../../errors.js';
 import { type GitLabConfig, instanceUrl, projectApiUrl, projectRef } from './config.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { listIssuePages, quiet } from './issue-pages.js';
+import { prepareAhead } from '../kit/ahead.js';
+import { walkPages, type WalkedPage } from '../kit/walker.js';
+import { cursorBefore, issueListing, startUrl } from './issue-pages.js';
 import { intHeader } from './links.js';
 import { withNotes } from './notes.js';
 import { identifyGitLab, normalizeGitLab } from './normalize.js';
+import type { GitLabIssue } from './types.js';
 import { gitlabRateLimit } from './rate-limit.js';
 
 export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContext): Connector {
@@ -64,36 +67,21 @@ export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContex
     const signal = AbortSignal.any([opts.signal, stop.signal]);
     // Every queued notes request listens on it: a page has up to 100 at once, legitimately.
     setMaxListeners(0, signal);
-    const list = listIssuePages(
-      {
-        http,
-        issuesUrl: `${projectUrl}/issues`,
-        instanceOrigin: origin,
-        query: filters(opts.since),
-        perPage: Math.min(100, Math.max(1, opts.batchSize)),
-        signal,
-        window: ctx.policy.gitlab.listWindow,
-      },
-      decodeCursor(opts.cursor),
-    );
-    const prepare = async (): Promise<SourcePage | null> => {
-      const next = await list.next();
-      if (next.done) return null;
-      const { issues, cursor, total } = next.value;
-      const records = opts.includeComments ? await withNotes({ http, projectUrl, instanceOrigin: origin, signal }, issues) : issues;
-      return { records, cursor: encodeCursor(cursor), total };
-    };
-    const ahead: Promise<SourcePage | null>[] = [];
+    const lc = { http, project, issuesUrl: `${projectUrl}/issues`, instanceOrigin: origin, query: filters(opts.since), perPage: Math.min(100, Math.max(1, opts.batchSize)), window: ctx.policy.gitlab.listWindow };
+    const walk = walkPages(issueListing(lc), startUrl(lc, decodeCursor(opts.cursor)), signal);
+    const prepare = async (page: WalkedPage<string, GitLabIssue>): Promise<SourcePage> => ({
+      records: opts.includeComments ? await withNotes({ http, projectUrl, instanceOrigin: origin, signal }, page.records) : page.records,
+      cursor: page.next ? encodeCursor(cursorBefore(page.next)) : null,
+      total: page.total,
+    });
     let yielded = false;
     try {
-      for (;;) {
-        while (ahead.length < ctx.policy.gitlab.pagesAhead) ahead.push(quiet(prepare()));
-        const page = await ahead.shift()!;
+      for await (const page of prepareAhead(walk, prepare, ctx.policy.gitlab.pagesAhead)) {
         // Keyset paging ends with an empty page after a full one: nothing to hand out then.
-        if (page === null || (page.records.length === 0 && page.cursor === null)) break;
+        if (page.records.length === 0 && page.cursor === null) break;
+        opts.signal.throwIfAborted(); // a prepared page is not handed out after a cancel
         yielded = true;
         yield page;
-        if (page.cursor === null) break;
       }
       if (!yielded) yield { records: [], cursor: null, total: 0 };
     } finally {

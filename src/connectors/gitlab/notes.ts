@@ -4,8 +4,9 @@
  * the outbound HTTP layer bounds how many run at once and keeps them within the rate limit.
  */
 import { SourceError } from '../../errors.js';
-import type { SourceHttp, SourceResponse } from '../../outbound/types.js';
-import { nextPageUrl } from './links.js';
+import type { SourceHttp } from '../../outbound/types.js';
+import { collectPages, type Listing } from '../kit/walker.js';
+import { intHeader, nextPageUrl } from './links.js';
 import type { GitLabIssue, GitLabNote, GitLabRecord } from './types.js';
 
 export interface NotesContext {
@@ -32,21 +33,30 @@ export async function withNotes(nc: NotesContext, issues: GitLabIssue[]): Promis
 
 /** null when the issue is gone (deleted or moved since it was listed): it keeps no comments. */
 async function fetchNotes(nc: NotesContext, iid: number): Promise<GitLabNote[] | null> {
-  const byId = new Map<number, GitLabNote>();
-  let url: string | null = `${nc.projectUrl}/issues/${encodeURIComponent(String(iid))}/notes`;
-  let query: Record<string, string> | undefined = { sort: 'asc', order_by: 'created_at', per_page: '100' };
-  while (url) {
-    const res: SourceResponse<GitLabNote[]> = await nc.http.get<GitLabNote[]>(url, { query, signal: nc.signal, allowStatus: [404] });
-    if (res.status === 404) return null;
-    if (!Array.isArray(res.body)) {
-      throw new SourceError('SOURCE_RESPONSE_INVALID', `GitLab answered the notes of issue #${iid} with something other than an array`, res.status);
-    }
-    for (const note of res.body) byId.set(note.id, note);
-    url = res.body.length > 0 ? nextPageUrl(res, nc.instanceOrigin) : null;
-    query = undefined;
-  }
+  let gone = false;
+  const listing: Listing<string, GitLabNote> = {
+    what: `GitLab notes of issue #${iid}`,
+    cursorName: 'next link',
+    cursorKey: (url) => url,
+    recordKey: (note) => String(note.id),
+    fetch: async (url, signal) => {
+      const res = await nc.http.get<GitLabNote[]>(url, { signal, allowStatus: [404] });
+      if (res.status === 404) {
+        gone = true;
+        return { records: [], next: null };
+      }
+      if (!Array.isArray(res.body)) {
+        throw new SourceError('SOURCE_RESPONSE_INVALID', `GitLab answered the notes of issue #${iid} with something other than an array`, res.status);
+      }
+      return { records: res.body, next: res.body.length > 0 ? nextPageUrl(res, nc.instanceOrigin) : null, total: intHeader(res, 'x-total') };
+    },
+  };
+  const first = `${nc.projectUrl}/issues/${encodeURIComponent(String(iid))}/notes?sort=asc&order_by=created_at&per_page=100`;
+  const notes = await collectPages(listing, first, nc.signal);
+  if (gone) return null;
   // Oldest first even if a server ignores `sort` (its default is newest first); a note edited
   // between two pages may come twice, hence the map.
+  const byId = new Map(notes.map((n) => [n.id, n]));
   return [...byId.values()].sort((a, b) => cmp(a.created_at, b.created_at) || a.id - b.id);
 }
 

@@ -23,7 +23,10 @@ export interface Fetched<C, R> {
   records: R[];
   /** Cursor of the page after this one; null when this is the last page. */
   next: C | null;
-  /** Cursors known to follow `next` (numbered pages up to the last one): fetched ahead, in order. */
+  /**
+   * Cursors known to follow `next` (numbered pages up to the last one): fetched ahead, in order.
+   * At most MAX_PLANNED are taken; the walk follows the last one's `next` and plans again from there.
+   */
   planned?: C[];
   /** Records the source declares for the whole listing, when it says. */
   total?: number | null;
@@ -53,6 +56,8 @@ export interface WalkedPage<C, R> {
   delivered: number;
 }
 
+/** Planned cursors taken from one page: a source naming page 10^9 as its last costs no memory. */
+export const MAX_PLANNED = 100;
 /** Consecutive pages with nothing new that fail a walk (CONTRACT §7: "after at most 3"). */
 export const STALE_PAGES = 3;
 /** Recent cursors remembered exactly; longer cycles are caught by the stale-pages rule. */
@@ -62,8 +67,12 @@ type InFlight<C, R> = { cursor: C; page: Promise<Fetched<C, R>> };
 
 export async function* walkPages<C, R>(listing: Listing<C, R>, start: C, callerSignal: AbortSignal): AsyncGenerator<WalkedPage<C, R>> {
   callerSignal.throwIfAborted();
+  // Linked by hand, not AbortSignal.any: on Node 20 each any() on the job-long caller signal stays
+  // attached to it, and a job walks one short listing per issue (its comments) — thousands.
   const stop = new AbortController();
-  const signal = AbortSignal.any([callerSignal, stop.signal]);
+  const signal = stop.signal;
+  const onAbort = (): void => stop.abort(callerSignal.reason);
+  callerSignal.addEventListener('abort', onAbort, { once: true });
   const rules = new AdvanceRules(listing);
   const upcoming: C[] = [start];
   const inflight: InFlight<C, R>[] = [];
@@ -84,7 +93,7 @@ export async function* walkPages<C, R>(listing: Listing<C, R>, start: C, callerS
       if (page.next !== null && inflight.length === 0 && upcoming.length === 0) {
         rules.schedule(page.next);
         upcoming.push(page.next);
-        for (const c of page.planned ?? []) {
+        for (const c of (page.planned ?? []).slice(0, MAX_PLANNED)) {
           rules.schedule(c);
           upcoming.push(c);
         }
@@ -95,6 +104,7 @@ export async function* walkPages<C, R>(listing: Listing<C, R>, start: C, callerS
       if (page.next === null) return;
     }
   } finally {
+    callerSignal.removeEventListener('abort', onAbort);
     stop.abort(new Error(`${listing.what}: page walk ended`));
   }
 }

@@ -1,5 +1,6 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { collectPages, walkPages, type Fetched, type Listing } from '../../../src/connectors/kit/walker.js';
+import { collectPages, MAX_PLANNED, walkPages, type Fetched, type Listing } from '../../../src/connectors/kit/walker.js';
 import { SeenKeys } from '../../../src/connectors/kit/seen.js';
 
 type Page = Fetched<number, string>;
@@ -57,6 +58,29 @@ describe('walkPages', () => {
     expect(fetched).toEqual([1, 2, 3, 4]);
     const rest = await drain(gen);
     expect(rest.flat()).toEqual([2, 3, 4, 5, 6, 7].flatMap((n) => items(n)));
+  });
+
+  it(`takes at most MAX_PLANNED planned cursors from a page, then plans again from the last one's next`, async () => {
+    let keyed = 0;
+    const huge = Array.from({ length: 1_000_000 }, (_, i) => i + 3); // a source naming page 10^6 as its last
+    const { l, fetched } = listing((n) => ({ records: items(n), next: n < 250 ? n + 1 : null, planned: n === 1 ? huge : undefined }), {
+      window: 4,
+      cursorKey: (n) => (keyed++, String(n)),
+    });
+    expect((await drain(walkPages(l, 1, never))).flat()).toEqual(Array.from({ length: 250 }, (_, i) => items(i + 1)).flat());
+    expect(fetched).toHaveLength(250);
+    expect(keyed).toBeLessThan(2 * 250 + MAX_PLANNED);
+  });
+
+  it('leaves nothing attached to the caller\'s signal, however many walks it ran', async () => {
+    const caller = new AbortController();
+    const { l } = listing((n) => ({ records: items(n), next: n < 2 ? n + 1 : null }));
+    for (let i = 0; i < 50; i++) await collectPages(l, 1, caller.signal);
+    const gen = walkPages(l, 1, caller.signal);
+    await gen.next();
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(1);
+    await gen.return(undefined);
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
   });
 
   it('fails at once on a next cursor that repeats, naming it', async () => {
