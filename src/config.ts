@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { AllowedHosts } from './outbound/allowed-hosts.js';
 
 export interface Config {
   port: number;
@@ -18,6 +19,8 @@ export interface Config {
   apiKeys: Map<string, string> | null;
   credentialsKey: Buffer;
   allowPrivateNetworks: boolean;
+  /** SOURCE_ALLOWED_HOSTS: names and CIDRs that may be private without the blanket allowance. */
+  allowedHosts: AllowedHosts;
   workerConcurrency: number;
   webhookSecret: string | null;
   logLevel: string;
@@ -141,6 +144,14 @@ function developmentKey(dataDir: string): Buffer {
   return decodeKey(stored, 'DATA_DIR', 'holds a credentials.key that is not 32 bytes of base64 (remove it or set CREDENTIALS_KEY)');
 }
 
+function allowedHosts(env: Env): AllowedHosts {
+  try {
+    return AllowedHosts.parse(env.SOURCE_ALLOWED_HOSTS);
+  } catch (err) {
+    throw new ConfigError('SOURCE_ALLOWED_HOSTS', (err as Error).message);
+  }
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 /** Environments that may run without API keys. Any other name (staging, prod, eu-west) is run as production. */
 const DEVELOPMENT_ENVIRONMENTS = ['development', 'dev', 'test', 'local'];
@@ -199,6 +210,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     apiKeys: keys,
     credentialsKey: g.take(() => credentialsKey(env, dataDir, production), Buffer.alloc(0)),
     allowPrivateNetworks: g.take(() => bool(env, 'SOURCE_ALLOW_PRIVATE_NETWORKS'), false),
+    allowedHosts: g.take(() => allowedHosts(env), AllowedHosts.NONE),
     workerConcurrency: g.take(() => int(env, 'WORKER_CONCURRENCY', 4, 1, 256), 0),
     webhookSecret: g.take(() => webhookSecret(env), null),
     logLevel,

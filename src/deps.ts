@@ -17,6 +17,8 @@ import { RedisJobService } from './jobs/service.js';
 import { ScopeLocks } from './jobs/scope-lock.js';
 import { openItemStore } from './store/work-items.js';
 import { ImportWorker } from './jobs/worker.js';
+import { CallbackDelivery } from './jobs/callbacks/delivery.js';
+import { CallbackOutbox } from './jobs/callbacks/outbox.js';
 import type { ItemStore } from './store/types.js';
 import { backoffDelay, DEFAULT_POLICY, type Policy } from './policy.js';
 import { checkRedisDatabase } from './redis-database.js';
@@ -84,11 +86,11 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
     for (const client of [redis, apiRedis, subscriber]) client.disconnect();
     throw err;
   });
-  const records = new JobRecords(redis, keys, config.jobTtlSeconds);
+  const records = new JobRecords(redis, keys, config.jobTtlSeconds, policy.callback.horizonMs);
   const events = new JobEvents(subscriber, keys);
   const queue = createQueue(apiRedis, keys.queuePrefix, policy.retention.queueEntrySeconds);
   queue.on('error', () => undefined); // reported once by the shared connection's handler
-  const http = createSourceHttpFactory({ allowPrivateNetworks: config.allowPrivateNetworks, policy });
+  const http = createSourceHttpFactory({ allowPrivateNetworks: config.allowPrivateNetworks, allowedHosts: config.allowedHosts, policy });
   const store = await openItemStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, schema: overrides.storeSchema }).catch(
     async (err: unknown) => {
       await queue.close().catch(() => undefined);
@@ -98,10 +100,11 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
       throw new StartupError(config.databaseUrl ? 'DATABASE_URL' : 'DATA_DIR', `cannot be opened as the item store: ${reason.split('\n')[0]}`);
     },
   );
-  const jobs = new RedisJobService(new JobRecords(apiRedis, keys, config.jobTtlSeconds), queue, events, {
+  const jobs = new RedisJobService(new JobRecords(apiRedis, keys, config.jobTtlSeconds, policy.callback.horizonMs), queue, events, {
     connectors: overrides.connectors,
     credentialsKey: config.credentialsKey,
     allowPrivateNetworks: config.allowPrivateNetworks,
+    allowedHosts: config.allowedHosts,
     webhookSecret: config.webhookSecret,
     tenantMaxQueued: config.tenantMaxQueued,
   });
@@ -119,10 +122,15 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
 }
 
 export function createWorker(deps: Deps): ImportWorker {
+  const secret = deps.config.webhookSecret;
+  const outbox = new CallbackOutbox(deps.redis, deps.keys, deps.policy.callback.leaseMs);
+  const callbacks = secret
+    ? new CallbackDelivery({ outbox, http: deps.http, secret, policy: deps.policy.callback, logger: deps.logger })
+    : null;
   return new ImportWorker({
     records: deps.records, store: deps.store, connectors: deps.connectors, http: deps.http,
     credentialsKey: deps.config.credentialsKey, logger: deps.logger, connection: deps.redis,
     queuePrefix: deps.keys.queuePrefix, concurrency: deps.config.workerConcurrency, locks: deps.locks,
-    events: deps.events, webhookSecret: deps.config.webhookSecret, policy: deps.policy,
+    events: deps.events, callbacks, policy: deps.policy,
   });
 }

@@ -50,8 +50,21 @@ export interface Policy {
   http: HttpPolicy;
   /** Accounts (source + origin + credentials + settings) whose gate one process keeps. */
   maxAccountGates: number;
-  /** The completion callback POST: its own overrides of `http`. */
-  callback: Pick<HttpPolicy, 'retries' | 'timeoutMs' | 'concurrency'>;
+  /** Completion callbacks, delivered from the outbox by every worker process (src/jobs/callbacks/). */
+  callback: {
+    /** One delivery attempt, connect to last byte; below `leaseMs`, so no attempt outlives its claim. */
+    timeoutMs: number;
+    /** Attempts in flight per process. */
+    concurrency: number;
+    /** Between failed attempts (a Retry-After the receiver sends is honoured instead). */
+    backoff: Backoff;
+    /** Attempts go on this long after the job ended; then the callback is `failed`. */
+    horizonMs: number;
+    /** A claimed attempt whose process died is made again after this long. */
+    leaseMs: number;
+    /** How often each worker process looks for callbacks that are due. */
+    pollMs: number;
+  };
   jobs: {
     /** A job the source keeps handing back this often fails with SOURCE_RATE_LIMITED. */
     maxRateLimitHandoffs: number;
@@ -141,7 +154,11 @@ export const DEFAULT_POLICY: Policy = {
     maxHeaderBytes: 256 * 1024,
   },
   maxAccountGates: 1000,
-  callback: { retries: 5, timeoutMs: 10 * SECOND, concurrency: 1 },
+  // A receiver down for an hour gets its delivery within 15 min of coming back.
+  callback: {
+    timeoutMs: 10 * SECOND, concurrency: 8, backoff: { baseMs: 5 * SECOND, maxMs: 15 * MINUTE },
+    horizonMs: 24 * 60 * MINUTE, leaseMs: MINUTE, pollMs: SECOND,
+  },
   jobs: {
     maxRateLimitHandoffs: 8,
     storeAttempts: 5,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, DEFAULT_POLICY } from '../src/policy.js';
+import { TEST_POLICY } from './support/policy.js';
 
 describe('backoffDelay', () => {
   const b = { baseMs: 100, maxMs: 1000 };
@@ -29,5 +30,10 @@ describe('DEFAULT_POLICY', () => {
     expect(DEFAULT_POLICY.scopeLock.renewEveryMs).toBeLessThan(DEFAULT_POLICY.scopeLock.leaseMs / 2);
     // GitHub: a secondary limit that names no time waits at least a minute
     expect(backoffDelay(1, DEFAULT_POLICY.sources.github.secondaryBackoff, () => 0)).toBeGreaterThanOrEqual(60_000);
+  });
+
+  it('retries a callback for at least 24 h, and no attempt outlives its lease (two processes would send it)', () => {
+    expect(DEFAULT_POLICY.callback.horizonMs).toBeGreaterThanOrEqual(24 * 3600 * 1000);
+    for (const p of [DEFAULT_POLICY, TEST_POLICY]) expect(p.callback.timeoutMs).toBeLessThan(p.callback.leaseMs);
   });
 });

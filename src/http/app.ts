@@ -13,6 +13,7 @@ import { registerDocs } from './plugins/docs.js';
 import { handleError, registerErrorHandling } from './plugins/errors.js';
 import { registerHttpMetrics } from './plugins/http-metrics.js';
 import { genReqId, registerRequestId } from './plugins/request-id.js';
+import { callbackRoutes } from './routes/callback.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { importRoutes } from './routes/imports.js';
@@ -73,6 +74,7 @@ export const httpApp: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps
   await app.register(metricsRoutes, { deps, metrics });
   await app.register(importRoutes, { deps, validators });
   await app.register(eventRoutes, { deps });
+  await app.register(callbackRoutes, { deps });
   await app.register(itemRoutes, { deps });
 };
 Object.assign(httpApp, { [Symbol.for('skip-override')]: true });

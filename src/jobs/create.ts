@@ -7,6 +7,7 @@ import { AppError, type ErrorDetail } from '../errors.js';
 import { checkBaseUrl } from '../outbound/ssrf.js';
 import type { ConnectorModule, SourceType } from '../connectors/connector.js';
 import { encryptSecrets, subkey } from './credentials.js';
+import type { AllowedHosts } from '../outbound/allowed-hosts.js';
 import type { CreateImportInput, ImportOptions, JobRecord } from './types.js';
 import type { ImportJobData } from './queue.js';
 
@@ -14,6 +15,7 @@ export interface CreateDeps {
   connectors: Record<SourceType, ConnectorModule>;
   credentialsKey: Buffer;
   allowPrivateNetworks: boolean;
+  allowedHosts?: AllowedHosts;
   webhookSecret: string | null;
   /** TENANT_MAX_QUEUED: a tenant's pending jobs beyond which a POST is refused (0 = no limit). */
   tenantMaxQueued: number;
@@ -32,6 +34,8 @@ export interface PreparedJob {
   record: JobRecord;
   sealed: string;
   data: ImportJobData;
+  /** kept in the callback outbox, not in the queue's job data, which no longer needs it */
+  callbackUrl: string | null;
 }
 
 /** Validates what JSON schema cannot and builds the record, the sealed credentials and job.data. */
@@ -48,7 +52,7 @@ export function prepareJob(
 
   checkSecrets(config, module.secretFields);
   const described = module.describe(config);
-  checkUrl(described.base_url, '/source_config/base_url', deps.allowPrivateNetworks);
+  checkUrl(described.base_url, '/source_config/base_url', deps.allowPrivateNetworks, deps.allowedHosts);
   checkNoQuery(described.base_url);
   const callback = input.callback_url ?? null;
   if (callback) {
@@ -57,7 +61,7 @@ export function prepareJob(
         { path: '/callback_url', message: 'completion callbacks are disabled (WEBHOOK_SECRET unset)' },
       ]);
     }
-    checkUrl(callback, '/callback_url', deps.allowPrivateNetworks);
+    checkUrl(callback, '/callback_url', deps.allowPrivateNetworks, deps.allowedHosts);
   }
   if (input.options?.since !== undefined && Number.isNaN(Date.parse(input.options.since))) {
     throw new AppError('VALIDATION_ERROR', 'options.since is not a date', [{ path: '/options/since', message: 'must be an ISO-8601 date-time' }]);
@@ -84,14 +88,15 @@ export function prepareJob(
       : '',
     data: {
       job_id: jobId, source_type: input.source_type, config: publicConfig, options, tenant_id: tenant,
-      source_instance: new URL(described.base_url).host, scope: described.scope, callback_url: callback,
+      source_instance: new URL(described.base_url).host, scope: described.scope,
     },
+    callbackUrl: callback,
   };
 }
 
 /** The base_url rules, for base_url and callback_url alike; the message names the field checked. */
-function checkUrl(url: string, path: string, allowPrivate: boolean): void {
-  const verdict = checkBaseUrl(url, allowPrivate);
+function checkUrl(url: string, path: string, allowPrivate: boolean, allowed?: AllowedHosts): void {
+  const verdict = checkBaseUrl(url, allowPrivate, allowed);
   if (verdict.ok) return;
   const message = verdict.message.replace(/^base_url\b/, path.slice(path.lastIndexOf('/') + 1));
   throw new AppError(verdict.code, message, [{ path, message }]);

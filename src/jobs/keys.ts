@@ -15,6 +15,11 @@ export interface JobKeys {
   indexPrefix: string;
   index(tenant: string | null, status: string | undefined, source: string | undefined): string;
   events(id: string): string;
+  /** the job's completion callback: its URL from creation, its outbox entry once the job ended */
+  callback(id: string): string;
+  callbackPrefix: string;
+  /** sorted set of job ids whose callback is due, score = next attempt (epoch ms) */
+  callbacksDue: string;
   cancelChannel: string;
   queuePrefix: string;
 }
@@ -36,6 +41,9 @@ export function jobKeys(prefix = ''): JobKeys {
     indexPrefix: `${p}idx:`,
     index: (tenant, status, source) => `${p}idx:${tenant ?? '*'}:${status ?? '*'}:${source ?? '*'}`,
     events: (id) => `${p}events:${id}`,
+    callback: (id) => `${p}callback:${id}`,
+    callbackPrefix: `${p}callback:`,
+    callbacksDue: `${p}callbacks:due`,
     cancelChannel: `${p}cancel`,
     queuePrefix: `${prefix}bull`,
   };

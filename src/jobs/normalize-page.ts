@@ -15,24 +15,42 @@ export interface NormalizedPage {
   failures: ItemFailure[];
 }
 
-/** `batchNo` names records the connector cannot identify, so each is counted and listed on its own. */
-export function normalizePage(connector: Connector, records: unknown[], batchNo: number): NormalizedPage {
+/** Synchronous work longer than this yields to the event loop before the next record (the API shares it). */
+const SLICE_MS = 20;
+
+/**
+ * `batchNo` names records the connector cannot identify, so each is counted and listed on its own.
+ * Records are normalized one at a time with a yield whenever a slice of work is used up: a page
+ * of large records must not hold the event loop (and /health, and the BullMQ lock renewal) for
+ * the whole page.
+ */
+export async function normalizePage(connector: Connector, records: unknown[], batchNo: number): Promise<NormalizedPage> {
   const items: NormalizedItem[] = [];
   const failures: ItemFailure[] = [];
-  records.forEach((raw, index) => {
-    let item: NormalizedItem;
-    try {
-      item = connector.normalize(raw);
-    } catch (err) {
-      const id = safeIdentify(connector, raw, `unknown:${batchNo}:${index}`);
-      failures.push({ ...id, error: err instanceof Error ? err.message.slice(0, 500) : 'could not be normalized' });
-      return;
+  let sliceStart = performance.now();
+  for (const [index, raw] of records.entries()) {
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
     }
-    const bytes = jsonBytes(item);
-    if (bytes <= MAX_ITEM_BYTES) items.push(item);
-    else failures.push({ external_id: item.external_id, key: item.key, error: itemError('ITEM_TOO_LARGE', `the normalized item is ${bytes} bytes, over the limit of ${MAX_ITEM_BYTES} (5 MiB)`) });
-  });
+    const outcome = normalizeOne(connector, raw, `unknown:${batchNo}:${index}`);
+    if ('error' in outcome) failures.push(outcome);
+    else items.push(outcome);
+  }
   return { items, failures };
+}
+
+function normalizeOne(connector: Connector, raw: unknown, fallbackId: string): NormalizedItem | ItemFailure {
+  let item: NormalizedItem;
+  try {
+    item = connector.normalize(raw);
+  } catch (err) {
+    const id = safeIdentify(connector, raw, fallbackId);
+    return { ...id, error: err instanceof Error ? err.message.slice(0, 500) : 'could not be normalized' };
+  }
+  const bytes = jsonBytes(item);
+  if (bytes <= MAX_ITEM_BYTES) return item;
+  return { external_id: item.external_id, key: item.key, error: itemError('ITEM_TOO_LARGE', `the normalized item is ${bytes} bytes, over the limit of ${MAX_ITEM_BYTES} (5 MiB)`) };
 }
 
 const itemError = (code: ItemErrorCode, message: string) => `${code}: ${message}`;

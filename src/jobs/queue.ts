@@ -19,7 +19,6 @@ export interface ImportJobData {
   tenant_id: string | null;
   source_instance: string;
   scope: string;
-  callback_url: string | null;
   /** times the job went back to the queue because the source asked for a long wait */
   rate_limit_handoffs?: number;
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Redis, Result } from 'ioredis';
 import type { ImportedItemRef, JobPage, JobProgress, JobRecord, JobStatus, ListFilter } from './types.js';
 import { NO_TENANT, type JobKeys } from './keys.js';
+import { DEFAULT_POLICY } from '../policy.js';
 
 const lua = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
 const SCRIPTS = { saveJob: lua('save'), createJob: lua('create'), listJobs: lua('list') };
@@ -26,6 +27,11 @@ declare module 'ioredis' {
 export type SaveResult = { ok: true; job: JobRecord } | { ok: false; status: JobStatus | null };
 /** `lostRuns`: earlier runs that started and never ended cleanly, since the last stored batch. */
 export type TakeResult = { ok: true; job: JobRecord; lostRuns: number } | { ok: false; status: JobStatus | null };
+
+/** The callback URL lives as long as its waiting job; an outbox entry (a status: the job ended) keeps its own TTL. */
+const KEEP_CALLBACK = `
+if redis.call('HEXISTS', KEYS[1], 'status') == 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return 0`;
 
 /** A run handed back cleanly is not lost, unless another worker has taken the job since. */
 const END_RUN = `
@@ -51,25 +57,31 @@ export class JobRecords {
     readonly redis: Redis,
     readonly keys: JobKeys,
     readonly ttlSeconds: number,
+    /** callbacks are retried this long after the job ended (policy.callback.horizonMs) */
+    readonly callbackHorizonMs = DEFAULT_POLICY.callback.horizonMs,
   ) {
     for (const [name, source] of Object.entries(SCRIPTS)) {
-      const numberOfKeys = name === 'listJobs' ? 1 : name === 'createJob' ? 4 : 6;
+      const numberOfKeys = name === 'listJobs' ? 1 : name === 'createJob' ? 5 : 8;
       if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua: source });
     }
   }
 
-  /** `maxQueued`: the tenant's pending jobs beyond which creation is refused (0 = no limit). */
+  /**
+   * `maxQueued`: the tenant's pending jobs beyond which creation is refused (0 = no limit).
+   * `callbackUrl` is kept beside the record (not in it) until the job ends and its callback is due.
+   */
   async create(
     job: JobRecord, sealedCredentials: string, idempotency: { keyHash: string; bodyHash: string } | null, maxQueued = 0,
+    callbackUrl: string | null = null,
   ): Promise<CreateResult> {
     const k = this.keys;
     const tenant = job.tenant_id ?? NO_TENANT;
     const [kind, json] = await this.redis.createJob(
       k.record(job.job_id), k.credentials(job.job_id),
-      idempotency ? k.idempotency(tenant, idempotency.keyHash) : k.idempotency(tenant, '-'), k.sequence,
+      idempotency ? k.idempotency(tenant, idempotency.keyHash) : k.idempotency(tenant, '-'), k.sequence, k.callback(job.job_id),
       JSON.stringify(job), sealedCredentials, this.ttlSeconds, job.job_id, idempotency?.bodyHash ?? '',
       Date.parse(job.created_at), tenant, job.status, job.source_type, k.indexPrefix, k.recordPrefix,
-      job.tenant_id === null ? 0 : maxQueued,
+      job.tenant_id === null ? 0 : maxQueued, callbackUrl ?? '',
     );
     if (kind === 'created' || kind === 'replay') return { kind, job: JSON.parse(json!) as JobRecord };
     if (kind === 'quota') return { kind, pending: Number(json) };
@@ -104,7 +116,8 @@ export class JobRecords {
   /** A job waiting in the queue (busy scope, tenant at its limit) keeps its record and credentials alive. */
   async keepAlive(id: string): Promise<void> {
     const k = this.keys;
-    await this.redis.multi().expire(k.record(id), this.ttlSeconds).expire(k.credentials(id), this.ttlSeconds).expire(k.checkpoint(id), this.ttlSeconds).exec();
+    await this.redis.multi().expire(k.record(id), this.ttlSeconds).expire(k.credentials(id), this.ttlSeconds).expire(k.checkpoint(id), this.ttlSeconds)
+      .eval(KEEP_CALLBACK, 1, k.callback(id), this.ttlSeconds).exec();
   }
 
   async endRun(id: string, owner: string): Promise<void> {
@@ -126,10 +139,15 @@ export class JobRecords {
     checkpoint: string, items: ImportedItemRef[], counters: object,
   ): Promise<[SaveResult, number]> {
     const k = this.keys;
+    const now = new Date();
+    // A callback given up on stays visible as long as a job record would.
+    const callbackTtl = Math.ceil(this.callbackHorizonMs / 1000) + this.ttlSeconds;
     const [kind, payload, runs] = await this.redis.saveJob(
       k.record(id), k.credentials(id), k.checkpoint(id), k.owner(id), k.counters, k.unfinishedRuns(id),
-      op, to, JSON.stringify(patch), new Date().toISOString(), this.ttlSeconds, owner, checkpoint,
+      k.callback(id), k.callbacksDue,
+      op, to, JSON.stringify(patch), now.toISOString(), this.ttlSeconds, owner, checkpoint,
       JSON.stringify(items), JSON.stringify(counters), k.indexPrefix, k.events(id), k.cancelChannel,
+      now.getTime(), this.callbackHorizonMs, callbackTtl,
     );
     if (kind === 'ok') return [{ ok: true, job: JSON.parse(payload!) as JobRecord }, Number(runs ?? 0)];
     return [{ ok: false, status: (payload as JobStatus | undefined) ?? null }, 0];

@@ -128,7 +128,7 @@ async function importPages(
   const pages = connector.pages({ cursor: cp.cursor, since, batchSize: data.options.batch_size, includeComments: data.options.include_comments, signal });
   for await (const page of pages) {
     const batchNo = progress.current_batch + 1;
-    const normalized = normalizePage(connector, page.records, batchNo);
+    const normalized = await normalizePage(connector, page.records, batchNo);
     // a cancel that already arrived (pub/sub aborts the signal) stops before the write, not after
     if (signal.aborted) return abortedOutcome(deps, data, signal);
     const outcomes = await upsertWithRetry(deps.store, deps.policy.jobs, batchContext(data, batchNo), normalized, signal);

@@ -1,11 +1,12 @@
 /** The JobService the HTTP layer calls: create, get, list, cancel, watch, stats. */
 import type { Queue } from 'bullmq';
 import { AppError } from '../errors.js';
-import { JOB_STATUSES, type CreateImportInput, type JobPage, type JobRecord, type JobService, type JobStatus, type ListFilter } from './types.js';
+import { JOB_STATUSES, type CallbackState, type CreateImportInput, type JobPage, type JobRecord, type JobService, type JobStatus, type ListFilter } from './types.js';
 import type { JobRecords } from './record.js';
 import { enqueueImport, type ImportJobData } from './queue.js';
 import { idempotencyHashes, prepareJob, type CreateDeps } from './create.js';
 import type { JobEvents } from './events.js';
+import { readCallback } from './callbacks/outbox.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -37,7 +38,7 @@ export class RedisJobService implements JobService {
   ): Promise<{ job: JobRecord; created: boolean }> {
     const prepared = prepareJob(this.createDeps, input, ctx);
     const idem = ctx.idempotencyKey ? idempotencyHashes(this.createDeps.credentialsKey, ctx.idempotencyKey, input) : null;
-    const result = await tracked(this.records.create(prepared.record, prepared.sealed, idem, this.createDeps.tenantMaxQueued));
+    const result = await tracked(this.records.create(prepared.record, prepared.sealed, idem, this.createDeps.tenantMaxQueued, prepared.callbackUrl));
     if (result.kind === 'quota') {
       throw new AppError('TOO_MANY_JOBS', `this tenant has ${result.pending} jobs waiting, the most TENANT_MAX_QUEUED allows; retry when some have run`, [], 30);
     }
@@ -70,6 +71,11 @@ export class RedisJobService implements JobService {
     return job;
   }
 
+  async callback(jobId: string, tenantId: string | null): Promise<CallbackState | null> {
+    const job = await this.get(jobId, tenantId);
+    return job && tracked(readCallback(this.records.redis, this.records.keys, jobId));
+  }
+
   list(filter: ListFilter): Promise<JobPage> {
     if (filter.cursor !== undefined && !/^\d{1,20}$/.test(filter.cursor)) {
       throw new AppError('VALIDATION_ERROR', 'cursor is invalid', [{ path: '/cursor', message: 'not a cursor returned by this API' }]);
@@ -86,7 +92,7 @@ export class RedisJobService implements JobService {
       throw new AppError('JOB_NOT_CANCELLABLE', `import job ${jobId} is already ${result.status}`);
     }
     // A running job sees the cancel at once. One still in the queue is left to a worker, which drops
-    // it, frees a scope it held and sends its callback; one delayed (handed back until its source
+    // it and frees a scope it held (its callback is in the outbox already); one delayed (handed back until its source
     // relents, or behind a busy scope) is made due now rather than at its time.
     await this.queue
       .getJob(jobId)

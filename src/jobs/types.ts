@@ -72,6 +72,14 @@ export interface JobPage {
   next_cursor: string | null;
 }
 
+/** GET /api/imports/{job_id}/callback (CONTRACT §8): pending until the job has ended and the receiver took it. */
+export interface CallbackState {
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  last_attempt_at: string | null;
+  last_error: string | null;
+}
+
 /** What the HTTP layer needs from the jobs core; routes never touch Redis directly. */
 export interface JobService {
   /** Throws AppError(VALIDATION_ERROR | SOURCE_URL_FORBIDDEN | IDEMPOTENCY_KEY_REUSED). `created` false = idempotent replay. */
@@ -89,6 +97,8 @@ export interface JobService {
    * notification channel reconnected (changes may have been missed); returns an unsubscribe function.
    */
   watch(jobId: string, onChange: (job: JobRecord, kind: 'progress' | 'status') => void, onResync?: () => void): Promise<() => Promise<void>>;
+  /** null when the job is not found (as for `get`) or has no callback_url. */
+  callback(jobId: string, tenantId: string | null): Promise<CallbackState | null>;
   /** For /metrics: jobs by status (from the indexes) and items imported since the Redis db was created. */
   stats(): Promise<{ byStatus: Record<JobStatus, number>; itemsImported: Record<ItemAction, number> }>;
 }

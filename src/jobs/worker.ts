@@ -10,8 +10,8 @@ import { QUEUE_NAME, type ImportJobData } from './queue.js';
 import { runImport, type RunDeps } from './run-import.js';
 import type { ScopeLocks } from './scope-lock.js';
 import type { JobEvents } from './events.js';
-import { sendCallback } from './callback.js';
-import { TERMINAL_STATUSES, type JobRecord } from './types.js';
+import type { CallbackDelivery } from './callbacks/delivery.js';
+import { TERMINAL_STATUSES } from './types.js';
 import { backoffDelay, type Policy } from '../policy.js';
 
 export interface WorkerDeps extends RunDeps {
@@ -20,9 +20,10 @@ export interface WorkerDeps extends RunDeps {
   concurrency: number;
   locks: ScopeLocks;
   events: JobEvents;
-  webhookSecret: string | null;
+  /** the completion-callback loop, run beside the worker (null: WEBHOOK_SECRET unset) */
+  callbacks: CallbackDelivery | null;
   logger: Logger;
-  policy: Pick<Policy, 'jobs' | 'sources' | 'worker' | 'scopeLock' | 'callback'>;
+  policy: Pick<Policy, 'jobs' | 'sources' | 'worker' | 'scopeLock'>;
 }
 
 export class ImportWorker {
@@ -45,6 +46,7 @@ export class ImportWorker {
       maxStalledCount: 1000,
     });
     this.worker.on('error', (err) => this.deps.logger.error({ err: err.message }, 'queue worker error'));
+    this.deps.callbacks?.start();
   }
 
   private async process(job: Job<ImportJobData>, token: string): Promise<void> {
@@ -57,9 +59,8 @@ export class ImportWorker {
     const before = await this.deps.records.get(data.job_id);
     if (!before || TERMINAL_STATUSES.includes(before.status)) {
       // Ended while it waited in the queue (cancelled before it ran, or while handed back to wait
-      // for its source): nothing to run, but a hand-back's scope is still held and a callback owed.
+      // for its source): nothing to run, but a hand-back's scope is still held.
       await this.deps.locks.release(data).catch(() => undefined);
-      if (before?.status === 'cancelled') await this.callback(data, before);
       return;
     }
     const owner = `${data.job_id}:${randomUUID()}`;
@@ -85,15 +86,11 @@ export class ImportWorker {
     }, this.deps.policy.scopeLock.renewEveryMs);
     let handBack = false;
     let resumeAt: number | undefined;
-    let ended: JobRecord | null = null;
     try {
       const outcome = await runImport(this.deps, data, owner, controller.signal);
       if (outcome.kind === 'interrupted') {
         handBack = true;
         resumeAt = outcome.resumeAt;
-      } else {
-        // No job when the run's last write was refused (a cancel landed mid-batch): the record has the end.
-        ended = outcome.job ?? (await this.deps.records.get(data.job_id));
       }
     } finally {
       clearInterval(renew);
@@ -105,8 +102,6 @@ export class ImportWorker {
         await this.deps.records.endRun(data.job_id, owner).catch(() => undefined);
       }
     }
-    // After the scope is free: a slow receiver must not hold up the next import of the scope.
-    if (ended && TERMINAL_STATUSES.includes(ended.status)) await this.callback(data, ended);
     if (handBack && resumeAt !== undefined) {
       await job.updateData({ ...data, rate_limit_handoffs: (data.rate_limit_handoffs ?? 0) + 1 });
       await job.moveToDelayed(resumeAt, token);
@@ -118,18 +113,13 @@ export class ImportWorker {
     }
   }
 
-  private async callback(data: ImportJobData, job: JobRecord): Promise<void> {
-    if (!data.callback_url || !this.deps.webhookSecret) return;
-    await sendCallback(this.deps.http, this.deps.policy.callback, this.deps.webhookSecret, data.callback_url, job, this.deps.logger);
-  }
-
   /** Stop taking jobs; running imports stop after their current batch and go back to the queue. */
   async close(): Promise<void> {
     if (!this.worker) return;
     this.closing = true;
     const closing = this.worker.close();
     for (const controller of this.running.values()) controller.abort('shutdown');
-    await closing;
+    await Promise.all([closing, this.deps.callbacks?.close()]);
     this.worker = null;
   }
 }

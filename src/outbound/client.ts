@@ -28,7 +28,7 @@ import type { RateLimitSignal, RequestOptions, SourceHttp, SourceHttpOptions, So
 class AttemptTimeout extends Error {}
 
 /** Default reading: Retry-After on 429 and 503. */
-function defaultRateLimit(res: SourceResponse<string>): RateLimitSignal | null {
+export function defaultRateLimit(res: SourceResponse<string>): RateLimitSignal | null {
   if (res.status !== 429 && res.status !== 503) return null;
   const until = parseRetryAfter(res.headers['retry-after']);
   if (until === null) return res.status === 429 ? { limited: true } : null;

@@ -25,7 +25,7 @@ import type { SourceHttp, SourceHttpFactory, SourceHttpGlobals, SourceHttpOption
  * per source + credentials + settings, so concurrent jobs against one account share its budget.
  */
 export function createSourceHttpFactory(globals: SourceHttpGlobals): SourceHttpFactory {
-  const transport = createTransport(globals.allowPrivateNetworks, undefined, globals.policy.http.maxHeaderBytes);
+  const transport = createTransport(globals.allowPrivateNetworks, undefined, globals.policy.http.maxHeaderBytes, globals.allowedHosts);
   const gates = new GateRegistry(globals.policy.maxAccountGates);
   return (opts) => createSourceHttp(opts, transport, globals.policy.http, gates);
 }

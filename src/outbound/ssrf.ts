@@ -8,6 +8,7 @@
 import { lookup as dnsLookup } from 'node:dns';
 import type { LookupAddress, LookupAllOptions, LookupOneOptions } from 'node:dns';
 import ipaddr from 'ipaddr.js';
+import { AllowedHosts } from './allowed-hosts.js';
 
 const INTERNAL = 'resolves to a loopback, private or otherwise internal address';
 const NOT_PRIVATE = 'is not on a private network: plain http is refused, use https';
@@ -60,7 +61,7 @@ function bareHost(url: URL): string {
  * allowed, and no literal forbidden IP or localhost name. WHATWG URL parsing normalizes
  * decimal/hex/octal IPv4 forms (http://2130706433/ → 127.0.0.1), so they are caught too.
  */
-export function checkBaseUrl(url: string, allowPrivate: boolean): BaseUrlCheck {
+export function checkBaseUrl(url: string, allowPrivate: boolean, allowed: AllowedHosts = AllowedHosts.NONE): BaseUrlCheck {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -78,6 +79,7 @@ export function checkBaseUrl(url: string, allowPrivate: boolean): BaseUrlCheck {
     };
   }
   const host = bareHost(parsed);
+  if (allowed.allowsHost(host)) return { ok: true, url: parsed };
   if (allowPrivate) {
     // "http on an allowed private network" (CONTRACT §5): a public literal IP needs https; names are judged at connect.
     if (parsed.protocol === 'http:' && ipaddr.isValid(host) && !isForbiddenAddress(host)) {
@@ -86,13 +88,13 @@ export function checkBaseUrl(url: string, allowPrivate: boolean): BaseUrlCheck {
     return { ok: true, url: parsed };
   }
   if (parsed.protocol === 'http:') {
-    return { ok: false, code: 'SOURCE_URL_FORBIDDEN', message: 'base_url must use https' };
+    return { ok: false, code: 'SOURCE_URL_FORBIDDEN', message: `base_url must use https (plain http only to a host in SOURCE_ALLOWED_HOSTS, or to private networks with SOURCE_ALLOW_PRIVATE_NETWORKS=true)` };
   }
   if (isLocalhostName(host) || (ipaddr.isValid(host) && isForbiddenAddress(host))) {
     return {
       ok: false,
       code: 'SOURCE_URL_FORBIDDEN',
-      message: `base_url host ${parsed.hostname} is a loopback, private or otherwise internal address`,
+      message: `base_url host ${parsed.hostname} is a loopback, private or otherwise internal address (list it in SOURCE_ALLOWED_HOSTS to allow it)`,
     };
   }
   return { ok: true, url: parsed };
@@ -137,7 +139,11 @@ type LookupCallback = (
  * and one private answer cannot be used to reach the private one. The addresses checked are
  * the ones handed to connect, so there is no second resolution to race (DNS rebinding).
  */
-export function createGuardedLookup(resolveAll: ResolveAll = systemResolveAll, isForbidden = isForbiddenAddress, reason = INTERNAL) {
+export function createGuardedLookup(
+  resolveAll: ResolveAll = systemResolveAll,
+  isForbidden: (ip: string, hostname: string) => boolean = isForbiddenAddress,
+  reason = INTERNAL,
+) {
   return (
     hostname: string,
     options: LookupOneOptions | LookupAllOptions | number | undefined,
@@ -148,7 +154,7 @@ export function createGuardedLookup(resolveAll: ResolveAll = systemResolveAll, i
       (all) => {
         const family = typeof options === 'number' ? options : opts.family;
         const wanted = family === 4 || family === 6 ? all.filter((a) => a.family === family) : all;
-        if (all.some((a) => isForbidden(a.address))) {
+        if (all.some((a) => isForbidden(a.address, hostname))) {
           callback(new ForbiddenAddressError(hostname, reason), opts.all ? [] : '');
           return;
         }
@@ -164,6 +170,11 @@ export function createGuardedLookup(resolveAll: ResolveAll = systemResolveAll, i
       (err: NodeJS.ErrnoException) => callback(err, opts.all ? [] : ''),
     );
   };
+}
+
+/** The lookup without the private-network allowance: internal answers only for what SOURCE_ALLOWED_HOSTS lists. */
+export function createAllowListLookup(allowed: AllowedHosts, resolveAll: ResolveAll = systemResolveAll) {
+  return createGuardedLookup(resolveAll, (ip, hostname) => isForbiddenAddress(ip) && !allowed.allowsHost(hostname) && !allowed.allowsAddress(ip));
 }
 
 /** The lookup for plain http when private networks are allowed: every answer must be private. */

@@ -7,7 +7,8 @@
 import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { SourceError } from '../errors.js';
-import { checkBaseUrl, createGuardedLookup, createPrivateOnlyLookup } from './ssrf.js';
+import { checkBaseUrl, createAllowListLookup, createPrivateOnlyLookup } from './ssrf.js';
+import { AllowedHosts } from './allowed-hosts.js';
 import type { ResolveAll } from './ssrf.js';
 import { flattenHeaders, withoutCredentialHeaders } from './util.js';
 import type { SourceResponse } from './types.js';
@@ -21,21 +22,27 @@ export interface Transport {
   plainHttpDispatcher?: Dispatcher;
   /** false: every hop must pass the URL rules of checkBaseUrl (https, no internal literal or localhost name). */
   allowPrivate: boolean;
+  /** SOURCE_ALLOWED_HOSTS: reachable even when private, without the allowance. */
+  allowed: AllowedHosts;
 }
 
 /**
  * The connection pools for one factory. Without the allowance every DNS answer is checked at
  * connect; with it, https goes anywhere and plain http only to hosts whose answers are all private.
  */
-export function createTransport(allowPrivate: boolean, resolveAll?: ResolveAll, maxHeaderSize = DEFAULT_POLICY.http.maxHeaderBytes): Transport {
-  if (!allowPrivate) return { dispatcher: new Agent({ maxHeaderSize, connect: { lookup: createGuardedLookup(resolveAll) } }), allowPrivate };
+export function createTransport(
+  allowPrivate: boolean, resolveAll?: ResolveAll, maxHeaderSize = DEFAULT_POLICY.http.maxHeaderBytes, allowed = AllowedHosts.NONE,
+): Transport {
+  if (!allowPrivate) {
+    return { dispatcher: new Agent({ maxHeaderSize, connect: { lookup: createAllowListLookup(allowed, resolveAll) } }), allowPrivate, allowed };
+  }
   const plainHttpDispatcher = new Agent({ maxHeaderSize, connect: { lookup: createPrivateOnlyLookup(resolveAll) } });
-  return { dispatcher: new Agent({ maxHeaderSize }), plainHttpDispatcher, allowPrivate };
+  return { dispatcher: new Agent({ maxHeaderSize }), plainHttpDispatcher, allowPrivate, allowed };
 }
 
 /** URL-level rules for every hop: scheme, userinfo, literal IPs (which skip DNS) and localhost names. */
 function guardUrl(t: Transport, source: string, url: URL): void {
-  const check = checkBaseUrl(url.href, t.allowPrivate);
+  const check = checkBaseUrl(url.href, t.allowPrivate, t.allowed);
   if (!check.ok) {
     throw new SourceError('SOURCE_URL_FORBIDDEN', `${source} URL refused: ${check.message.replace(/^base_url /, '')}`);
   }

@@ -2,6 +2,7 @@
  * The types of the outbound HTTP layer, apart from its implementation so connectors, jobs and the
  * layer itself import them without importing one another.
  */
+import type { AllowedHosts } from './allowed-hosts.js';
 import type { SourceErrorCode } from '../errors.js';
 import type { HttpPolicy, Policy } from '../policy.js';
 
@@ -84,5 +85,7 @@ export type SourceHttpFactory = (opts: SourceHttpOptions) => SourceHttp;
 
 export interface SourceHttpGlobals {
   allowPrivateNetworks: boolean;
+  /** SOURCE_ALLOWED_HOSTS (default none). */
+  allowedHosts?: AllowedHosts;
   policy: Pick<Policy, 'http' | 'maxAccountGates'>;
 }

@@ -103,6 +103,7 @@ describe('OpenAPI', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/imports',
       '/api/imports/{job_id}',
+      '/api/imports/{job_id}/callback',
       '/api/imports/{job_id}/events',
       '/api/imports/{job_id}/items',
       '/api/items',
@@ -131,6 +132,8 @@ describe('OpenAPI', () => {
     expect(Object.keys(envelope.properties).sort()).toEqual(['details', 'error_code', 'error_message', 'request_id']);
     expect(doc.paths['/api/imports/{job_id}'].delete.responses).toHaveProperty('409');
     expect(doc.paths['/api/imports/{job_id}/events'].get.responses['200'].content).toHaveProperty('text/event-stream');
+    const callback = doc.paths['/api/imports/{job_id}/callback'].get.responses['200'].content['application/json'].schema;
+    expect(Object.keys(callback.properties).sort()).toEqual(['attempts', 'last_attempt_at', 'last_error', 'status']);
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(post.security).toEqual([{ bearer: [] }]);
   });

@@ -1,3 +1,4 @@
+import { AllowedHosts } from '../../src/outbound/allowed-hosts.js';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -120,7 +121,7 @@ describe('connect-time guard', () => {
     const lookup = createGuardedLookup(dns({ 'origin.test': ['127.0.0.1'], 'evil.test': ['127.0.0.2'] }), (ip) => ip === '127.0.0.2');
     const agent = new Agent({ connect: { lookup } });
     closers.push(() => void agent.close());
-    const h = createSourceHttp({ source: 'GitLab', baseUrl: `http://origin.test:${port}` }, { dispatcher: agent, allowPrivate: true }, TEST_POLICY.http);
+    const h = createSourceHttp({ source: 'GitLab', baseUrl: `http://origin.test:${port}` }, { dispatcher: agent, allowPrivate: true, allowed: AllowedHosts.NONE }, TEST_POLICY.http);
     const err = await caught(h.get('/api/v4/projects/1'));
     expect(err.code).toBe('SOURCE_URL_FORBIDDEN');
     expect(evil.connections()).toBe(0);

@@ -4,6 +4,7 @@
  * guard treats 127.0.0.1 as the one "public" address (so a server can be reached at all) while
  * every other address is judged by the real rules. TCP counters prove nothing reached an address.
  */
+import { AllowedHosts } from '../../src/outbound/allowed-hosts.js';
 import https from 'node:https';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -64,5 +65,5 @@ export function guardedTransport(table: DnsTable): Transport {
   const isForbidden = (ip: string) => ip !== STAND_IN_PUBLIC && isForbiddenAddress(ip);
   const dispatcher = new Agent({ connect: { lookup: createGuardedLookup(fakeDns(table), isForbidden), ca: cert } });
   closers.push(() => dispatcher.close());
-  return { dispatcher, allowPrivate: false };
+  return { dispatcher, allowPrivate: false, allowed: AllowedHosts.NONE };
 }

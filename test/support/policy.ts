@@ -13,6 +13,8 @@ export const TEST_POLICY: Policy = {
   jobs: { ...DEFAULT_POLICY.jobs, storeBackoff: { baseMs: 20, maxMs: 100 } },
   worker: { ...DEFAULT_POLICY.worker, lockDurationMs: 3000, stalledIntervalMs: 1000 },
   redis: { ...DEFAULT_POLICY.redis, reconnect: { baseMs: 50, maxMs: 1000 } },
+  // A callback claimed by a killed process comes due again within seconds.
+  callback: { ...DEFAULT_POLICY.callback, backoff: { baseMs: 100, maxMs: 400 }, timeoutMs: 5000, leaseMs: 6000, pollMs: 50 },
 };
 
 type Parts = { [K in keyof Policy]?: Policy[K] extends object ? Partial<Policy[K]> : Policy[K] };

@@ -4,14 +4,17 @@
 -- Counts the job's runs started without a clean end (CONTRACT §7 poison jobs): a worker taking the
 -- job starts a run, a stored batch leaves only the current run counted, an end forgets them.
 -- KEYS[1] record  KEYS[2] credentials  KEYS[3] checkpoint  KEYS[4] owner  KEYS[5] item counters (hash)
--- KEYS[6] unfinished runs (counter)
+-- KEYS[6] unfinished runs (counter)  KEYS[7] callback (hash; `url` set at creation)  KEYS[8] callbacks due (zset)
 -- ARGV[1] op: 'transition' | 'progress'
 -- ARGV[2] target status (transition) or ''
 -- ARGV[3] JSON patch: top-level fields to set; `progress` is merged field by field
 -- ARGV[4] now ISO  ARGV[5] ttl seconds  ARGV[6] owner token ('' = not a worker: API cancel)
 -- ARGV[7] checkpoint ('' = leave)  ARGV[8] JSON array of imported item refs to append
 -- ARGV[9] JSON object of item counters to add  ARGV[10] index key prefix  ARGV[11] events channel
--- ARGV[12] cancel channel
+-- ARGV[12] cancel channel  ARGV[13] now epoch ms  ARGV[14] callback retry horizon ms
+-- ARGV[15] callback entry ttl seconds
+-- A job with a callback URL that ends gets its outbox entry here, in the same call as the end
+-- itself, so no crash can fall between the two: the record as it ended is the body to send.
 -- Returns {'ok', newJson, unfinishedRuns} or {'refused', currentStatus} or {'missing'}.
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {'missing'} end
@@ -85,7 +88,15 @@ local runs = 0
 if terminal then
   redis.call('DEL', KEYS[2], KEYS[4], KEYS[6])
   redis.call('EXPIRE', KEYS[3], ttl)
+  if redis.call('HEXISTS', KEYS[7], 'url') == 1 then
+    local due = tonumber(ARGV[13])
+    redis.call('HSET', KEYS[7], 'status', 'pending', 'attempts', 0, 'body', encoded, 'next_at', due,
+      'deadline', due + tonumber(ARGV[14]))
+    redis.call('EXPIRE', KEYS[7], tonumber(ARGV[15]))
+    redis.call('ZADD', KEYS[8], due, job.job_id)
+  end
 else
+  redis.call('EXPIRE', KEYS[7], ttl)
   if op == 'transition' and to == 'processing' and owner ~= '' then
     runs = redis.call('INCR', KEYS[6])
     redis.call('EXPIRE', KEYS[6], ttl)
