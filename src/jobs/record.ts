@@ -10,7 +10,7 @@ import { NO_TENANT, type JobKeys } from './keys.js';
 import { DEFAULT_POLICY } from '../policy.js';
 
 const lua = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
-const SCRIPTS = { saveJob: lua('save'), createJob: lua('create'), listJobs: lua('list') };
+const SCRIPTS = { saveJob: lua('save'), createJob: lua('create'), listJobs: lua('list'), countJobs: lua('count') };
 
 type Reply = [string, string?, number?];
 
@@ -21,6 +21,7 @@ declare module 'ioredis' {
     saveJob(...args: (string | number)[]): Result<Reply, Context>;
     createJob(...args: (string | number)[]): Result<Reply, Context>;
     listJobs(...args: (string | number)[]): Result<string[], Context>;
+    countJobs(...args: (string | number)[]): Result<number, Context>;
   }
 }
 
@@ -61,7 +62,7 @@ export class JobRecords {
     readonly callbackHorizonMs = DEFAULT_POLICY.callback.horizonMs,
   ) {
     for (const [name, source] of Object.entries(SCRIPTS)) {
-      const numberOfKeys = name === 'listJobs' ? 1 : name === 'createJob' ? 5 : 8;
+      const numberOfKeys = name === 'listJobs' || name === 'countJobs' ? 1 : name === 'createJob' ? 5 : 8;
       if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua: source });
     }
   }
@@ -165,11 +166,10 @@ export class JobRecords {
     };
   }
 
+  /** Live jobs by status (expired ids met on the way are dropped, at most 500 per status and call). */
   async countByStatus(statuses: readonly JobStatus[]): Promise<number[]> {
-    const pipeline = this.redis.pipeline();
-    for (const s of statuses) pipeline.zcard(this.keys.index(null, s, undefined));
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([, n]) => Number(n ?? 0));
+    const oldestLive = (Date.now() - this.ttlSeconds * 1000) * 1000;
+    return Promise.all(statuses.map(async (s) => Number(await this.redis.countJobs(this.keys.index(null, s, undefined), this.keys.recordPrefix, oldestLive, 500))));
   }
 
   async itemCounters(): Promise<Record<string, number>> {
