@@ -109,10 +109,22 @@ export async function* walkPages<C, R>(listing: Listing<C, R>, start: C, callerS
   }
 }
 
+/**
+ * Records one collected listing may hold when its source declares no total (a source that does is
+ * held to its total by the advance rules). Far beyond what one item can carry: its normalized
+ * form would be over the 5 MiB item limit long before.
+ */
+export const MAX_COLLECTED = 100_000;
+
 /** Every record of a (short) listing, e.g. one issue's comments; the advance rules still hold. */
 export async function collectPages<C, R>(listing: Listing<C, R>, start: C, signal: AbortSignal): Promise<R[]> {
   const out: R[] = [];
-  for await (const page of walkPages(listing, start, signal)) out.push(...page.records);
+  for await (const page of walkPages(listing, start, signal)) {
+    out.push(...page.records);
+    if (page.total === null && out.length > MAX_COLLECTED) {
+      throw new SourceError('SOURCE_RESPONSE_INVALID', `${listing.what}: more than ${MAX_COLLECTED} records without a declared total`);
+    }
+  }
   return out;
 }
 

@@ -137,6 +137,12 @@ describe('walkPages', () => {
     expect(seen).toEqual([2, 4]);
   });
 
+  it('collectPages refuses an endless listing of new records that declares no total', async () => {
+    const { l, fetched } = listing((n) => ({ records: items(n, 1000), next: n + 1 }));
+    await expect(collectPages(l, 1, never)).rejects.toThrow(/Test items: more than 100000 records without a declared total/);
+    expect(fetched.length).toBeLessThanOrEqual(103);
+  });
+
   it('collectPages gathers a short listing', async () => {
     const { l } = listing((n) => ({ records: items(n), next: n < 2 ? n + 1 : null }));
     expect(await collectPages(l, 1, never)).toEqual([...items(1), ...items(2)]);
