@@ -24,6 +24,10 @@ describe('job lifecycle log lines', () => {
       { tenantId: 'acme', requestId: 'r', correlationId: null, idempotencyKey: null },
     );
     await h.waitFor(job.job_id);
+    // The end line follows the record's transition (after the watermark is stored): wait for it.
+    for (let i = 0; i < 400 && !lines.some((l) => l.job_id === job.job_id && l.msg === 'import completed'); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
     const mine = lines.filter((l) => l.job_id === job.job_id);
     expect(mine.every((l) => l.tenant_id === 'acme' && l.source_type === 'github')).toBe(true);
     expect(mine.find((l) => l.msg === 'import started')).toMatchObject({ mode: 'full', resumed: false });
