@@ -10,6 +10,8 @@ import { AllowedHosts } from './outbound/allowed-hosts.js';
 export interface Config {
   port: number;
   host: string;
+  /** METRICS_PORT (an addition to the contract's variables): GET /metrics and /health on their own port, in any role. */
+  metricsPort: number | null;
   redisUrl: string;
   redisKeyPrefix: string;
   jobTtlSeconds: number;
@@ -201,6 +203,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const config: Config = {
     port: g.take(() => int(env, 'PORT', 8100, 0, 65535), 0),
     host,
+    metricsPort: g.take(() => (env.METRICS_PORT?.trim() ? int(env, 'METRICS_PORT', 0, 0, 65535) : null), null),
     redisUrl: g.take(() => url(env, 'REDIS_URL', ['redis:', 'rediss:'], 'redis://localhost:6379/0')!, ''),
     redisKeyPrefix: prefix,
     jobTtlSeconds: g.take(() => int(env, 'REDIS_JOB_TTL', 86400, 60, 365 * 86400), 0),

@@ -22,6 +22,7 @@ import { CallbackOutbox } from './jobs/callbacks/outbox.js';
 import type { ItemStore } from './store/types.js';
 import { backoffDelay, DEFAULT_POLICY, type Policy } from './policy.js';
 import { checkRedisDatabase } from './redis-database.js';
+import { createMetrics, type Metrics } from './metrics.js';
 
 export interface Deps {
   config: Readonly<Config>;
@@ -41,6 +42,8 @@ export interface Deps {
   connectors: Record<SourceType, ConnectorModule>;
   http: SourceHttpFactory;
   locks: ScopeLocks;
+  /** this process's Prometheus registry: the API's /metrics, the worker's counters, METRICS_PORT */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -90,7 +93,8 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
   const events = new JobEvents(subscriber, keys);
   const queue = createQueue(apiRedis, keys.queuePrefix, policy.retention.queueEntrySeconds);
   queue.on('error', () => undefined); // reported once by the shared connection's handler
-  const http = createSourceHttpFactory({ allowPrivateNetworks: config.allowPrivateNetworks, allowedHosts: config.allowedHosts, policy });
+  const metrics = createMetrics();
+  const http = createSourceHttpFactory({ allowPrivateNetworks: config.allowPrivateNetworks, allowedHosts: config.allowedHosts, policy, observer: metrics });
   const store = await openItemStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, schema: overrides.storeSchema }).catch(
     async (err: unknown) => {
       await queue.close().catch(() => undefined);
@@ -110,7 +114,7 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
   });
   return {
     config, logger, policy, keys, redis, apiRedis, subscriber, records, events, queue, jobs, store,
-    connectors: overrides.connectors, http, locks: new ScopeLocks(redis, keys, policy.scopeLock.leaseMs, config.tenantMaxRunning),
+    connectors: overrides.connectors, http, metrics, locks: new ScopeLocks(redis, keys, policy.scopeLock.leaseMs, config.tenantMaxRunning),
     async close() {
       await queue.close().catch(() => undefined);
       await store.close().catch(() => undefined);
@@ -131,6 +135,6 @@ export function createWorker(deps: Deps): ImportWorker {
     records: deps.records, store: deps.store, connectors: deps.connectors, http: deps.http,
     credentialsKey: deps.config.credentialsKey, logger: deps.logger, connection: deps.redis,
     queuePrefix: deps.keys.queuePrefix, concurrency: deps.config.workerConcurrency, locks: deps.locks,
-    events: deps.events, callbacks, policy: deps.policy,
+    events: deps.events, callbacks, policy: deps.policy, metrics: deps.metrics,
   });
 }

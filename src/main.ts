@@ -9,6 +9,7 @@ import { buildDeps, createWorker, type Deps } from './deps.js';
 import { connectors } from './connectors/registry.js';
 import { buildApp } from './http/app.js';
 import { healthProbe } from './http/health-probe.js';
+import { boundPort, serveOps } from './http/ops-server.js';
 import type { ImportWorker } from './jobs/worker.js';
 import { scheduleSweep } from './jobs/retention.js';
 import { VERSION } from './version.js';
@@ -18,6 +19,8 @@ export type Role = 'all' | 'api' | 'worker';
 export interface Running {
   deps: Deps;
   app: FastifyInstance | null;
+  /** the METRICS_PORT server, when that is set */
+  ops: FastifyInstance | null;
   worker: ImportWorker | null;
   stop(): Promise<void>;
 }
@@ -27,15 +30,24 @@ export async function start(role: Role, env: NodeJS.ProcessEnv = process.env, lo
   const log = logger ?? pino({ level: config.logLevel, base: { service: 'integration-service', role } });
   const deps = await buildDeps(config, log, { connectors });
   let app: FastifyInstance | null = null;
+  let ops: FastifyInstance | null = null;
   let worker: ImportWorker | null = null;
+  const health = healthProbe(deps.apiRedis, deps.store);
   // The API listens first: while Redis is unreachable it answers /health with 503.
   if (role !== 'worker') {
     app = await buildApp({
-      jobs: deps.jobs, items: deps.store, health: healthProbe(deps.apiRedis, deps.store), connectors: deps.connectors,
+      jobs: deps.jobs, items: deps.store, health, connectors: deps.connectors, metrics: deps.metrics,
       apiKeys: config.apiKeys, version: VERSION, environment: config.environment, logger: log, policy: deps.policy.api,
     });
     await app.listen({ port: config.port, host: config.host }).catch((err: unknown) => {
-      throw listenError(err);
+      throw listenError(err, 'PORT');
+    });
+  }
+  if (config.metricsPort !== null) {
+    const opsDeps = { jobs: deps.jobs, health, metrics: deps.metrics, version: VERSION, environment: config.environment, logger: log, policy: deps.policy.api };
+    ops = await serveOps(opsDeps, config.metricsPort, config.host).catch(async (err: unknown) => {
+      await app?.close();
+      throw listenError(err, 'METRICS_PORT');
     });
   }
   let stopSweep = () => {};
@@ -44,12 +56,13 @@ export async function start(role: Role, env: NodeJS.ProcessEnv = process.env, lo
     await worker.start();
     stopSweep = scheduleSweep(deps.records, deps.store, config.jobTtlSeconds, log, deps.policy.retention);
   }
-  log.info({ port: app ? config.port : undefined, store: config.databaseUrl ? 'postgres' : 'pglite' }, 'integration-service started');
+  log.info({ port: app ? config.port : undefined, metrics_port: ops ? boundPort(ops) : undefined, store: config.databaseUrl ? 'postgres' : 'pglite' }, 'integration-service started');
   return {
-    deps, app, worker,
+    deps, app, ops, worker,
     async stop() {
       stopSweep();
       await app?.close();
+      await ops?.close();
       await worker?.close();
       await deps.close();
     },
@@ -57,10 +70,10 @@ export async function start(role: Role, env: NodeJS.ProcessEnv = process.env, lo
 }
 
 /** The usual reasons a listen fails, as one line naming the variable to change. */
-function listenError(err: unknown): unknown {
+function listenError(err: unknown, variable: 'PORT' | 'METRICS_PORT'): unknown {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return new StartupError('PORT', 'is already in use (EADDRINUSE)');
-  if (code === 'EACCES') return new StartupError('PORT', 'needs privileges this process lacks (EACCES)');
+  if (code === 'EADDRINUSE') return new StartupError(variable, 'is already in use (EADDRINUSE)');
+  if (code === 'EACCES') return new StartupError(variable, 'needs privileges this process lacks (EACCES)');
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new StartupError('HOST', `is not an address of this machine (${code})`);
   }

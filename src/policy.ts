@@ -110,6 +110,8 @@ export interface Policy {
     sseMaxStreamsPerTenant: number;
     /** A health probe that takes longer counts as down. */
     healthProbeTimeoutMs: number;
+    /** Each read of a /metrics scrape (Redis counts, pings), run side by side: a scrape answers within about this long. */
+    metricsReadTimeoutMs: number;
   };
   sources: {
     github: {
@@ -169,7 +171,7 @@ export const DEFAULT_POLICY: Policy = {
   scopeLock: { leaseMs: 2 * MINUTE, renewEveryMs: 40 * SECOND },
   retention: { sweepEveryMs: 10 * MINUTE, sweepBatch: 1000, queueEntrySeconds: 24 * 3600 },
   redis: { reconnect: { baseMs: 400, maxMs: 10 * SECOND }, apiCommandTimeoutMs: 2 * SECOND },
-  api: { sseHeartbeatMs: 15 * SECOND, sseMaxStreamsPerTenant: 100, healthProbeTimeoutMs: 3 * SECOND },
+  api: { sseHeartbeatMs: 15 * SECOND, sseMaxStreamsPerTenant: 100, healthProbeTimeoutMs: 3 * SECOND, metricsReadTimeoutMs: 1500 },
   sources: {
     // GitHub asks for restraint (secondary limit: 100 concurrent); first secondary wait 60–120 s.
     github: { concurrency: 4, window: 4, pagesAhead: 2, secondaryBackoff: { baseMs: 2 * MINUTE, maxMs: 15 * MINUTE } },

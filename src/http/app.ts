@@ -62,7 +62,7 @@ function registerJsonOnly(app: FastifyInstance): void {
 /** The whole app as one plugin, not encapsulated (skip-override), so its hooks cover every route. */
 export const httpApp: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
   const validators = createValidators();
-  const metrics = createMetrics();
+  const metrics = deps.metrics ?? createMetrics();
   app.setValidatorCompiler(validators.compiler);
   registerRequestId(app);
   registerErrorHandling(app);

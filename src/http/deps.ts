@@ -4,6 +4,7 @@ import type { ConnectorModule, SourceType } from '../connectors/connector.js';
 import type { JobService } from '../jobs/types.js';
 import type { ItemStore } from '../store/types.js';
 import type { Policy } from '../policy.js';
+import type { Metrics } from '../metrics.js';
 
 export interface HealthReport {
   redis: { status: 'up' | 'down'; latency_ms?: number };
@@ -22,4 +23,6 @@ export interface AppDeps {
   environment: string;
   logger: Logger;
   policy: Policy['api'];
+  /** The process's registry (shared with its worker in the `all` role); default: a registry of this app's own. */
+  metrics?: Metrics;
 }

@@ -115,4 +115,9 @@ export class RedisJobService implements JobService {
       itemsImported: { created: items.created ?? 0, updated: items.updated ?? 0, unchanged: items.unchanged ?? 0, failed: items.failed ?? 0 },
     };
   }
+
+  async queueDepth(): Promise<Record<string, number>> {
+    // No types given: BullMQ counts every state it knows (waiting, delayed, active, prioritized, …).
+    return tracked(this.queue.getJobCounts());
+  }
 }

@@ -101,4 +101,6 @@ export interface JobService {
   callback(jobId: string, tenantId: string | null): Promise<CallbackState | null>;
   /** For /metrics: jobs by status (from the indexes) and items imported since the Redis db was created. */
   stats(): Promise<{ byStatus: Record<JobStatus, number>; itemsImported: Record<ItemAction, number> }>;
+  /** For /metrics: entries of the BullMQ queue by state (waiting, delayed, active, …). */
+  queueDepth(): Promise<Record<string, number>>;
 }

@@ -11,6 +11,7 @@ import { runImport, type RunDeps } from './run-import.js';
 import type { ScopeLocks } from './scope-lock.js';
 import type { JobEvents } from './events.js';
 import type { CallbackDelivery } from './callbacks/delivery.js';
+import type { JobEndObserver } from '../metrics.js';
 import { TERMINAL_STATUSES } from './types.js';
 import { backoffDelay, type Policy } from '../policy.js';
 
@@ -24,6 +25,8 @@ export interface WorkerDeps extends RunDeps {
   callbacks: CallbackDelivery | null;
   logger: Logger;
   policy: Pick<Policy, 'jobs' | 'sources' | 'worker' | 'scopeLock'>;
+  /** told of every job a run of this worker ended */
+  metrics?: JobEndObserver;
 }
 
 export class ImportWorker {
@@ -87,7 +90,10 @@ export class ImportWorker {
     let handBack = false;
     let resumeAt: number | undefined;
     try {
-      const outcome = await runImport(this.deps, data, owner, controller.signal);
+      // The source type labels this job's source requests in the metrics.
+      const http: RunDeps['http'] = (o) => this.deps.http({ ...o, sourceType: data.source_type });
+      const outcome = await runImport({ ...this.deps, http }, data, owner, controller.signal);
+      if (outcome.kind === 'done' && outcome.job) this.deps.metrics?.jobEnded(outcome.job);
       if (outcome.kind === 'interrupted') {
         handBack = true;
         resumeAt = outcome.resumeAt;

@@ -22,7 +22,9 @@ import {
   withoutCredentialHeaders,
 } from './util.js';
 import { findForbiddenAddressError } from './ssrf.js';
-import type { RateLimitSignal, RequestOptions, SourceHttp, SourceHttpOptions, SourceResponse } from './types.js';
+import type {
+  AttemptOutcome, RateLimitSignal, RequestOptions, RetryReason, SourceHttp, SourceHttpOptions, SourceRequestObserver, SourceResponse,
+} from './types.js';
 
 /** Thrown into an attempt's signal when its own timeout fires (a network fault, retried). */
 class AttemptTimeout extends Error {}
@@ -49,7 +51,13 @@ export class SourceHttpClient implements SourceHttp {
   private readonly base: URL;
   private readonly gate: AccountGate;
 
-  constructor(opts: SourceHttpOptions, private readonly transport: Transport, policy: HttpPolicy, gates?: GateRegistry) {
+  constructor(
+    opts: SourceHttpOptions,
+    private readonly transport: Transport,
+    policy: HttpPolicy,
+    gates?: GateRegistry,
+    private readonly observer?: SourceRequestObserver,
+  ) {
     this.o = { ...policy, ...stripUndefined(opts), source: opts.source, baseUrl: opts.baseUrl };
     const base = URL.canParse(opts.baseUrl) ? new URL(opts.baseUrl) : null;
     if (base === null) throw new SourceError('SOURCE_URL_FORBIDDEN', `${opts.source} base URL is not an absolute http(s) URL`);
@@ -109,17 +117,23 @@ export class SourceHttpClient implements SourceHttp {
     }
 
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(method, url, headers, body, signal);
+      const outcome = await this.attempt(method, url, headers, body, signal).catch((err: unknown) => {
+        if (!signal?.aborted) this.count('error');
+        throw err;
+      });
       const exhausted = attempt > this.o.retries;
       if ('fault' in outcome) {
+        this.count(exhausted ? 'error' : 'retry');
         if (exhausted) {
           throw new SourceError('SOURCE_UNAVAILABLE', `${source} unavailable: ${outcome.fault} after ${attempt} attempts (${what})`);
         }
-        await this.retryAfter(attempt, `${outcome.fault} (${what})`, backoffDelay(attempt, this.o.backoff), signal);
+        const why = outcome.fault.startsWith('timeout') ? 'timeout' : 'network';
+        await this.retryAfter(attempt, why, `${outcome.fault} (${what})`, backoffDelay(attempt, this.o.backoff), signal);
         continue;
       }
       const { res, rl } = outcome;
       if (rl?.limited) {
+        this.count('rate_limited');
         if (exhausted) {
           throw new SourceError('SOURCE_RATE_LIMITED', `${source} still rate-limits after ${attempt} attempts: HTTP ${res.status} for ${what}`, res.status);
         }
@@ -133,35 +147,51 @@ export class SourceHttpClient implements SourceHttp {
         }
         // No hint at all: back off account-wide, as the source is throttling the account, not this request.
         if (rl.pauseUntil === undefined) this.gate.pause(Date.now() + backoffDelay(attempt, this.o.backoff));
-        this.notify(attempt, `rate limited: HTTP ${res.status} (${what})`, rl.pauseUntil === undefined ? null : Math.max(0, wait));
+        this.notify(attempt, 'rate_limited', `rate limited: HTTP ${res.status} (${what})`, rl.pauseUntil === undefined ? null : Math.max(0, wait));
         continue; // the gate holds the next attempt (and every other request) until the pause ends
       }
       if ((res.status >= 200 && res.status < 300) || ro.allowStatus?.includes(res.status)) {
-        return { status: res.status, headers: res.headers, url: res.url, body: this.parse<T>(res, ro, what) };
+        let parsed: T;
+        try {
+          parsed = this.parse<T>(res, ro, what);
+        } catch (err) {
+          this.count('error');
+          throw err;
+        }
+        this.count('ok');
+        return { status: res.status, headers: res.headers, url: res.url, body: parsed };
       }
+      const retryable = isRetryableStatus(res.status);
       const custom = this.o.classify?.(res) ?? null;
+      this.count(!custom && retryable && !exhausted ? 'retry' : 'error');
       if (custom) {
         // A vendor message may quote the response body, and a source may echo the credentials it got.
         const message = custom.message === undefined ? `${source} answered HTTP ${res.status} for ${what}` : redactValues(custom.message, credentialValues(headers));
         throw new SourceError(custom.code, message, res.status);
       }
-      if (isRetryableStatus(res.status)) {
+      if (retryable) {
         if (exhausted) {
           throw new SourceError('SOURCE_UNAVAILABLE', `${source} unavailable: HTTP ${res.status} after ${attempt} attempts (${what})`, res.status);
         }
-        await this.retryAfter(attempt, `HTTP ${res.status} (${what})`, backoffDelay(attempt, this.o.backoff), signal);
+        await this.retryAfter(attempt, 'server_error', `HTTP ${res.status} (${what})`, backoffDelay(attempt, this.o.backoff), signal);
         continue;
       }
       throw new SourceError(defaultCode(res.status), `${source} answered HTTP ${res.status} for ${what}`, res.status);
     }
   }
 
-  private notify(attempt: number, reason: string, waitMs: number | null): void {
+  /** Counted only for a client labelled with its source type (completion callbacks are not). */
+  private count(outcome: AttemptOutcome): void {
+    if (this.o.sourceType !== undefined) this.observer?.attempt(this.o.sourceType, outcome);
+  }
+
+  private notify(attempt: number, why: RetryReason, reason: string, waitMs: number | null): void {
+    if (this.o.sourceType !== undefined) this.observer?.retry(this.o.sourceType, why);
     this.o.onRetry?.({ source: this.o.source, attempt, attempts: this.o.retries + 1, reason, wait_ms: waitMs === null ? null : Math.round(waitMs) });
   }
 
-  private async retryAfter(attempt: number, reason: string, waitMs: number, signal: AbortSignal | undefined): Promise<void> {
-    this.notify(attempt, reason, waitMs);
+  private async retryAfter(attempt: number, why: RetryReason, reason: string, waitMs: number, signal: AbortSignal | undefined): Promise<void> {
+    this.notify(attempt, why, reason, waitMs);
     await sleep(waitMs, signal);
   }
 

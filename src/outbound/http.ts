@@ -18,7 +18,7 @@ import { GateRegistry } from './gate-registry.js';
 import { createTransport } from './transport.js';
 import type { Transport } from './transport.js';
 import type { HttpPolicy } from '../policy.js';
-import type { SourceHttp, SourceHttpFactory, SourceHttpGlobals, SourceHttpOptions } from './types.js';
+import type { SourceHttp, SourceHttpFactory, SourceHttpGlobals, SourceHttpOptions, SourceRequestObserver } from './types.js';
 
 /**
  * One connection pool (and SSRF policy) shared by every SourceHttp the factory makes, and one gate
@@ -27,10 +27,12 @@ import type { SourceHttp, SourceHttpFactory, SourceHttpGlobals, SourceHttpOption
 export function createSourceHttpFactory(globals: SourceHttpGlobals): SourceHttpFactory {
   const transport = createTransport(globals.allowPrivateNetworks, undefined, globals.policy.http.maxHeaderBytes, globals.allowedHosts);
   const gates = new GateRegistry(globals.policy.maxAccountGates);
-  return (opts) => createSourceHttp(opts, transport, globals.policy.http, gates);
+  return (opts) => createSourceHttp(opts, transport, globals.policy.http, gates, globals.observer);
 }
 
 /** The factory's building block; tests pass a transport with their own DNS answers. */
-export function createSourceHttp(opts: SourceHttpOptions, transport: Transport, policy: HttpPolicy, gates?: GateRegistry): SourceHttp {
-  return new SourceHttpClient(opts, transport, policy, gates);
+export function createSourceHttp(
+  opts: SourceHttpOptions, transport: Transport, policy: HttpPolicy, gates?: GateRegistry, observer?: SourceRequestObserver,
+): SourceHttp {
+  return new SourceHttpClient(opts, transport, policy, gates, observer);
 }

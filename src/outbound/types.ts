@@ -48,6 +48,22 @@ export interface SourceHttpOptions extends Partial<HttpPolicy> {
   classify?: (res: SourceResponse<string>) => { code: SourceErrorCode; message?: string } | null;
   /** Told of every retry and wait before it happens (for the job's log); never given a credential. */
   onRetry?: (retry: RetryNotice) => void;
+  /**
+   * The metrics label of this client's requests: a SourceType (a fixed set, never a URL or a
+   * tenant). Unset (completion callbacks): the requests are not counted as source requests.
+   */
+  sourceType?: string;
+}
+
+/** What one attempt came to: a response taken, a retry coming, a rate limit, or the final error. */
+export type AttemptOutcome = 'ok' | 'retry' | 'rate_limited' | 'error';
+/** Why a request is retried, in a fixed set of label values. */
+export type RetryReason = 'rate_limited' | 'server_error' | 'timeout' | 'network';
+
+/** Told of every attempt of a labelled client (for metrics); label values come from fixed sets only. */
+export interface SourceRequestObserver {
+  attempt(sourceType: string, outcome: AttemptOutcome): void;
+  retry(sourceType: string, reason: RetryReason): void;
 }
 
 export interface RetryNotice {
@@ -88,4 +104,6 @@ export interface SourceHttpGlobals {
   /** SOURCE_ALLOWED_HOSTS (default none). */
   allowedHosts?: AllowedHosts;
   policy: Pick<Policy, 'http' | 'maxAccountGates'>;
+  /** counts the attempts of clients given a `sourceType` */
+  observer?: SourceRequestObserver;
 }

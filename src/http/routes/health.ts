@@ -21,7 +21,7 @@ const HealthResponse = Type.Object(
 );
 
 /** A probe that hangs counts as down: /health must answer quickly for load balancers. */
-async function probe(deps: AppDeps): Promise<HealthReport> {
+async function probe(deps: HealthRouteDeps): Promise<HealthReport> {
   const down: HealthReport = { redis: { status: 'down' }, database: { status: 'down' } };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<HealthReport>((resolve) => {
@@ -37,7 +37,9 @@ async function probe(deps: AppDeps): Promise<HealthReport> {
   }
 }
 
-export const healthRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+export type HealthRouteDeps = Pick<AppDeps, 'health' | 'logger' | 'policy' | 'version' | 'environment'>;
+
+export const healthRoutes: FastifyPluginAsyncTypebox<{ deps: HealthRouteDeps }> = async (app, { deps }) => {
   app.get(
     '/health',
     {
