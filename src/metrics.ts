@@ -118,11 +118,17 @@ export function createMetrics(now: () => number = Date.now): Metrics {
     httpDuration,
     async refresh(sources, timeoutMs) {
       const failed: { what: string; err: unknown }[] = [];
-      await Promise.all([
-        readRedis(sources.jobs, timeoutMs).catch((err: unknown) => void failed.push({ what: 'job stats', err })),
+      const [fresh] = await Promise.all([
+        readRedis(sources.jobs, timeoutMs).then(
+          () => true,
+          (err: unknown) => {
+            failed.push({ what: 'job stats', err });
+            return false;
+          },
+        ),
         readHealth(sources.health, timeoutMs),
       ]);
-      statsAge.set((now() - (lastRead ?? created)) / 1000);
+      statsAge.set(fresh ? 0 : (now() - (lastRead ?? created)) / 1000);
       return failed;
     },
     jobEnded(job) {
