@@ -117,10 +117,7 @@ export class SourceHttpClient implements SourceHttp {
     }
 
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(method, url, headers, body, signal).catch((err: unknown) => {
-        if (!signal?.aborted) this.count('error');
-        throw err;
-      });
+      const outcome = await this.attempt(method, url, headers, body, signal);
       const exhausted = attempt > this.o.retries;
       if ('fault' in outcome) {
         this.count(exhausted ? 'error' : 'retry');
@@ -203,6 +200,7 @@ export class SourceHttpClient implements SourceHttp {
     body: string | undefined,
     signal: AbortSignal | undefined,
   ): Promise<{ res: SourceResponse<string>; rl: RateLimitSignal | null } | { fault: string }> {
+    // A wait the gate hands off or refuses sends nothing: it is not an attempt (nor counted as one).
     await this.gate.acquire(signal);
     let res: SourceResponse<string>;
     try {
@@ -210,16 +208,10 @@ export class SourceHttpClient implements SourceHttp {
     } catch (err) {
       this.gate.release();
       if (signal?.aborted) throw signal.reason;
-      if (err instanceof SourceError) throw err;
-      const forbidden = findForbiddenAddressError(err);
-      if (forbidden) throw new SourceError('SOURCE_URL_FORBIDDEN', `${this.o.source} host ${url.hostname} ${forbidden.reason}`);
-      if (err instanceof AttemptTimeout) return { fault: `timeout (${this.o.timeoutMs} ms)` };
-      const fault = networkFaultName(err);
-      // A certificate or TLS handshake problem is configuration, not a passing fault: retrying cannot fix it.
-      if (/CERT|TLS|SSL/.test(fault)) {
-        throw new SourceError('SOURCE_UNAVAILABLE', `${this.o.source} unavailable: TLS failure ${fault} (${describeRequest(method, url)})`);
-      }
-      return { fault };
+      const outcome = this.failedSend(err, method, url);
+      if ('fault' in outcome) return outcome;
+      this.count('error');
+      throw outcome.error;
     }
     // The reading reaches the gate before the slot is released, so no queued request slips past a new pause.
     try {
@@ -229,6 +221,20 @@ export class SourceHttpClient implements SourceHttp {
     } finally {
       this.gate.release();
     }
+  }
+
+  /** A send that threw: a passing fault to retry, or the final error. */
+  private failedSend(err: unknown, method: 'GET' | 'POST', url: URL): { fault: string } | { error: unknown } {
+    if (err instanceof SourceError) return { error: err };
+    const forbidden = findForbiddenAddressError(err);
+    if (forbidden) return { error: new SourceError('SOURCE_URL_FORBIDDEN', `${this.o.source} host ${url.hostname} ${forbidden.reason}`) };
+    if (err instanceof AttemptTimeout) return { fault: `timeout (${this.o.timeoutMs} ms)` };
+    const fault = networkFaultName(err);
+    // A certificate or TLS handshake problem is configuration, not a passing fault: retrying cannot fix it.
+    if (/CERT|TLS|SSL/.test(fault)) {
+      return { error: new SourceError('SOURCE_UNAVAILABLE', `${this.o.source} unavailable: TLS failure ${fault} (${describeRequest(method, url)})`) };
+    }
+    return { fault };
   }
 
   /** Rejects with AttemptTimeout when the attempt's own timer fires. */

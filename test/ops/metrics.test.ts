@@ -24,6 +24,10 @@ import { startHarness, startSourceHarness, type Harness } from '../support/harne
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { deletePrefix, TEST_REDIS_DB, TEST_REDIS_URL } from '../support/redis.js';
 import { seedPgliteDataDir } from '../support/store.js';
+import { createServer } from 'node:http';
+import { createSourceHttp } from '../../src/outbound/http.js';
+import { createTransport } from '../../src/outbound/transport.js';
+import { TEST_POLICY } from '../support/policy.js';
 import { GitLabFake } from '../fakes/gitlab.js';
 import { started } from '../fakes/vendor-fake.js';
 
@@ -181,6 +185,37 @@ describe('a scrape is bounded when Redis hangs', () => {
     expect(sample(body, 'import_jobs{status="completed"}')).toBe(7);
     expect(sample(body, 'import_items_total{action="created"}')).toBe(40);
     expect(sample(body, 'import_queue_jobs{state="waiting"}')).toBe(3);
+  });
+});
+
+describe('source request counting in the outbound layer', () => {
+  it('counts each attempt of a labelled client by outcome and each retry by reason; an unlabelled client is not counted', async () => {
+    let hits = 0;
+    const server = createServer((req, res) => {
+      if (req.url === '/missing') return void res.writeHead(404).end('{}');
+      hits++;
+      res.writeHead(hits < 3 ? 503 : 200, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const metrics = createMetrics();
+    const transport = createTransport(true);
+    try {
+      const jira = createSourceHttp({ source: 'Jira', baseUrl: base, sourceType: 'jira' }, transport, TEST_POLICY.http, undefined, metrics);
+      await jira.get('/ok');
+      await expect(jira.get('/missing')).rejects.toThrow(/404/);
+      // a completion callback goes through the same layer without a source type
+      await createSourceHttp({ source: 'callback', baseUrl: base }, transport, TEST_POLICY.http, undefined, metrics).get('/ok');
+    } finally {
+      server.close();
+    }
+    const body = await metrics.registry.metrics();
+    expect(sample(body, 'source_requests_total{source_type="jira",outcome="retry"}')).toBe(2);
+    expect(sample(body, 'source_requests_total{source_type="jira",outcome="ok"}')).toBe(1);
+    expect(sample(body, 'source_requests_total{source_type="jira",outcome="error"}')).toBe(1);
+    expect(sample(body, 'source_retries_total{source_type="jira",reason="server_error"}')).toBe(2);
+    expect(body).not.toMatch(/source_type="(callback|undefined)"/);
+    expect(body).not.toContain(base);
   });
 });
 
