@@ -24,17 +24,28 @@ const common: Options = {
 /**
  * `format: 'timestamp'`: an RFC 3339 date-time that JavaScript and PostgreSQL both read the same
  * way. ajv's `date-time` also passes a leap second (23:59:60, which Date.parse refuses) and year
- * 0000 (before PostgreSQL's timestamptz range as written), which reached the database as a 500/503.
+ * 0000, which reached the database as a 500/503. The year is checked on the instant in UTC, as
+ * the database is given it (toISOString): `0001-01-01T00:00:00+01:00` is in year 0000 there, and
+ * `9999-12-31T23:59:59-01:00` is `+010000-…`, which PostgreSQL cannot read.
  */
 const dateTime = fullFormats['date-time'] as { validate: (text: string) => boolean };
 export function isTimestamp(text: string): boolean {
-  return dateTime.validate(text) && !text.startsWith('0000') && Number.isFinite(Date.parse(text));
+  if (!dateTime.validate(text)) return false;
+  const ms = Date.parse(text);
+  if (!Number.isFinite(ms)) return false;
+  const year = new Date(ms).getUTCFullYear();
+  return year >= 1 && year <= 9999;
 }
+
+/** `format: 'text'`: a string PostgreSQL can store or compare; its text type refuses NUL (U+0000). */
+export const TEXT_FORMAT_MESSAGE = 'must not contain the NUL character (U+0000)';
+const isText = (text: string): boolean => !text.includes('\u0000');
 
 function makeAjv(coerceTypes: boolean): Ajv {
   const ajv = new Ajv({ ...common, coerceTypes });
   addFormats(ajv);
   ajv.addFormat('timestamp', { type: 'string', validate: isTimestamp });
+  ajv.addFormat('text', { type: 'string', validate: isText });
   return ajv;
 }
 
@@ -71,6 +82,8 @@ export function toDetails(errors: readonly Partial<ErrorObject>[]): ErrorDetail[
       message = 'is required';
     } else if (e.keyword === 'enum' && Array.isArray(params.allowedValues)) {
       message = `must be one of: ${params.allowedValues.join(', ')}`;
+    } else if (e.keyword === 'format' && params.format === 'text') {
+      message = TEXT_FORMAT_MESSAGE;
     }
     const detail = { path: path || '/', message };
     out.set(`${detail.path}\n${detail.message}`, detail);

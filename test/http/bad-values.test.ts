@@ -15,7 +15,11 @@ afterAll(async () => env.cleanup());
 const b64 = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
 
 describe('values the database would refuse', () => {
-  it.each(['2016-12-31T23:59:60Z', '0000-01-01T00:00:00Z', '2024-02-30T00:00:00Z'])('updated_since=%s is a 422 naming the field', async (value) => {
+  it.each([
+    '2016-12-31T23:59:60Z', '0000-01-01T00:00:00Z', '2024-02-30T00:00:00Z',
+    // found by test/http/fuzz.test.ts: valid RFC 3339 whose instant is in year 0000 or 10000 in UTC (was a 503)
+    '0001-01-01T00:00:00+01:00', '9999-12-31T23:59:59-01:00',
+  ])('updated_since=%s is a 422 naming the field', async (value) => {
     const res = await app.inject(`/api/items?updated_since=${encodeURIComponent(value)}`);
     expect(res.statusCode).toBe(422);
     expect(res.json().details).toEqual([expect.objectContaining({ path: '/updated_since' })]);
@@ -36,19 +40,36 @@ describe('values the database would refuse', () => {
     expect(res.statusCode).toBe(422);
   });
 
-  it('options.since with a leap second is refused at POST and creates nothing', async () => {
+  // found by test/http/fuzz.test.ts: PostgreSQL text cannot hold NUL, so these were a 503 STORE_UNAVAILABLE
+  it.each(['q', 'project', 'tenant_id'])('a NUL character in %s is a 422 naming the field', async (name) => {
+    const res = await app.inject(`/api/items?${name}=a%00b`);
+    expect(res.statusCode).toBe(422);
+    expect(res.json().details).toEqual([{ path: `/${name}`, message: 'must not contain the NUL character (U+0000)' }]);
+  });
+
+  it('a NUL character in tenant_id is refused at POST (every item of the job would fail in the database)', async () => {
     const before = (await app.inject('/api/imports')).json().total;
-    const res = await app.inject({ method: 'POST', url: '/api/imports', payload: importBody({ scope: 'LEAP' }, { options: { since: '2016-12-31T23:59:60Z' } }) });
+    const res = await app.inject({ method: 'POST', url: '/api/imports', payload: importBody({ scope: 'NUL' }, { tenant_id: 'acme\u0000' }) });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().details).toEqual([expect.objectContaining({ path: '/tenant_id' })]);
+    expect((await app.inject('/api/imports')).json().total).toBe(before);
+  });
+
+  it.each(['2016-12-31T23:59:60Z', '0001-01-01T00:00:00+01:00'])('options.since=%s is refused at POST and creates nothing', async (since) => {
+    const before = (await app.inject('/api/imports')).json().total;
+    const res = await app.inject({ method: 'POST', url: '/api/imports', payload: importBody({ scope: 'LEAP' }, { options: { since } }) });
     expect(res.statusCode).toBe(422);
     expect(res.json().details).toEqual([expect.objectContaining({ path: '/options/since' })]);
     expect((await app.inject('/api/imports')).json().total).toBe(before);
   });
 
   it('accepts ordinary timestamps with offsets and fractions', () => {
-    for (const ok of ['2024-01-01T00:00:00Z', '2024-06-30T12:34:56.123456+02:00', '0001-01-01T00:00:00Z', '9999-12-31T23:59:59Z']) {
+    for (const ok of ['2024-01-01T00:00:00Z', '2024-06-30T12:34:56.123456+02:00', '0001-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '0001-01-01T00:00:00-01:00', '9999-12-31T23:59:59+01:00']) {
       expect(isTimestamp(ok), ok).toBe(true);
     }
-    for (const bad of ['2024-01-01', '2024-01-01T00:00:00', 'yesterday', '2024-13-01T00:00:00Z']) expect(isTimestamp(bad), bad).toBe(false);
+    for (const bad of ['2024-01-01', '2024-01-01T00:00:00', 'yesterday', '2024-13-01T00:00:00Z', '0001-01-01T00:59:59+01:00', '9999-12-31T23:00:00-01:00']) {
+      expect(isTimestamp(bad), bad).toBe(false);
+    }
   });
 });
 

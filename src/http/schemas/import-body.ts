@@ -29,7 +29,7 @@ function envelope<S extends TSchema, C extends TSchema>(sourceType: S, sourceCon
       source_config: sourceConfig,
       options: Type.Optional(ImportOptionsSchema),
       tenant_id: Type.Optional(
-        Type.String({ minLength: 1, maxLength: 128, description: 'taken from the API key when keys are on' }),
+        Type.String({ minLength: 1, maxLength: 128, format: 'text', description: 'taken from the API key when keys are on' }),
       ),
       callback_url: Type.Optional(
         Type.String({

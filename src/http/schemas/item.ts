@@ -51,10 +51,10 @@ export const WorkItemSchema = Type.Object(
 export const ItemListQuery = Type.Object(
   {
     source_type: Type.Optional(SourceTypeSchema),
-    project: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    project: Type.Optional(Type.String({ minLength: 1, maxLength: 512, format: 'text' })),
     updated_since: Type.Optional(Type.String({ format: 'timestamp', description: 'RFC 3339 date-time, years 0001-9999' })),
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'substring of title, key or description' })),
-    tenant_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, format: 'text', description: 'substring of title, key or description' })),
+    tenant_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, format: 'text' })),
     limit: Limit(LIMITS.items.max, LIMITS.items.def),
     cursor: Type.Optional(Cursor),
   },

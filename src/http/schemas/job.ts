@@ -68,7 +68,7 @@ export const JobListQuery = Type.Object(
   {
     status: Type.Optional(JobStatusSchema),
     source_type: Type.Optional(SourceTypeSchema),
-    tenant_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    tenant_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, format: 'text' })),
     limit: Limit(LIMITS.jobs.max, LIMITS.jobs.def),
     cursor: Type.Optional(Cursor),
   },

@@ -15,8 +15,11 @@ export function signBody(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-/** `retryAt`: the time the receiver asked for (Retry-After), if any; `final`: retrying cannot help. */
-export type AttemptResult = { ok: true } | { ok: false; error: string; retryAt: number | null; final: boolean };
+/**
+ * `retryAfterMs`: how long the receiver asked to wait (Retry-After, from the moment it answered),
+ * if it did — relative, so the delivery loop applies it on its own clock; `final`: retrying cannot help.
+ */
+export type AttemptResult = { ok: true } | { ok: false; error: string; retryAfterMs: number | null; final: boolean };
 
 export async function sendCallback(
   http: SourceHttpFactory, policy: Policy['callback'], secret: string, url: string, body: string, signal: AbortSignal,
@@ -42,7 +45,8 @@ export async function sendCallback(
     if (signal.aborted) throw err;
     if (err instanceof SourceWaitError) retryAt = err.resumeAt;
     const final = err instanceof SourceError && err.code === 'SOURCE_URL_FORBIDDEN';
-    return { ok: false, error: failure(err, url), retryAt, final };
+    const retryAfterMs = retryAt === null ? null : Math.max(0, retryAt - Date.now());
+    return { ok: false, error: failure(err, url), retryAfterMs, final };
   }
 }
 
