@@ -86,11 +86,13 @@ export class ImportWorker {
     }, this.deps.policy.scopeLock.renewEveryMs);
     let handBack = false;
     let resumeAt: number | undefined;
+    let cause: string | undefined;
     try {
       const outcome = await runImport(this.deps, data, owner, controller.signal);
       if (outcome.kind === 'interrupted') {
         handBack = true;
         resumeAt = outcome.resumeAt;
+        cause = outcome.cause;
       }
     } finally {
       clearInterval(renew);
@@ -99,11 +101,12 @@ export class ImportWorker {
       else {
         // The scope stays this job's until it resumes (a hand-back for a source's wait: until then).
         await this.deps.locks.holdScope(data, owner, resumeAt ?? Date.now()).catch(() => undefined);
-        await this.deps.records.endRun(data.job_id, owner).catch(() => undefined);
+        // A run that failed unexpectedly stays counted as lost: one that keeps failing ends as a poison job.
+        if (cause !== 'error') await this.deps.records.endRun(data.job_id, owner).catch(() => undefined);
       }
     }
     if (handBack && resumeAt !== undefined) {
-      await job.updateData({ ...data, rate_limit_handoffs: (data.rate_limit_handoffs ?? 0) + 1 });
+      if (cause === 'source-wait') await job.updateData({ ...data, rate_limit_handoffs: (data.rate_limit_handoffs ?? 0) + 1 });
       await job.moveToDelayed(resumeAt, token);
       throw new DelayedError();
     }
