@@ -97,10 +97,21 @@ export class SourceWaitError extends SourceError {
   }
 }
 
+/**
+ * Why the item store failed: 'outage' = it could not be reached or cannot answer now (retry later);
+ * 'refused' = it refused the data sent (the items at fault fail alone); 'fault' = anything else.
+ */
+export type StoreFailure = 'outage' | 'refused' | 'fault';
+
 export class StoreError extends AppError {
-  constructor(message: string) {
+  readonly failure: StoreFailure;
+  /** the database's SQLSTATE, when it answered with one */
+  readonly sqlstate: string | null;
+  constructor(message: string, failure: StoreFailure = 'fault', sqlstate: string | null = null) {
     super('STORE_UNAVAILABLE', message);
     this.name = 'StoreError';
+    this.failure = failure;
+    this.sqlstate = sqlstate;
   }
 }
 

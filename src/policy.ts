@@ -68,9 +68,18 @@ export interface Policy {
   jobs: {
     /** A job the source keeps handing back this often fails with SOURCE_RATE_LIMITED. */
     maxRateLimitHandoffs: number;
-    /** Tries of one batch write before the job fails with STORE_UNAVAILABLE. */
+    /**
+     * Tries of one store write in the worker: after that an outage hands the job back to the queue,
+     * any other failure (not a refused item: those fail alone) fails the job with STORE_UNAVAILABLE.
+     */
     storeAttempts: number;
     storeBackoff: Backoff;
+    /** A job handed back for a store outage waits this long in the queue (growing with each hand-back). */
+    storeOutageBackoff: Backoff;
+    /** A store unreachable this long (counted from the job's first hand-back for it) fails the job with STORE_UNAVAILABLE. */
+    storeOutageMaxMs: number;
+    /** A run that throws where nothing else catches (Redis failing under it) goes back to the queue for this long. */
+    errorRetry: Backoff;
     /** An incremental run starts this long before the last watermark (clock skew, late index updates). */
     incrementalOverlapMs: number;
   };
@@ -165,6 +174,10 @@ export const DEFAULT_POLICY: Policy = {
     maxRateLimitHandoffs: 8,
     storeAttempts: 5,
     storeBackoff: { baseMs: 500, maxMs: 8 * SECOND },
+    // CONTRACT §8: a PostgreSQL restart is waited out for up to 10 minutes.
+    storeOutageBackoff: { baseMs: 5 * SECOND, maxMs: MINUTE },
+    storeOutageMaxMs: 10 * MINUTE,
+    errorRetry: { baseMs: 5 * SECOND, maxMs: 10 * SECOND },
     incrementalOverlapMs: 5 * MINUTE,
   },
   worker: { lockDurationMs: 30 * SECOND, stalledIntervalMs: 30 * SECOND, maxLostRuns: 3, scopeBusyRetryMs: 2 * SECOND, tenantBusyRetry: { baseMs: 2 * SECOND, maxMs: 2 * SECOND } },

@@ -63,6 +63,13 @@ export interface SourcePage {
   cursor: string | null;
   /** Best known total of items in scope, when the source tells (refined as paging goes); null if unknown. */
   total: number | null;
+  /**
+   * A promise that every record in scope updated before this instant (ISO-8601) is on this page or
+   * an earlier one, so the incremental watermark may move there once this page is stored. A source
+   * paging in creation order can give its last record's creation time (a record is updated no
+   * earlier than it was created); one paging in another order (Jira by id) leaves it out.
+   */
+  settledBefore?: string | null;
 }
 
 export interface PageOptions {

@@ -6,10 +6,12 @@ export interface Checkpoint {
   maxUpdatedAt: string | null;
   /** the lower bound this run uses, kept so a resumed run asks the source the same question */
   since: string | null;
+  /** the last page is stored: a resumed run only finishes (cursor null would mean "from the start") */
+  done?: boolean;
 }
 
 export function parseCheckpoint(raw: string | null): Checkpoint | null {
   if (!raw) return null;
   const value = JSON.parse(raw) as Partial<Checkpoint>;
-  return { cursor: value.cursor ?? null, maxUpdatedAt: value.maxUpdatedAt ?? null, since: value.since ?? null };
+  return { cursor: value.cursor ?? null, maxUpdatedAt: value.maxUpdatedAt ?? null, since: value.since ?? null, done: value.done === true };
 }

@@ -7,6 +7,8 @@ export interface JobKeys {
   owner(id: string): string;
   /** runs of the job started without a clean end (poison-job detection) */
   unfinishedRuns(id: string): string;
+  /** hash {since, hand_backs} of the item-store outage the job is waiting out */
+  storeOutage(id: string): string;
   idempotency(tenant: string, keyHash: string): string;
   scopeLock(scopeHash: string): string;
   tenantRunning(tenant: string): string;
@@ -33,6 +35,7 @@ export function jobKeys(prefix = ''): JobKeys {
     checkpoint: (id) => `${p}checkpoint:${id}`,
     owner: (id) => `${p}owner:${id}`,
     unfinishedRuns: (id) => `${p}runs:${id}`,
+    storeOutage: (id) => `${p}store-outage:${id}`,
     idempotency: (tenant, keyHash) => `${p}idem:${tenant}:${keyHash}`,
     scopeLock: (scopeHash) => `${p}scope:${scopeHash}`,
     tenantRunning: (tenant) => `${p}running:${tenant}`,

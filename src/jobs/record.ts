@@ -125,6 +125,23 @@ export class JobRecords {
     await this.redis.eval(END_RUN, 2, this.keys.owner(id), this.keys.unfinishedRuns(id), owner);
   }
 
+  /**
+   * The job meets an item-store outage: when it began (the first hand-back for it, kept across
+   * workers) and how many hand-backs it has cost, this one included.
+   */
+  async storeOutage(id: string, now: number): Promise<{ since: number; handBacks: number }> {
+    const key = this.keys.storeOutage(id);
+    const replies = await this.redis.multi().hsetnx(key, 'since', now).hincrby(key, 'hand_backs', 1).hget(key, 'since')
+      .expire(key, this.ttlSeconds).exec();
+    if (!replies || replies.some(([err]) => err)) throw new Error('could not record the item-store outage');
+    return { since: Number(replies[2]![1]), handBacks: Number(replies[1]![1]) };
+  }
+
+  /** The item store took a batch: the outage (if any) is over, the next one is counted afresh. */
+  async storeAnswered(id: string): Promise<void> {
+    await this.redis.del(this.keys.storeOutage(id));
+  }
+
   /** Progress + checkpoint of one batch; refused unless the job is processing and owned by `owner`. */
   saveProgress(id: string, owner: string, write: ProgressWrite): Promise<SaveResult> {
     return this.save(id, 'progress', '', { progress: write.progress }, owner, write.checkpoint, write.items, write.counters);

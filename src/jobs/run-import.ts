@@ -4,9 +4,9 @@
  * after a crash; stops at the next batch boundary when the record says cancelled.
  */
 import type { Logger } from 'pino';
-import { SourceError, SourceWaitError, toJobError, type JobErrorCode } from '../errors.js';
-import type { Connector, ConnectorModule, NormalizedItem, SourceType } from '../connectors/connector.js';
-import type { Policy } from '../policy.js';
+import { SourceError, SourceWaitError, StoreError, toJobError, type JobErrorCode } from '../errors.js';
+import type { Connector, ConnectorModule, NormalizedItem, SourcePage, SourceType } from '../connectors/connector.js';
+import { backoffDelay, type Policy } from '../policy.js';
 import type { SourceHttpFactory } from '../outbound/types.js';
 import { decryptSecrets } from './credentials.js';
 import { redact, secretForms } from './redact.js';
@@ -17,7 +17,7 @@ import type { ImportedItemRef, JobProgress, JobRecord } from './types.js';
 import { advance, completed, type BatchCounts } from './progress.js';
 import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import { normalizePage } from './normalize-page.js';
-import { upsertWithRetry, type RunStore } from './run-store.js';
+import { upsertWithRetry, withStoreRetry, type RunStore } from './run-store.js';
 
 export interface RunDeps {
   records: JobRecords;
@@ -31,12 +31,28 @@ export interface RunDeps {
 
 /**
  * 'done': the record reached a terminal status (or was gone); 'interrupted': stopped mid-run to be
- * resumed from the checkpoint, elsewhere after a shutdown or at `resumeAt` when the source asked to wait.
+ * resumed from the checkpoint, elsewhere after a shutdown or at `resumeAt` because of `cause`: the
+ * source asked to wait, the item store is unreachable, or the run threw where nothing else caught it
+ * (such a run counts as lost, so a job that keeps doing so ends as a poison job).
  */
-export type RunOutcome = { kind: 'done'; job: JobRecord | null } | { kind: 'interrupted'; resumeAt?: number };
+export type RunOutcome =
+  | { kind: 'done'; job: JobRecord | null }
+  | { kind: 'interrupted'; resumeAt?: number; cause?: 'source-wait' | 'store-outage' | 'error' };
 
 export async function runImport(deps: RunDeps, data: ImportJobData, owner: string, signal: AbortSignal): Promise<RunOutcome> {
   const log = deps.logger.child({ job_id: data.job_id, tenant_id: data.tenant_id, source_type: data.source_type });
+  try {
+    return await runOnce(deps, data, owner, signal, log);
+  } catch (err) {
+    // Redis failing under the run (taking the job, recording its end): the record must not stay
+    // processing with nothing in the queue, so the job goes back to it and resumes from its checkpoint.
+    const resumeAt = Date.now() + backoffDelay(1, deps.policy.jobs.errorRetry);
+    log.error({ error: err instanceof Error ? err.message : String(err), resume_at: new Date(resumeAt).toISOString() }, 'import run failed unexpectedly: job handed back');
+    return { kind: 'interrupted', resumeAt, cause: 'error' };
+  }
+}
+
+async function runOnce(deps: RunDeps, data: ImportJobData, owner: string, signal: AbortSignal, log: Logger): Promise<RunOutcome> {
   const taken = await deps.records.take(data.job_id, owner);
   if (!taken.ok) return { kind: 'done', job: null };
   if (taken.lostRuns >= deps.policy.worker.maxLostRuns) return failPoisonJob(deps, data, owner, log);
@@ -54,13 +70,33 @@ export async function runImport(deps: RunDeps, data: ImportJobData, owner: strin
     if (signal.aborted) return abortedOutcome(deps, data, signal);
     if (err instanceof SourceWaitError && (data.rate_limit_handoffs ?? 0) < deps.policy.jobs.maxRateLimitHandoffs) {
       log.info({ resume_at: new Date(err.resumeAt).toISOString() }, 'source asks to wait: job handed back until then');
-      return { kind: 'interrupted', resumeAt: err.resumeAt };
+      return { kind: 'interrupted', resumeAt: err.resumeAt, cause: 'source-wait' };
     }
+    if (err instanceof StoreError && err.failure === 'outage') return storeOutage(deps, data, owner, redact(err.message, secrets), log);
     const { code, message: raw } = toJobError(err);
     const message = redact(raw, secrets);
     if (code === 'INTERNAL_ERROR') log.error({ error: redact(err instanceof Error ? (err.stack ?? err.message) : String(err), secrets) }, 'import failed unexpectedly');
     return failJob(deps, data, owner, code, message, log);
   }
+}
+
+/**
+ * The item store is unreachable (after the in-process retries): the job keeps its checkpoint, stays
+ * processing and waits in the queue, with growing pauses, until the store answers; an outage of
+ * storeOutageMaxMs (counted across hand-backs and workers) fails it.
+ */
+async function storeOutage(deps: RunDeps, data: ImportJobData, owner: string, reason: string, log: Logger): Promise<RunOutcome> {
+  const { storeOutageMaxMs, storeOutageBackoff } = deps.policy.jobs;
+  const now = Date.now();
+  const outage = await deps.records.storeOutage(data.job_id, now);
+  const downMs = now - outage.since;
+  if (downMs >= storeOutageMaxMs) {
+    return failJob(deps, data, owner, 'STORE_UNAVAILABLE', `the item store has been unreachable for ${Math.round(downMs / 1000)} s: ${reason}`, log);
+  }
+  // The last try falls at the deadline, so an outage just over it fails then, not a backoff later.
+  const resumeAt = Math.min(now + backoffDelay(outage.handBacks, storeOutageBackoff), outage.since + storeOutageMaxMs);
+  log.warn({ error: reason, down_ms: downMs, hand_backs: outage.handBacks, resume_at: new Date(resumeAt).toISOString() }, 'item store unreachable: job handed back until then');
+  return { kind: 'interrupted', resumeAt, cause: 'store-outage' };
 }
 
 /** Whatever kills or blocks its worker would do so again: the job fails instead of going round the workers. */
@@ -119,19 +155,26 @@ async function importPages(
   const since = cp.since ? new Date(cp.since) : null;
   let progress = resumed;
   let maxUpdatedAt = cp.maxUpdatedAt;
-  let total = await connector.count({ since, signal }).catch((err: unknown) => {
+  const started = Date.now();
+  let importedThisRun = 0;
+  let storeAnswered = false;
+  const scope = scopeOf(data);
+  // A resumed run whose last page was stored only finishes.
+  let total = cp.done ? null : await connector.count({ since, signal }).catch((err: unknown) => {
     if (err instanceof SourceError) throw err;
     return null;
   });
-  const started = Date.now();
-  let importedThisRun = 0;
-  const pages = connector.pages({ cursor: cp.cursor, since, batchSize: data.options.batch_size, includeComments: data.options.include_comments, signal });
+  const pages: AsyncIterable<SourcePage> | SourcePage[] = cp.done ? [] : connector.pages({
+    cursor: cp.cursor, since, batchSize: data.options.batch_size, includeComments: data.options.include_comments, signal,
+  });
   for await (const page of pages) {
     const batchNo = progress.current_batch + 1;
     const normalized = await normalizePage(connector, page.records, batchNo);
     // a cancel that already arrived (pub/sub aborts the signal) stops before the write, not after
     if (signal.aborted) return abortedOutcome(deps, data, signal);
     const outcomes = await upsertWithRetry(deps.store, deps.policy.jobs, batchContext(data, batchNo), normalized, signal);
+    if (!storeAnswered) await deps.records.storeAnswered(data.job_id);
+    storeAnswered = true;
     for (const o of outcomes) if (o.countable && o.action === 'failed') log.warn({ external_id: o.external_id, key: o.key, error: o.error }, 'item failed');
     const counts = tally(outcomes);
     importedThisRun += counts.successful + counts.failed + counts.skipped;
@@ -141,15 +184,18 @@ async function importPages(
     maxUpdatedAt = newest(maxUpdatedAt, normalized.items);
     const saved = await deps.records.saveProgress(data.job_id, owner, {
       progress,
-      checkpoint: JSON.stringify({ cursor: page.cursor, maxUpdatedAt, since: cp.since } satisfies Checkpoint),
+      checkpoint: JSON.stringify({ cursor: page.cursor, maxUpdatedAt, since: cp.since, done: page.cursor === null } satisfies Checkpoint),
       items: outcomes.filter((o) => o.countable).map(refOf),
       counters: { created: count(outcomes, 'created'), updated: count(outcomes, 'updated'), unchanged: count(outcomes, 'unchanged'), failed: count(outcomes, 'failed') },
     });
     if (!saved.ok) return { kind: 'done', job: null };
+    // Stored and checkpointed: the watermark may move as far as the source promises nothing older is left.
+    if (page.settledBefore) await withStoreRetry(deps.policy.jobs, signal, () => deps.store.setWatermark(scope, new Date(page.settledBefore!)));
     if (signal.aborted) return abortedOutcome(deps, data, signal);
   }
+  // Before the end, so a store down at this point hands the job back instead of losing the watermark.
+  if (maxUpdatedAt) await withStoreRetry(deps.policy.jobs, signal, () => deps.store.setWatermark(scope, new Date(maxUpdatedAt!)));
   const done = await deps.records.transition(data.job_id, 'completed', { progress: completed(progress) }, owner);
-  if (done.ok && maxUpdatedAt) await deps.store.setWatermark(scopeOf(data), new Date(maxUpdatedAt));
   if (done.ok) log.info({ ...countsOf(done.job), duration_ms: durationOf(done.job) }, 'import completed');
   return { kind: 'done', job: done.ok ? done.job : null };
 }

@@ -1,6 +1,8 @@
 /**
  * The runner's port to the item store (the store meets it as it is), and the write of one batch
- * through it: a store hiccup is retried (a batch is idempotent), a store that stays down fails the job.
+ * through it: a store hiccup is retried here (a batch is idempotent); what is still failing after
+ * that is thrown for the runner to decide (an outage hands the job back, anything else fails it).
+ * Items the database refuses never get here: the store fails them alone.
  */
 import type { NormalizedItem } from '../connectors/connector.js';
 import { StoreError } from '../errors.js';
@@ -16,13 +18,16 @@ export interface RunStore {
 export async function upsertWithRetry(
   store: RunStore, policy: Policy['jobs'], ctx: BatchContext, page: { items: NormalizedItem[]; failures: ItemFailure[] }, signal: AbortSignal,
 ): Promise<ItemOutcome[]> {
+  return withStoreRetry(policy, signal, () => store.upsertBatch(ctx, page.items, page.failures));
+}
+
+/** Runs a store call, retrying StoreErrors a few times in this process; other errors are bugs, thrown at once. */
+export async function withStoreRetry<T>(policy: Policy['jobs'], signal: AbortSignal, call: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await store.upsertBatch(ctx, page.items, page.failures);
+      return await call();
     } catch (err) {
-      if (attempt >= policy.storeAttempts || signal.aborted) {
-        throw err instanceof StoreError ? err : new StoreError('the item store is unavailable');
-      }
+      if (!(err instanceof StoreError) || attempt >= policy.storeAttempts || signal.aborted) throw err;
       await new Promise((r) => setTimeout(r, backoffDelay(attempt, policy.storeBackoff)));
     }
   }

@@ -89,6 +89,7 @@ export class ImportWorker {
     }, this.deps.policy.scopeLock.renewEveryMs);
     let handBack = false;
     let resumeAt: number | undefined;
+    let cause: string | undefined;
     try {
       // The source type labels this job's source requests in the metrics.
       const http: RunDeps['http'] = (o) => this.deps.http({ ...o, sourceType: data.source_type });
@@ -97,6 +98,7 @@ export class ImportWorker {
       if (outcome.kind === 'interrupted') {
         handBack = true;
         resumeAt = outcome.resumeAt;
+        cause = outcome.cause;
       }
     } finally {
       clearInterval(renew);
@@ -105,11 +107,12 @@ export class ImportWorker {
       else {
         // The scope stays this job's until it resumes (a hand-back for a source's wait: until then).
         await this.deps.locks.holdScope(data, owner, resumeAt ?? Date.now()).catch(() => undefined);
-        await this.deps.records.endRun(data.job_id, owner).catch(() => undefined);
+        // A run that failed unexpectedly stays counted as lost: one that keeps failing ends as a poison job.
+        if (cause !== 'error') await this.deps.records.endRun(data.job_id, owner).catch(() => undefined);
       }
     }
     if (handBack && resumeAt !== undefined) {
-      await job.updateData({ ...data, rate_limit_handoffs: (data.rate_limit_handoffs ?? 0) + 1 });
+      if (cause === 'source-wait') await job.updateData({ ...data, rate_limit_handoffs: (data.rate_limit_handoffs ?? 0) + 1 });
       await job.moveToDelayed(resumeAt, token);
       throw new DelayedError();
     }

@@ -48,6 +48,36 @@ export function contentHash(item: NormalizedItem): string {
   return createHash('sha256').update(canonicalJson(content)).digest('hex');
 }
 
+/**
+ * Deeper values fail alone. Real records nest a few dozen levels; far deeper ones would overflow the
+ * stack of this process (about 4,000 levels) or the database's (max_stack_depth) before any answer.
+ */
+export const MAX_NESTING = 512;
+
+/** Nesting depth of a JSON value, walked without recursion (the value may be deeper than the stack). */
+function depthOver(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [v, depth] = pending.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > limit) return true;
+    for (const el of Array.isArray(v) ? v : Object.values(v)) pending.push([el, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * A failure is logged under its external_id, and the log's primary key (a btree) refuses entries
+ * over ~2.7 kB: a longer id is kept as its start and a hash of the whole, the same on every run.
+ */
+export const MAX_LOGGED_ID_BYTES = 1024;
+
+export function loggableId(id: string): string {
+  if (Buffer.byteLength(id, 'utf8') <= MAX_LOGGED_ID_BYTES) return id;
+  const hash = createHash('sha256').update(id).digest('hex').slice(0, 16);
+  return `${Array.from(id).slice(0, 200).join('')}…sha256:${hash}`;
+}
+
 /** Returns why the item cannot be stored, or null when it can. */
 function checkItem(item: NormalizedItem): string | null {
   if (typeof item.external_id !== 'string' || item.external_id === '') return 'external_id is missing';
@@ -87,6 +117,12 @@ export function prepareBatch(items: NormalizedItem[], failures: ItemFailure[]): 
   const bad = new Map<string, ItemFailure>();
   for (const f of failures) bad.set(cleanText(String(f.external_id)), f);
   for (const raw of items) {
+    if (depthOver(raw, MAX_NESTING)) {
+      const id = typeof raw.external_id === 'string' ? cleanText(raw.external_id) : '';
+      good.delete(id);
+      bad.set(id, { external_id: id, key: typeof raw.key === 'string' ? cleanText(raw.key) : null, error: `the item is nested more than ${MAX_NESTING} levels deep` });
+      continue;
+    }
     const item = cleanValue(raw) as NormalizedItem;
     const problem = checkItem(item);
     const id = typeof item.external_id === 'string' ? item.external_id : '';
@@ -109,7 +145,7 @@ export function prepareBatch(items: NormalizedItem[], failures: ItemFailure[]): 
     content_hash: contentHash(item),
   }));
   const failed = [...bad.entries()].map(([id, f]) => ({
-    external_id: id,
+    external_id: loggableId(id),
     key: f.key === null ? null : cleanText(f.key),
     error: cleanText(f.error),
     ord: ord++,

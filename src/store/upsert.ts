@@ -5,10 +5,13 @@
  *  2. classifies each as created / updated / unchanged from the hash it replaced,
  *  3. records each item and each failure in the job's item log once (ON CONFLICT DO NOTHING),
  *     and reports what the log already held for items this job had recorded before.
+ * A batch the database refuses for its data is split until the refused items stand alone.
  */
 import type { NormalizedItem } from '../connectors/connector.js';
 import type { BatchContext, ItemFailure, ItemOutcome } from '../items/types.js';
-import { prepareBatch } from './content.js';
+import { StoreError } from '../errors.js';
+import { loggableId, prepareBatch, type ItemRow, type PreparedBatch } from './content.js';
+import { refusalReason } from './db-errors.js';
 import type { Db } from './db.js';
 
 const CONTENT_COLUMNS = [
@@ -85,6 +88,14 @@ LEFT JOIN earlier e ON e.external_id = o.external_id
 LEFT JOIN logged l ON l.external_id = o.external_id
 ORDER BY o.ord`;
 
+type FailureRow = PreparedBatch['failures'][number];
+
+/**
+ * Writes one batch. The statement is all-or-nothing: when the database refuses it for its data
+ * (a date out of range, an id over the index limit), nothing of it was written, and it is written
+ * again in halves until each refused item stands alone; that item is logged as failed with the
+ * database's reason and the others land. Outages and other faults are thrown as they are.
+ */
 export async function upsertBatch(
   db: Db,
   ctx: BatchContext,
@@ -93,14 +104,54 @@ export async function upsertBatch(
 ): Promise<ItemOutcome[]> {
   const batch = prepareBatch(items, failures);
   if (batch.rows.length === 0 && batch.failures.length === 0) return [];
-  const { rows } = await db.query<ItemOutcome>(UPSERT_SQL, [
-    JSON.stringify(batch.rows),
-    JSON.stringify(batch.failures),
+  let refusal: StoreError;
+  try {
+    return await runUpsert(db, ctx, batch.rows, batch.failures);
+  } catch (err) {
+    if (!isRefusal(err)) throw err;
+    refusal = err;
+  }
+  const refused: FailureRow[] = [];
+  // With failures in the statement, the refusal may be theirs: the rows alone were not tried yet.
+  const stored = await settle(db, ctx, batch.rows, refused, batch.failures.length === 0 ? refusal : null);
+  const failed = await runUpsert(db, ctx, [], [...batch.failures, ...refused]);
+  return [...stored, ...failed];
+}
+
+/**
+ * Writes `rows` (known to be refused with `refusal`, or not yet tried when null), splitting a refused
+ * set in halves; collects each item refused alone as a failure row carrying the database's reason.
+ */
+async function settle(db: Db, ctx: BatchContext, rows: ItemRow[], refused: FailureRow[], refusal: StoreError | null): Promise<ItemOutcome[]> {
+  if (rows.length === 0) return [];
+  if (refusal === null) {
+    try {
+      return await runUpsert(db, ctx, rows, []);
+    } catch (err) {
+      if (!isRefusal(err)) throw err;
+      refusal = err;
+    }
+  }
+  if (rows.length === 1) {
+    const row = rows[0]!;
+    refused.push({ ord: row.ord, external_id: loggableId(row.external_id), key: row.key, error: refusalReason(refusal) });
+    return [];
+  }
+  const mid = Math.ceil(rows.length / 2);
+  return [...(await settle(db, ctx, rows.slice(0, mid), refused, null)), ...(await settle(db, ctx, rows.slice(mid), refused, null))];
+}
+
+const isRefusal = (err: unknown): err is StoreError => err instanceof StoreError && err.failure === 'refused';
+
+async function runUpsert(db: Db, ctx: BatchContext, rows: ItemRow[], failures: FailureRow[]): Promise<ItemOutcome[]> {
+  const { rows: outcomes } = await db.query<ItemOutcome>(UPSERT_SQL, [
+    JSON.stringify(rows),
+    JSON.stringify(failures),
     ctx.tenantId ?? '',
     ctx.sourceType,
     ctx.sourceInstance,
     ctx.jobId,
     ctx.batchNo,
   ]);
-  return rows;
+  return outcomes;
 }

@@ -10,7 +10,7 @@ const fast = { baseMs: 2, maxMs: 10 };
 export const TEST_POLICY: Policy = {
   ...DEFAULT_POLICY,
   http: { ...DEFAULT_POLICY.http, backoff: fast },
-  jobs: { ...DEFAULT_POLICY.jobs, storeBackoff: { baseMs: 20, maxMs: 100 } },
+  jobs: { ...DEFAULT_POLICY.jobs, storeBackoff: { baseMs: 20, maxMs: 100 }, storeOutageBackoff: { baseMs: 200, maxMs: 1000 }, errorRetry: { baseMs: 100, maxMs: 200 } },
   worker: { ...DEFAULT_POLICY.worker, lockDurationMs: 3000, stalledIntervalMs: 1000 },
   redis: { ...DEFAULT_POLICY.redis, reconnect: { baseMs: 50, maxMs: 1000 } },
   // A callback claimed by a killed process comes due again within seconds.

@@ -25,6 +25,8 @@ export interface TestConfig extends Record<string, unknown> {
   fail_code?: 'SOURCE_UNAVAILABLE' | 'SOURCE_AUTH_FAILED';
   /** the failure's message (default names the page) */
   fail_message?: string;
+  /** these normalize fine but carry an updated_at of year 0000, which the database refuses */
+  refused_items?: number[];
   /** bumps every item's content (to test updated/unchanged) */
   revision?: number;
   /** items with index < changed_below get `revision + 1` (incremental tests) */
@@ -69,7 +71,9 @@ export function createTestConnector(cfg: TestConfig): Connector {
         fetchedPages.push({ scope: cfg.scope, page });
         const records = all.slice(page * batchSize, (page + 1) * batchSize);
         const last = (page + 1) * batchSize >= all.length;
-        yield { records, cursor: last ? null : JSON.stringify({ next: page + 1 }), total: all.length };
+        // This source knows every record: nothing updated before the oldest record still to come is left.
+        const rest = all.slice((page + 1) * batchSize).map((it) => it.updated_at!).sort();
+        yield { records, cursor: last ? null : JSON.stringify({ next: page + 1 }), total: all.length, settledBefore: rest[0] ?? null };
       }
     },
     normalize(raw) {
@@ -77,6 +81,7 @@ export function createTestConnector(cfg: TestConfig): Connector {
       if (cfg.bad_items?.includes(it.index) || cfg.nameless_items?.includes(it.index)) throw new Error(`item ${it.index} has no title`);
       const { index: _index, ...normalized } = it;
       if (cfg.huge_items?.includes(it.index)) normalized.description = 'ü'.repeat(cfg.huge_chars ?? 0);
+      if (cfg.refused_items?.includes(it.index)) normalized.updated_at = '0000-01-01T00:00:00.000Z';
       return normalized;
     },
     identify(raw) {

@@ -18,6 +18,7 @@ import { githubList, listUrl, pageNumberOf } from './paging.js';
 import { ParentResolver } from './parents.js';
 import { createGithubClassify, createGithubRateLimit } from './rate-limit.js';
 import type { Policy } from '../../policy.js';
+import { settledByCreation } from '../kit/settled.js';
 
 const GITHUB_API_VERSION = '2022-11-28';
 const USER_AGENT = 'integration-service';
@@ -141,7 +142,8 @@ export class GithubConnector implements Connector {
         })),
       );
       const cursor = page.next ? JSON.stringify({ next: page.next, ...(comments ? { comments: comments.mode } : {}) }) : null;
-      return { records, cursor, total };
+      // Listed by creation time (sort=created): see kit/settled.ts.
+      return { records, cursor, total, settledBefore: settledByCreation(page.records.map((i) => i.created_at)) };
     };
   }
 

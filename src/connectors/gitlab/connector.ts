@@ -19,6 +19,7 @@ import { withNotes } from './notes.js';
 import { identifyGitLab, normalizeGitLab } from './normalize.js';
 import type { GitLabIssue } from './types.js';
 import { gitlabRateLimit } from './rate-limit.js';
+import { settledByCreation } from '../kit/settled.js';
 
 export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContext): Connector {
   const project = projectRef(config);
@@ -73,6 +74,8 @@ export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContex
       records: opts.includeComments ? await withNotes({ http, projectUrl, instanceOrigin: origin, signal }, page.records) : page.records,
       cursor: page.next ? encodeCursor(cursorBefore(page.next)) : null,
       total: page.total,
+      // Listed by creation time (order_by=created_at): see kit/settled.ts.
+      settledBefore: settledByCreation(page.records.map((i) => i.created_at)),
     });
     let yielded = false;
     try {
