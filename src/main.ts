@@ -11,6 +11,7 @@ import { buildApp } from './http/app.js';
 import { healthProbe } from './http/health-probe.js';
 import type { ImportWorker } from './jobs/worker.js';
 import { scheduleSweep } from './jobs/retention.js';
+import { scheduleSweeper } from './jobs/sweeper.js';
 import { VERSION } from './version.js';
 
 export type Role = 'all' | 'api' | 'worker';
@@ -38,17 +39,21 @@ export async function start(role: Role, env: NodeJS.ProcessEnv = process.env, lo
       throw listenError(err);
     });
   }
-  let stopSweep = () => {};
+  const stops: (() => void)[] = [];
   if (role !== 'api') {
     worker = createWorker(deps);
     await worker.start();
-    stopSweep = scheduleSweep(deps.records, deps.store, config.jobTtlSeconds, log, deps.policy.retention);
+    stops.push(scheduleSweep(deps.records, deps.store, config.jobTtlSeconds, log, deps.policy.retention));
+    stops.push(scheduleSweeper({
+      redis: deps.redis, keys: deps.keys, records: deps.records, queue: deps.queue, ttlSeconds: config.jobTtlSeconds,
+      logger: log, policy: deps.policy.sweeper,
+    }));
   }
   log.info({ port: app ? config.port : undefined, store: config.databaseUrl ? 'postgres' : 'pglite' }, 'integration-service started');
   return {
     deps, app, worker,
     async stop() {
-      stopSweep();
+      for (const stop of stops) stop();
       await app?.close();
       await worker?.close();
       await deps.close();

@@ -38,7 +38,7 @@ export class RedisJobService implements JobService {
   ): Promise<{ job: JobRecord; created: boolean }> {
     const prepared = prepareJob(this.createDeps, input, ctx);
     const idem = ctx.idempotencyKey ? idempotencyHashes(this.createDeps.credentialsKey, ctx.idempotencyKey, input) : null;
-    const result = await tracked(this.records.create(prepared.record, prepared.sealed, idem, this.createDeps.tenantMaxQueued, prepared.callbackUrl));
+    const result = await tracked(this.records.create(prepared.record, prepared.sealed, idem, this.createDeps.tenantMaxQueued, prepared.callbackUrl, prepared.data));
     if (result.kind === 'quota') {
       throw new AppError('TOO_MANY_JOBS', `this tenant has ${result.pending} jobs waiting, the most TENANT_MAX_QUEUED allows; retry when some have run`, [], 30);
     }
