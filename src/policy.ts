@@ -118,7 +118,10 @@ export interface Policy {
   };
   redis: {
     reconnect: Backoff;
-    /** API commands fail after this long while Redis is down, so the API answers 503, not hangs. */
+    /**
+     * An API command sent into a connection that went silent fails after this long, so the API
+     * answers 503 within 2 s (CONTRACT §8), not hangs; one sent while the connection is known down fails at once.
+     */
     apiCommandTimeoutMs: number;
   };
   api: {
@@ -186,7 +189,7 @@ export const DEFAULT_POLICY: Policy = {
   scopeLock: { leaseMs: 2 * MINUTE, renewEveryMs: 40 * SECOND },
   retention: { sweepEveryMs: 10 * MINUTE, sweepBatch: 1000, queueEntrySeconds: 24 * 3600 },
   sweeper: { everyMs: 10 * SECOND, pendingGraceMs: 30 * SECOND, pendingBatch: 200, maxRequeues: 3, pruneBudget: 2000, pruneTenants: 50 },
-  redis: { reconnect: { baseMs: 400, maxMs: 10 * SECOND }, apiCommandTimeoutMs: 2 * SECOND },
+  redis: { reconnect: { baseMs: 400, maxMs: 10 * SECOND }, apiCommandTimeoutMs: 1500 },
   api: { sseHeartbeatMs: 15 * SECOND, sseMaxStreamsPerTenant: 100, healthProbeTimeoutMs: 3 * SECOND },
   sources: {
     // GitHub asks for restraint (secondary limit: 100 concurrent); first secondary wait 60–120 s.

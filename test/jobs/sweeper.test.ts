@@ -152,7 +152,7 @@ describe('pruning the job indexes', () => {
       const found: string[] = [];
       let cursor = '0';
       do {
-        const [next, batch] = await redis.scan(cursor, 'MATCH', `${keys.indexPrefix}*`, 'COUNT', 1000);
+        const [next, batch] = await redis.scan(cursor, 'MATCH', `${keys.indexPrefix}*`, 'COUNT', '1000');
         found.push(...batch);
         cursor = next;
       } while (cursor !== '0');
@@ -160,11 +160,11 @@ describe('pruning the job indexes', () => {
     };
     const members = async () => {
       const all = new Set<string>();
-      for (const key of await indexKeys()) for (const id of await redis.zrange(key, 0, -1)) all.add(id);
+      for (const key of await indexKeys()) for (const id of await redis.zrange(key, '0', '-1')) all.add(id);
       return all;
     };
     expect(await members()).toEqual(new Set([...expired, live]));
-    expect(await redis.zrange(keys.tenants, 0, -1)).toEqual(['acme', '~']);
+    expect(await redis.zrange(keys.tenants, '0', '-1')).toEqual(['acme', '~']);
 
     // A TTL later every one of these ids is old enough to be checked; 4 checks per pass.
     const s = sweeperDeps(h, { pruneBudget: 4, pruneTenants: 1 });
@@ -177,9 +177,9 @@ describe('pruning the job indexes', () => {
     expect(Math.max(...drops)).toBeLessThanOrEqual(4);
     expect(drops.length).toBeGreaterThan(3);
     // Only indexes holding the live job are left; the tenant without any is forgotten.
-    for (const key of await indexKeys()) expect(await redis.zrange(key, 0, -1)).toEqual([live]);
+    for (const key of await indexKeys()) expect(await redis.zrange(key, '0', '-1')).toEqual([live]);
     for (let pass = 0; pass < 4; pass++) await sweepOnce(s, later);
-    expect(await redis.zrange(keys.tenants, 0, -1)).toEqual(['acme']);
+    expect(await redis.zrange(keys.tenants, '0', '-1')).toEqual(['acme']);
     expect(await h.deps.records.get(live)).toMatchObject({ status: 'pending' });
   });
 });
