@@ -39,7 +39,8 @@ export async function start(role: Role, env: NodeJS.ProcessEnv = process.env, lo
       throw listenError(err);
     });
   }
-  const stops: (() => void)[] = [];
+  // Not awaited at shutdown: a pass waiting out a Redis outage must not hold the exit up.
+  const stops: (() => unknown)[] = [];
   if (role !== 'api') {
     worker = createWorker(deps);
     await worker.start();

@@ -113,13 +113,14 @@ async function pruneIndexes(deps: SweeperDeps, now: number): Promise<number> {
   return dropped;
 }
 
-/** Tries a pass now and then every `everyMs`; a pass runs where the interval's lock was won. */
-export function scheduleSweeper(deps: SweeperDeps): () => void {
+/**
+ * Tries a pass now and then every `everyMs`; a pass runs where the interval's lock was won.
+ * The returned stop ends the schedule and resolves when a pass under way has ended.
+ */
+export function scheduleSweeper(deps: SweeperDeps): () => Promise<void> {
   const { redis, keys, policy, logger } = deps;
-  let running = false;
-  const run = async () => {
-    if (running) return;
-    running = true;
+  let current: Promise<void> | null = null;
+  const pass = async () => {
     try {
       const won = await redis.set(keys.sweeperLock, randomUUID(), 'PX', policy.everyMs, 'NX');
       if (won !== 'OK') return;
@@ -127,12 +128,16 @@ export function scheduleSweeper(deps: SweeperDeps): () => void {
       if (r.pruned > 0) logger.info({ ids: r.pruned }, 'dropped expired ids from the job indexes');
     } catch (err) {
       logger.warn({ error: err instanceof Error ? err.message : String(err) }, 'sweeper pass failed; the next one retries');
-    } finally {
-      running = false;
     }
   };
-  void run();
-  const timer = setInterval(() => void run(), policy.everyMs);
+  const run = () => {
+    current ??= pass().finally(() => (current = null));
+  };
+  run();
+  const timer = setInterval(run, policy.everyMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return async () => {
+    clearInterval(timer);
+    await current;
+  };
 }

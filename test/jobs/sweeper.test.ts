@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { Worker } from 'bullmq';
 import { startHarness, type Harness } from '../support/harness.js';
 import { createWorker } from '../../src/deps.js';
-import { sweepOnce, type SweeperDeps } from '../../src/jobs/sweeper.js';
+import { scheduleSweeper, sweepOnce, type SweeperDeps } from '../../src/jobs/sweeper.js';
 import { QUEUE_NAME } from '../../src/jobs/queue.js';
 import { fetchedPages } from '../support/test-connector.js';
 import { TEST_POLICY } from '../support/policy.js';
@@ -79,6 +79,20 @@ describe('the sweeper of lost pending jobs', { timeout: 60_000 }, () => {
     expect((await sweepOnce(s, afterGrace())).requeued).toEqual([]);
   });
 
+  it('a create whose enqueue fails is still accepted (no second job on retry), and the sweeper runs it', async () => {
+    h = await startHarness({ worker: false });
+    const add = h.deps.queue.add.bind(h.deps.queue);
+    h.deps.queue.add = () => Promise.reject(new Error('Connection is closed.')); // Redis dropped after the record was written
+    const created = await h.deps.jobs.create(body('sweep-dropped'), ctx()).finally(() => (h!.deps.queue.add = add));
+    expect(created).toMatchObject({ created: true, job: { status: 'pending' } });
+    const id = created.job.job_id;
+    expect(await h.deps.queue.getJobState(id)).toBe('unknown');
+    expect((await sweepOnce(sweeperDeps(h), afterGrace())).requeued).toEqual([id]);
+    worker = createWorker(h.deps);
+    await worker.start();
+    expect(await h.waitFor(id)).toMatchObject({ status: 'completed', progress: { processed_items: 25 } });
+  });
+
   it('retries an entry that ended in the queue while its record never left pending', async () => {
     h = await startHarness({ worker: false });
     const { job } = await h.deps.jobs.create(body('sweep-died'), ctx());
@@ -124,6 +138,20 @@ describe('the sweeper of lost pending jobs', { timeout: 60_000 }, () => {
     expect(last.failed).toContain(circling.job_id);
     expect(await h.deps.records.get(old.job_id)).toMatchObject({ status: 'failed', error_code: 'INTERNAL_ERROR', error_message: expect.stringContaining('cannot be queued again') });
     expect(await h.deps.records.get(circling.job_id)).toMatchObject({ status: 'failed', error_code: 'INTERNAL_ERROR', error_message: 'the queue lost this job 2 times' });
+  });
+
+  it('on a schedule in many processes, one pass per interval runs deployment-wide', async () => {
+    h = await startHarness({ worker: false });
+    const { job } = await h.deps.jobs.create(body('sweep-scheduled'), ctx());
+    await h.deps.queue.remove(job.job_id);
+    const processes = [0, 1, 2].map(() => sweeperDeps(h!, { pendingGraceMs: 0, everyMs: 60_000 }));
+    const stops = processes.map((p) => scheduleSweeper(p));
+    // Every process's first attempt has ended once its schedule is stopped.
+    await Promise.all(stops.map((stop) => stop()));
+    expect(await h.deps.queue.getJobState(job.job_id)).toBe('waiting');
+    const logged = processes.flatMap((p) => p.lines.filter((l) => l.job_id === job.job_id));
+    expect(logged).toHaveLength(1);
+    expect(await h.deps.redis.pttl(h.deps.keys.sweeperLock)).toBeGreaterThan(50_000);
   });
 
   it('pages through a pending backlog: jobs behind a full batch are reached by later passes', async () => {
