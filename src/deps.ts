@@ -62,7 +62,9 @@ function redisClient(
   const { failFast = false, logger } = opts;
   const client = new Redis(config.redisUrl, {
     maxRetriesPerRequest: failFast ? 1 : null,
-    ...(failFast ? { commandTimeout: policy.apiCommandTimeoutMs } : {}),
+    // While the connection is known down an API command fails at once (no queueing behind the
+    // reconnect backoff, which grows to seconds); one sent into a silent connection times out.
+    ...(failFast ? { commandTimeout: policy.apiCommandTimeoutMs, enableOfflineQueue: false } : {}),
     connectionName: `integration-service:${name}`,
     retryStrategy: (attempt) => backoffDelay(attempt, policy.reconnect),
   });
@@ -79,6 +81,19 @@ function redisClient(
   return client;
 }
 
+function connected(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done).off('error', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    client.on('ready', done).on('error', done);
+  });
+}
+
 export async function buildDeps(config: Readonly<Config>, logger: Logger, overrides: DepsOverrides): Promise<Deps> {
   const policy = overrides.policy ?? DEFAULT_POLICY;
   const keys = jobKeys(config.redisKeyPrefix);
@@ -89,6 +104,9 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
     for (const client of [redis, apiRedis, subscriber]) client.disconnect();
     throw err;
   });
+  // The API's client refuses commands until connected: with Redis up, let it connect before the
+  // first request comes (a bounded wait; with Redis down the API answers 503 meanwhile anyway).
+  if (redis.status === 'ready') await connected(apiRedis, policy.redis.apiCommandTimeoutMs);
   const records = new JobRecords(redis, keys, config.jobTtlSeconds, policy.callback.horizonMs);
   const events = new JobEvents(subscriber, keys);
   const queue = createQueue(apiRedis, keys.queuePrefix, policy.retention.queueEntrySeconds);

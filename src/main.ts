@@ -12,6 +12,7 @@ import { healthProbe } from './http/health-probe.js';
 import { boundPort, serveOps } from './http/ops-server.js';
 import type { ImportWorker } from './jobs/worker.js';
 import { scheduleSweep } from './jobs/retention.js';
+import { scheduleSweeper } from './jobs/sweeper.js';
 import { VERSION } from './version.js';
 
 export type Role = 'all' | 'api' | 'worker';
@@ -50,17 +51,22 @@ export async function start(role: Role, env: NodeJS.ProcessEnv = process.env, lo
       throw listenError(err, 'METRICS_PORT');
     });
   }
-  let stopSweep = () => {};
+  // Not awaited at shutdown: a pass waiting out a Redis outage must not hold the exit up.
+  const stops: (() => unknown)[] = [];
   if (role !== 'api') {
     worker = createWorker(deps);
     await worker.start();
-    stopSweep = scheduleSweep(deps.records, deps.store, config.jobTtlSeconds, log, deps.policy.retention);
+    stops.push(scheduleSweep(deps.records, deps.store, config.jobTtlSeconds, log, deps.policy.retention));
+    stops.push(scheduleSweeper({
+      redis: deps.redis, keys: deps.keys, records: deps.records, queue: deps.queue, ttlSeconds: config.jobTtlSeconds,
+      logger: log, policy: deps.policy.sweeper,
+    }));
   }
   log.info({ port: app ? config.port : undefined, metrics_port: ops ? boundPort(ops) : undefined, store: config.databaseUrl ? 'postgres' : 'pglite' }, 'integration-service started');
   return {
     deps, app, ops, worker,
     async stop() {
-      stopSweep();
+      for (const stop of stops) stop();
       await app?.close();
       await ops?.close();
       await worker?.close();

@@ -108,9 +108,29 @@ export interface Policy {
     /** BullMQ keeps finished queue entries this long (the job record has its own TTL). */
     queueEntrySeconds: number;
   };
+  /**
+   * The sweeper every worker process runs (src/jobs/sweeper.ts); one pass per interval happens
+   * deployment-wide, whatever the number of processes.
+   */
+  sweeper: {
+    everyMs: number;
+    /** A pending job younger than this is left alone: the request that created it may still be enqueueing it. */
+    pendingGraceMs: number;
+    /** Pending jobs looked at per pass. */
+    pendingBatch: number;
+    /** Times one job is re-enqueued before it fails with INTERNAL_ERROR instead of circling. */
+    maxRequeues: number;
+    /** Index entries checked per pass by the pruning of expired ids. */
+    pruneBudget: number;
+    /** Tenants whose indexes one pass visits at most. */
+    pruneTenants: number;
+  };
   redis: {
     reconnect: Backoff;
-    /** API commands fail after this long while Redis is down, so the API answers 503, not hangs. */
+    /**
+     * An API command sent into a connection that went silent fails after this long, so the API
+     * answers 503 within 2 s (CONTRACT §8), not hangs; one sent while the connection is known down fails at once.
+     */
     apiCommandTimeoutMs: number;
   };
   api: {
@@ -183,7 +203,8 @@ export const DEFAULT_POLICY: Policy = {
   worker: { lockDurationMs: 30 * SECOND, stalledIntervalMs: 30 * SECOND, maxLostRuns: 3, scopeBusyRetryMs: 2 * SECOND, tenantBusyRetry: { baseMs: 2 * SECOND, maxMs: 2 * SECOND } },
   scopeLock: { leaseMs: 2 * MINUTE, renewEveryMs: 40 * SECOND },
   retention: { sweepEveryMs: 10 * MINUTE, sweepBatch: 1000, queueEntrySeconds: 24 * 3600 },
-  redis: { reconnect: { baseMs: 400, maxMs: 10 * SECOND }, apiCommandTimeoutMs: 2 * SECOND },
+  sweeper: { everyMs: 10 * SECOND, pendingGraceMs: 30 * SECOND, pendingBatch: 200, maxRequeues: 3, pruneBudget: 2000, pruneTenants: 50 },
+  redis: { reconnect: { baseMs: 400, maxMs: 10 * SECOND }, apiCommandTimeoutMs: 1500 },
   api: { sseHeartbeatMs: 15 * SECOND, sseMaxStreamsPerTenant: 100, healthProbeTimeoutMs: 3 * SECOND, metricsReadTimeoutMs: 1500 },
   sources: {
     // GitHub asks for restraint (secondary limit: 100 concurrent); first secondary wait 60–120 s.

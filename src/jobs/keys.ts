@@ -24,6 +24,16 @@ export interface JobKeys {
   callbacksDue: string;
   cancelChannel: string;
   queuePrefix: string;
+  /** what the queue entry of a job carries (job.data), kept beside the record so a lost entry can be re-made */
+  dispatch(id: string): string;
+  /** times the sweeper re-enqueued the job */
+  requeues(id: string): string;
+  /** sorted set (all scores 0, read by name) of the tenant tokens that have indexes, for their pruning */
+  tenants: string;
+  /** one sweeper pass per interval, deployment-wide */
+  sweeperLock: string;
+  /** where the next sweeper pass goes on: pending index score, tenant token */
+  sweeperCursor: string;
 }
 
 export function jobKeys(prefix = ''): JobKeys {
@@ -49,6 +59,11 @@ export function jobKeys(prefix = ''): JobKeys {
     callbacksDue: `${p}callbacks:due`,
     cancelChannel: `${p}cancel`,
     queuePrefix: `${prefix}bull`,
+    dispatch: (id) => `${p}dispatch:${id}`,
+    requeues: (id) => `${p}requeues:${id}`,
+    tenants: `${p}tenants`,
+    sweeperLock: `${p}sweeper:lock`,
+    sweeperCursor: `${p}sweeper:cursor`,
   };
 }
 

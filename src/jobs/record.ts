@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Redis, Result } from 'ioredis';
 import type { ImportedItemRef, JobPage, JobProgress, JobRecord, JobStatus, ListFilter } from './types.js';
 import { NO_TENANT, type JobKeys } from './keys.js';
+import type { ImportJobData } from './queue.js';
 import { DEFAULT_POLICY } from '../policy.js';
 
 const lua = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
@@ -62,7 +63,7 @@ export class JobRecords {
     readonly callbackHorizonMs = DEFAULT_POLICY.callback.horizonMs,
   ) {
     for (const [name, source] of Object.entries(SCRIPTS)) {
-      const numberOfKeys = name === 'listJobs' || name === 'countJobs' ? 1 : name === 'createJob' ? 5 : 8;
+      const numberOfKeys = name === 'listJobs' || name === 'countJobs' ? 1 : name === 'createJob' ? 7 : 8;
       if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua: source });
     }
   }
@@ -70,19 +71,21 @@ export class JobRecords {
   /**
    * `maxQueued`: the tenant's pending jobs beyond which creation is refused (0 = no limit).
    * `callbackUrl` is kept beside the record (not in it) until the job ends and its callback is due.
+   * `dispatch`: the queue entry's data, kept beside the record so the sweeper can re-make a lost entry.
    */
   async create(
     job: JobRecord, sealedCredentials: string, idempotency: { keyHash: string; bodyHash: string } | null, maxQueued = 0,
-    callbackUrl: string | null = null,
+    callbackUrl: string | null = null, dispatch: ImportJobData | null = null,
   ): Promise<CreateResult> {
     const k = this.keys;
     const tenant = job.tenant_id ?? NO_TENANT;
     const [kind, json] = await this.redis.createJob(
       k.record(job.job_id), k.credentials(job.job_id),
       idempotency ? k.idempotency(tenant, idempotency.keyHash) : k.idempotency(tenant, '-'), k.sequence, k.callback(job.job_id),
+      k.dispatch(job.job_id), k.tenants,
       JSON.stringify(job), sealedCredentials, this.ttlSeconds, job.job_id, idempotency?.bodyHash ?? '',
       Date.parse(job.created_at), tenant, job.status, job.source_type, k.indexPrefix, k.recordPrefix,
-      job.tenant_id === null ? 0 : maxQueued, callbackUrl ?? '',
+      job.tenant_id === null ? 0 : maxQueued, callbackUrl ?? '', dispatch ? JSON.stringify(dispatch) : '',
     );
     if (kind === 'created' || kind === 'replay') return { kind, job: JSON.parse(json!) as JobRecord };
     if (kind === 'quota') return { kind, pending: Number(json) };
@@ -113,14 +116,14 @@ export class JobRecords {
     return result.ok ? { ...result, lostRuns: runs - 1 } : result;
   }
 
-  /** The run of `owner` ended without finishing the job (handed back to the queue). */
   /** A job waiting in the queue (busy scope, tenant at its limit) keeps its record and credentials alive. */
   async keepAlive(id: string): Promise<void> {
     const k = this.keys;
     await this.redis.multi().expire(k.record(id), this.ttlSeconds).expire(k.credentials(id), this.ttlSeconds).expire(k.checkpoint(id), this.ttlSeconds)
-      .eval(KEEP_CALLBACK, 1, k.callback(id), this.ttlSeconds).exec();
+      .expire(k.dispatch(id), this.ttlSeconds).eval(KEEP_CALLBACK, 1, k.callback(id), this.ttlSeconds).exec();
   }
 
+  /** The run of `owner` ended without finishing the job (handed back to the queue). */
   async endRun(id: string, owner: string): Promise<void> {
     await this.redis.eval(END_RUN, 2, this.keys.owner(id), this.keys.unfinishedRuns(id), owner);
   }

@@ -38,7 +38,7 @@ export class RedisJobService implements JobService {
   ): Promise<{ job: JobRecord; created: boolean }> {
     const prepared = prepareJob(this.createDeps, input, ctx);
     const idem = ctx.idempotencyKey ? idempotencyHashes(this.createDeps.credentialsKey, ctx.idempotencyKey, input) : null;
-    const result = await tracked(this.records.create(prepared.record, prepared.sealed, idem, this.createDeps.tenantMaxQueued, prepared.callbackUrl));
+    const result = await tracked(this.records.create(prepared.record, prepared.sealed, idem, this.createDeps.tenantMaxQueued, prepared.callbackUrl, prepared.data));
     if (result.kind === 'quota') {
       throw new AppError('TOO_MANY_JOBS', `this tenant has ${result.pending} jobs waiting, the most TENANT_MAX_QUEUED allows; retry when some have run`, [], 30);
     }
@@ -54,13 +54,9 @@ export class RedisJobService implements JobService {
       if (result.job.status === 'pending') await tracked(enqueueImport(this.queue, { ...prepared.data, job_id: result.job.job_id }));
       return { job: result.job, created: false };
     }
-    try {
-      await enqueueImport(this.queue, prepared.data);
-    } catch {
-      // Without a queue entry the job would wait forever: fail it visibly instead.
-      await this.records.transition(prepared.record.job_id, 'failed', { error_code: 'INTERNAL_ERROR', error_message: 'the job could not be queued' }).catch(() => undefined);
-      throw new AppError('REDIS_UNAVAILABLE', 'the job could not be queued; try again');
-    }
+    // The record is stored: a lost enqueue (Redis dropped in between) is the sweeper's to heal
+    // after its grace period. A 503 here would have the client create the same import twice.
+    await enqueueImport(this.queue, prepared.data).catch(() => undefined);
     return { job: result.job, created: true };
   }
 

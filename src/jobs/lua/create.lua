@@ -3,10 +3,12 @@
 -- Idempotency-Key mapping. A replayed key returns the first job instead.
 -- KEYS[1] record  KEYS[2] credentials  KEYS[3] idempotency key ('' slot when none)  KEYS[4] sequence
 -- KEYS[5] callback (hash: the callback URL kept beside the record, for save.lua's outbox entry)
+-- KEYS[6] dispatch (the queue entry's data, for the sweeper to re-make a lost entry)
+-- KEYS[7] tenants (sorted set of the tenant tokens that have indexes, for their pruning)
 -- ARGV[1] record JSON  ARGV[2] sealed credentials  ARGV[3] ttl  ARGV[4] job id  ARGV[5] request hash
 -- ARGV[6] created ms  ARGV[7] tenant token  ARGV[8] status  ARGV[9] source type  ARGV[10] index prefix
 -- ARGV[11] record key prefix  ARGV[12] most pending jobs the tenant may have (0 = no limit)
--- ARGV[13] callback URL ('' = none)
+-- ARGV[13] callback URL ('' = none)  ARGV[14] dispatch JSON ('' = none)
 -- Returns {'created', json} | {'replay', json} | {'reused'} (same key, different body) | {'gone'}
 --   | {'quota', pending count} (TENANT_MAX_QUEUED reached; nothing written)
 local ttl = tonumber(ARGV[3])
@@ -40,6 +42,8 @@ if ARGV[13] ~= '' then
   redis.call('HSET', KEYS[5], 'url', ARGV[13])
   redis.call('EXPIRE', KEYS[5], ttl)
 end
+if ARGV[14] ~= '' then redis.call('SET', KEYS[6], ARGV[14], 'EX', ttl) end
+redis.call('ZADD', KEYS[7], 0, ARGV[7])
 local seq = redis.call('INCR', KEYS[4]) % 1000
 local score = tonumber(ARGV[6]) * 1000 + seq
 local prefix = ARGV[10]
