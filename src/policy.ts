@@ -111,6 +111,10 @@ export interface Policy {
     /** A health probe that takes longer counts as down. */
     healthProbeTimeoutMs: number;
   };
+  itemChanges: {
+    /** Change rows the feed's sequencer numbers per pass (a reader's request runs one pass). */
+    sequenceBatch: number;
+  };
   sources: {
     github: {
       concurrency: number;
@@ -170,6 +174,7 @@ export const DEFAULT_POLICY: Policy = {
   retention: { sweepEveryMs: 10 * MINUTE, sweepBatch: 1000, queueEntrySeconds: 24 * 3600 },
   redis: { reconnect: { baseMs: 400, maxMs: 10 * SECOND }, apiCommandTimeoutMs: 2 * SECOND },
   api: { sseHeartbeatMs: 15 * SECOND, sseMaxStreamsPerTenant: 100, healthProbeTimeoutMs: 3 * SECOND },
+  itemChanges: { sequenceBatch: 10_000 },
   sources: {
     // GitHub asks for restraint (secondary limit: 100 concurrent); first secondary wait 60–120 s.
     github: { concurrency: 4, window: 4, pagesAhead: 2, secondaryBackoff: { baseMs: 2 * MINUTE, maxMs: 15 * MINUTE } },

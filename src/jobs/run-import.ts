@@ -18,6 +18,7 @@ import { advance, completed, type BatchCounts } from './progress.js';
 import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import { normalizePage } from './normalize-page.js';
 import { upsertWithRetry, type RunStore } from './run-store.js';
+import { itemScopeKey, markDeletions } from './deletions.js';
 
 export interface RunDeps {
   records: JobRecords;
@@ -123,6 +124,8 @@ async function importPages(
     if (err instanceof SourceError) throw err;
     return null;
   });
+  const declared = total;
+  const itemScope = itemScopeKey(deps.connectors[data.source_type], data);
   const started = Date.now();
   let importedThisRun = 0;
   const pages = connector.pages({ cursor: cp.cursor, since, batchSize: data.options.batch_size, includeComments: data.options.include_comments, signal });
@@ -131,7 +134,7 @@ async function importPages(
     const normalized = await normalizePage(connector, page.records, batchNo);
     // a cancel that already arrived (pub/sub aborts the signal) stops before the write, not after
     if (signal.aborted) return abortedOutcome(deps, data, signal);
-    const outcomes = await upsertWithRetry(deps.store, deps.policy.jobs, batchContext(data, batchNo), normalized, signal);
+    const outcomes = await upsertWithRetry(deps.store, deps.policy.jobs, batchContext(data, batchNo, itemScope), normalized, signal);
     for (const o of outcomes) if (o.countable && o.action === 'failed') log.warn({ external_id: o.external_id, key: o.key, error: o.error }, 'item failed');
     const counts = tally(outcomes);
     importedThisRun += counts.successful + counts.failed + counts.skipped;
@@ -150,7 +153,11 @@ async function importPages(
   }
   const done = await deps.records.transition(data.job_id, 'completed', { progress: completed(progress) }, owner);
   if (done.ok && maxUpdatedAt) await deps.store.setWatermark(scopeOf(data), new Date(maxUpdatedAt));
-  if (done.ok) log.info({ ...countsOf(done.job), duration_ms: durationOf(done.job) }, 'import completed');
+  if (done.ok) {
+    const deletions = await markDeletions(deps.store, deps.connectors[data.source_type], connector, data, done.job, { declared, since: cp.since }, signal, log);
+    const marked = 'deleted' in deletions ? { items_deleted: deletions.deleted } : { items_deleted: 0, deletions_skipped: deletions.skipped };
+    log.info({ ...countsOf(done.job), ...marked, duration_ms: durationOf(done.job) }, 'import completed');
+  }
   return { kind: 'done', job: done.ok ? done.job : null };
 }
 
@@ -161,8 +168,8 @@ function countsOf(job: JobRecord) {
 
 const durationOf = (job: JobRecord) => (job.started_at && job.completed_at ? Date.parse(job.completed_at) - Date.parse(job.started_at) : null);
 
-function batchContext(data: ImportJobData, batchNo: number) {
-  return { tenantId: data.tenant_id, sourceType: data.source_type, sourceInstance: data.source_instance, jobId: data.job_id, batchNo };
+function batchContext(data: ImportJobData, batchNo: number, scope: string) {
+  return { tenantId: data.tenant_id, sourceType: data.source_type, sourceInstance: data.source_instance, scope, jobId: data.job_id, batchNo };
 }
 
 function tally(outcomes: ItemOutcome[]): BatchCounts {
