@@ -3,6 +3,8 @@
  * only a complete full import whose count agrees with the source marks its scope's unseen items
  * deleted; a later sighting restores them.
  */
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { JobRecord } from '../../src/jobs/types.js';
@@ -11,7 +13,11 @@ import { githubModule } from '../../src/connectors/github/index.js';
 import { itemScopeKey } from '../../src/jobs/deletions.js';
 import type { ImportJobData } from '../../src/jobs/queue.js';
 import { httpEnv, type HttpEnv } from '../http/support.js';
-import { testConnectors } from '../support/test-connector.js';
+import { createTestConnector, testConnectors } from '../support/test-connector.js';
+import { startHarness } from '../support/harness.js';
+import { createWorker } from '../../src/deps.js';
+import { emptyProgress } from '../../src/jobs/create.js';
+import type { NormalizedItem } from '../../src/connectors/connector.js';
 
 const ctx = { tenantId: null, requestId: 'req-1', correlationId: null, idempotencyKey: null };
 
@@ -159,5 +165,51 @@ describe('the items’ deletion scope', () => {
     expect(itemScopeKey(githubModule, data({ state: 'all' }))).toBe('o/r');
     expect(itemScopeKey(githubModule, data({ state: 'open' }))).toBe('o/r\nstate=open');
     expect(itemScopeKey(githubModule, data({ include_pull_requests: true }))).toBe('o/r\npull_requests');
+  });
+});
+
+describe('a full run resumed after a crash', () => {
+  it('keeps its job id, so what it saw before the crash is not marked deleted', async () => {
+    const lines: string[] = [];
+    const h = await startHarness({ worker: false, logger: pino({ level: 'info' }, { write: (l: string) => void lines.push(l) }) });
+    const worker = createWorker(h.deps);
+    try {
+      const items = async (config: Record<string, unknown>) => {
+        const c = createTestConnector({ base_url: 'https://example.com', scope: 'resumed', count: 10, ...config });
+        const pages: NormalizedItem[][] = [];
+        for await (const p of c.pages({ cursor: null, since: null, batchSize: 4, includeComments: true, signal: new AbortController().signal })) {
+          pages.push(p.records.map((r) => c.normalize(r)));
+        }
+        return pages;
+      };
+      const storeCtx = { tenantId: null, sourceType: 'github' as const, sourceInstance: 'example.com', scope: 'resumed' };
+      // an earlier import stored all 10
+      await h.deps.store.upsertBatch({ ...storeCtx, jobId: randomUUID(), batchNo: 1 }, (await items({})).flat(), []);
+      const config = { base_url: 'https://example.com', scope: 'resumed', count: 10, drop_items: [3, 7] };
+      const { job } = await h.deps.jobs.create({ source_type: 'github', source_config: config, options: { batch_size: 4 } }, ctx);
+      // its worker died after storing and saving the first page (T-0, 1, 2, 4)
+      const pages = await items({ drop_items: [3, 7] });
+      await h.deps.records.transition(job.job_id, 'processing', {}, 'dead-worker');
+      await h.deps.store.upsertBatch({ ...storeCtx, jobId: job.job_id, batchNo: 1 }, pages[0]!, []);
+      await h.deps.records.saveProgress(job.job_id, 'dead-worker', {
+        progress: { ...emptyProgress(), total_items: 8, processed_items: 4, skipped_items: 4, percentage: 50, current_batch: 1, total_batches: 2 },
+        checkpoint: JSON.stringify({ cursor: JSON.stringify({ next: 1 }), maxUpdatedAt: null, since: null }),
+        items: [], counters: {},
+      });
+      await worker.start();
+      expect((await h.waitFor(job.job_id)).progress).toMatchObject({ processed_items: 8, total_items: 8 });
+      const deadline = Date.now() + 20_000;
+      while (!lines.some((l) => l.includes(job.job_id) && l.includes('"import completed"'))) {
+        if (Date.now() > deadline) throw new Error('no end line');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      const end = JSON.parse(lines.find((l) => l.includes(job.job_id) && l.includes('"import completed"'))!);
+      expect(end).toMatchObject({ items_deleted: 2 });
+      const all = (await h.deps.store.listItems({ tenantId: null, include_deleted: true, limit: 100 })).items;
+      expect(all.filter((i) => i.deleted_at !== null).map((i) => i.key).sort()).toEqual(['T-3', 'T-7']);
+    } finally {
+      await worker.close();
+      await h.cleanup();
+    }
   });
 });
