@@ -142,6 +142,10 @@ export interface Policy {
     /** Each read of a /metrics scrape (Redis counts, pings), run side by side: a scrape answers within about this long. */
     metricsReadTimeoutMs: number;
   };
+  itemChanges: {
+    /** Change rows the feed's sequencer numbers per pass (a reader's request runs one pass). */
+    sequenceBatch: number;
+  };
   sources: {
     github: {
       concurrency: number;
@@ -206,6 +210,7 @@ export const DEFAULT_POLICY: Policy = {
   sweeper: { everyMs: 10 * SECOND, pendingGraceMs: 30 * SECOND, pendingBatch: 200, maxRequeues: 3, pruneBudget: 2000, pruneTenants: 50 },
   redis: { reconnect: { baseMs: 400, maxMs: 10 * SECOND }, apiCommandTimeoutMs: 1500 },
   api: { sseHeartbeatMs: 15 * SECOND, sseMaxStreamsPerTenant: 100, healthProbeTimeoutMs: 3 * SECOND, metricsReadTimeoutMs: 1500 },
+  itemChanges: { sequenceBatch: 10_000 },
   sources: {
     // GitHub asks for restraint (secondary limit: 100 concurrent); first secondary wait 60–120 s.
     github: { concurrency: 4, window: 4, pagesAhead: 2, secondaryBackoff: { baseMs: 2 * MINUTE, maxMs: 15 * MINUTE } },

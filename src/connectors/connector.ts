@@ -115,6 +115,12 @@ export interface SourceDescription {
   scope: string;
   /** CONTRACT §4 `project` of the items */
   project: string;
+  /**
+   * Settings outside the scope that narrow what a read returns (GitHub `state=open`), as stable
+   * text; absent when a read returns the whole scope. Part of the items' deletion scope, so a full
+   * run with a narrower filter never marks the items only a wider read returns as deleted.
+   */
+  read_filter?: string;
 }
 
 export interface ConnectorModule<C extends Record<string, unknown> = Record<string, unknown>> {

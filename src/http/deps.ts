@@ -13,7 +13,7 @@ export interface HealthReport {
 
 export interface AppDeps {
   jobs: JobService;
-  items: Pick<ItemStore, 'getItem' | 'listItems' | 'jobItems'>;
+  items: Pick<ItemStore, 'getItem' | 'listItems' | 'jobItems' | 'changes'>;
   health(): Promise<HealthReport>;
   /** Their configSchemas make the POST body schema (and its OpenAPI description). */
   connectors: Record<SourceType, ConnectorModule>;

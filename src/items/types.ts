@@ -7,6 +7,12 @@ import type { SourceType } from '../connectors/connector.js';
 export const ITEM_ACTIONS = ['created', 'updated', 'unchanged', 'failed'] as const;
 export type ItemAction = (typeof ITEM_ACTIONS)[number];
 
+/**
+ * How the runner names a failed record the connector could not identify (`unknown:<batch>:<index>`).
+ * Such a failure may be any stored item, so the run that met it marks no deletions.
+ */
+export const UNIDENTIFIED_PREFIX = 'unknown:';
+
 /** An item that could not be stored (not normalized, invalid, too large): it fails alone. */
 export interface ItemFailure {
   external_id: string;
@@ -41,6 +47,11 @@ export interface ItemScope {
 
 /** Where one batch is written: the items' home and the job's item log. */
 export interface BatchContext extends Omit<ItemScope, 'scope'> {
+  /**
+   * The items' deletion scope (itemScopeKey in jobs/): a full run of this scope may mark the ones
+   * it did not see deleted. Absent or null (a writer that knows no scope) keeps the stored one.
+   */
+  scope?: string | null;
   jobId: string;
   /** The run's batch number (its page count so far, 1-based); decides `countable` on re-delivery. */
   batchNo: number;

@@ -3,7 +3,7 @@
  * or whose normalized item is too large to store, fails alone (CONTRACT §7) and the job goes on.
  */
 import type { Connector, NormalizedItem } from '../connectors/connector.js';
-import type { ItemFailure } from '../items/types.js';
+import { UNIDENTIFIED_PREFIX, type ItemFailure } from '../items/types.js';
 import { jsonBytes } from '../items/size.js';
 import type { ItemErrorCode } from '../errors.js';
 
@@ -33,7 +33,7 @@ export async function normalizePage(connector: Connector, records: unknown[], ba
       await new Promise((resolve) => setImmediate(resolve));
       sliceStart = performance.now();
     }
-    const outcome = normalizeOne(connector, raw, `unknown:${batchNo}:${index}`);
+    const outcome = normalizeOne(connector, raw, `${UNIDENTIFIED_PREFIX}${batchNo}:${index}`);
     if ('error' in outcome) failures.push(outcome);
     else items.push(outcome);
   }

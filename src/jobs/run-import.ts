@@ -18,6 +18,7 @@ import { advance, completed, type BatchCounts } from './progress.js';
 import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import { normalizePage } from './normalize-page.js';
 import { upsertWithRetry, withStoreRetry, type RunStore } from './run-store.js';
+import { itemScopeKey, markDeletions } from './deletions.js';
 
 export interface RunDeps {
   records: JobRecords;
@@ -164,6 +165,8 @@ async function importPages(
     if (err instanceof SourceError) throw err;
     return null;
   });
+  const declared = total;
+  const itemScope = itemScopeKey(deps.connectors[data.source_type], data);
   const pages: AsyncIterable<SourcePage> | SourcePage[] = cp.done ? [] : connector.pages({
     cursor: cp.cursor, since, batchSize: data.options.batch_size, includeComments: data.options.include_comments, signal,
   });
@@ -172,7 +175,7 @@ async function importPages(
     const normalized = await normalizePage(connector, page.records, batchNo);
     // a cancel that already arrived (pub/sub aborts the signal) stops before the write, not after
     if (signal.aborted) return abortedOutcome(deps, data, signal);
-    const outcomes = await upsertWithRetry(deps.store, deps.policy.jobs, batchContext(data, batchNo), normalized, signal);
+    const outcomes = await upsertWithRetry(deps.store, deps.policy.jobs, batchContext(data, batchNo, itemScope), normalized, signal);
     if (!storeAnswered) await deps.records.storeAnswered(data.job_id);
     storeAnswered = true;
     for (const o of outcomes) if (o.countable && o.action === 'failed') log.warn({ external_id: o.external_id, key: o.key, error: o.error }, 'item failed');
@@ -196,7 +199,11 @@ async function importPages(
   // Before the end, so a store down at this point hands the job back instead of losing the watermark.
   if (maxUpdatedAt) await withStoreRetry(deps.policy.jobs, signal, () => deps.store.setWatermark(scope, new Date(maxUpdatedAt!)));
   const done = await deps.records.transition(data.job_id, 'completed', { progress: completed(progress) }, owner);
-  if (done.ok) log.info({ ...countsOf(done.job), duration_ms: durationOf(done.job) }, 'import completed');
+  if (done.ok) {
+    const deletions = await markDeletions(deps.store, deps.connectors[data.source_type], connector, data, done.job, { declared, since: cp.since }, signal, log);
+    const marked = 'deleted' in deletions ? { items_deleted: deletions.deleted } : { items_deleted: 0, deletions_skipped: deletions.skipped };
+    log.info({ ...countsOf(done.job), ...marked, duration_ms: durationOf(done.job) }, 'import completed');
+  }
   return { kind: 'done', job: done.ok ? done.job : null };
 }
 
@@ -207,8 +214,8 @@ function countsOf(job: JobRecord) {
 
 const durationOf = (job: JobRecord) => (job.started_at && job.completed_at ? Date.parse(job.completed_at) - Date.parse(job.started_at) : null);
 
-function batchContext(data: ImportJobData, batchNo: number) {
-  return { tenantId: data.tenant_id, sourceType: data.source_type, sourceInstance: data.source_instance, jobId: data.job_id, batchNo };
+function batchContext(data: ImportJobData, batchNo: number, scope: string) {
+  return { tenantId: data.tenant_id, sourceType: data.source_type, sourceInstance: data.source_instance, scope, jobId: data.job_id, batchNo };
 }
 
 function tally(outcomes: ItemOutcome[]): BatchCounts {

@@ -8,8 +8,9 @@ import type { NormalizedItem } from '../connectors/connector.js';
 import { StoreError } from '../errors.js';
 import { backoffDelay, type Policy } from '../policy.js';
 import type { BatchContext, ItemFailure, ItemOutcome, ItemScope } from '../items/types.js';
+import type { DeletionStore } from './deletions.js';
 
-export interface RunStore {
+export interface RunStore extends DeletionStore {
   upsertBatch(ctx: BatchContext, items: NormalizedItem[], failures: ItemFailure[]): Promise<ItemOutcome[]>;
   getWatermark(scope: ItemScope): Promise<Date | null>;
   setWatermark(scope: ItemScope, at: Date): Promise<void>;

@@ -12,13 +12,14 @@ const SEQ = integerIn(0n, 9_223_372_036_854_775_807n);
 
 const ITEM_COLUMNS = `id, tenant_id, source_type, source_instance, project, external_id, key, title,
   description, status, status_category, priority, item_type, assignee, reporter, labels, url,
-  parent_external_id, created_at, updated_at, closed_at, comments, raw`;
+  parent_external_id, created_at, updated_at, closed_at, comments, raw, deleted_at`;
 
-type ItemRow = Omit<WorkItem, 'created_at' | 'updated_at' | 'closed_at' | 'tenant_id'> & {
+type ItemRow = Omit<WorkItem, 'created_at' | 'updated_at' | 'closed_at' | 'deleted_at' | 'tenant_id'> & {
   tenant_id: string;
   created_at: Date | null;
   updated_at: Date | null;
   closed_at: Date | null;
+  deleted_at: Date | null;
 };
 
 function toWorkItem({ sort_key: _sortKey, ...row }: ItemRow & { sort_key?: string }): WorkItem {
@@ -28,6 +29,7 @@ function toWorkItem({ sort_key: _sortKey, ...row }: ItemRow & { sort_key?: strin
     created_at: row.created_at?.toISOString() ?? null,
     updated_at: row.updated_at?.toISOString() ?? null,
     closed_at: row.closed_at?.toISOString() ?? null,
+    deleted_at: row.deleted_at?.toISOString() ?? null,
   };
 }
 
@@ -49,6 +51,7 @@ export async function listItems(db: Db, q: ListItemsQuery): Promise<Page<WorkIte
     where.push(sql(`$${params.length}`));
   };
   if (q.tenantId !== null) add((p) => `tenant_id = ${p}`, q.tenantId);
+  if (!q.include_deleted) where.push('deleted_at IS NULL');
   if (q.source_type) add((p) => `source_type = ${p}`, q.source_type);
   if (q.project) add((p) => `project = ${p}`, q.project);
   if (q.updated_since) add((p) => `updated_at >= ${p}::timestamptz`, q.updated_since.toISOString());

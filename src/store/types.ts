@@ -1,6 +1,8 @@
 /** The item store's public types: CONTRACT §4 work items and the per-job item log of §2. */
 import type { NormalizedItem, SourceType } from '../connectors/connector.js';
 import type { BatchContext, ItemAction, ItemFailure, ItemOutcome, ItemScope } from '../items/types.js';
+import type { ChangesPage, ChangesQuery } from './changes.js';
+import type { MarkDeletedResult } from './deletions.js';
 
 /** A stored work item exactly as the API returns it (CONTRACT §4): the normalized item plus where it lives. */
 export interface WorkItem extends NormalizedItem {
@@ -8,6 +10,8 @@ export interface WorkItem extends NormalizedItem {
   tenant_id: string | null;
   source_type: SourceType;
   source_instance: string;
+  /** when a complete full import of its scope last missed it; null while present (CONTRACT §13) */
+  deleted_at: string | null;
 }
 
 /** One row of a job's item log (GET /api/imports/{id}/items). */
@@ -32,6 +36,8 @@ export interface ListItemsQuery {
   updated_since?: Date;
   /** case-insensitive substring of title, key or description */
   q?: string;
+  /** deleted items are left out unless this is true */
+  include_deleted?: boolean;
   cursor?: string;
   limit: number;
 }
@@ -42,6 +48,10 @@ export interface ItemStore {
   upsertBatch(ctx: BatchContext, items: NormalizedItem[], failures: ItemFailure[]): Promise<ItemOutcome[]>;
   getWatermark(scope: ItemScope): Promise<Date | null>;
   setWatermark(scope: ItemScope, at: Date): Promise<void>;
+  /** After a complete full import: marks the scope's items the job did not see as deleted. */
+  markUnseenDeleted(scope: ItemScope & { jobId: string }): Promise<MarkDeletedResult>;
+  /** One page of the change feed. */
+  changes(query: ChangesQuery): Promise<ChangesPage>;
   jobItems(jobId: string, query: JobItemsQuery): Promise<Page<JobItem>>;
   getItem(id: string, tenantId: string | null): Promise<WorkItem | null>;
   listItems(query: ListItemsQuery): Promise<Page<WorkItem>>;

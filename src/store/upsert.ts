@@ -4,7 +4,10 @@
  *     rewriting content columns only when the content hash changed,
  *  2. classifies each as created / updated / unchanged from the hash it replaced,
  *  3. records each item and each failure in the job's item log once (ON CONFLICT DO NOTHING),
- *     and reports what the log already held for items this job had recorded before.
+ *     and reports what the log already held for items this job had recorded before,
+ *  4. clears deleted_at (a sighting restores a deleted item: reported `updated`) and writes one
+ *     change-feed row per created or updated item, in the same statement, so the feed holds
+ *     exactly the changes that committed.
  * A batch the database refuses for its data is split until the refused items stand alone.
  */
 import type { NormalizedItem } from '../connectors/connector.js';
@@ -12,7 +15,7 @@ import type { BatchContext, ItemFailure, ItemOutcome } from '../items/types.js';
 import { StoreError } from '../errors.js';
 import { loggableId, prepareBatch, type ItemRow, type PreparedBatch } from './content.js';
 import { refusalReason } from './db-errors.js';
-import type { Db } from './db.js';
+import type { DbQueries } from './db.js';
 
 const CONTENT_COLUMNS = [
   'key', 'project', 'title', 'description', 'status', 'status_category', 'priority', 'item_type',
@@ -45,8 +48,8 @@ failed AS (
 ),
 upserted AS (
   INSERT INTO work_items AS w (tenant_id, source_type, source_instance, external_id, ${insertColumns},
-    content_hash, first_job_id, last_job_id)
-  SELECT $3, $4, $5, i.external_id, ${selectColumns}, i.content_hash, $6::uuid, $6::uuid
+    content_hash, first_job_id, last_job_id, scope)
+  SELECT $3, $4, $5, i.external_id, ${selectColumns}, i.content_hash, $6::uuid, $6::uuid, $8::text
   -- Rows are locked in key order, so concurrent batches overlapping in any order cannot deadlock.
   FROM input i ORDER BY i.external_id
   ON CONFLICT (tenant_id, source_type, source_instance, external_id) DO UPDATE SET
@@ -55,17 +58,28 @@ upserted AS (
     previous_content_hash = w.content_hash,
     content_hash = EXCLUDED.content_hash,
     last_job_id = EXCLUDED.last_job_id,
-    seen_at = now()
-  RETURNING w.id, w.external_id, w.content_hash, w.previous_content_hash
+    seen_at = now(),
+    -- a writer that does not know the scope (null) leaves it as it is
+    scope = COALESCE(EXCLUDED.scope, w.scope),
+    previous_deleted_at = w.deleted_at,
+    deleted_at = NULL
+  RETURNING w.id, w.external_id, w.project, w.content_hash, w.previous_content_hash,
+    w.previous_deleted_at IS NOT NULL AS restored
 ),
 outcome AS (
   SELECT i.ord, u.external_id, i.key, u.id AS item_id, NULL::text AS error,
     CASE WHEN u.previous_content_hash IS NULL THEN 'created'
-         WHEN u.previous_content_hash = u.content_hash THEN 'unchanged'
+         WHEN u.previous_content_hash = u.content_hash AND NOT u.restored THEN 'unchanged'
          ELSE 'updated' END AS action
   FROM upserted u JOIN input i ON i.external_id = u.external_id
   UNION ALL
   SELECT f.ord, f.external_id, f.key, NULL::uuid, f.error, 'failed' FROM failed f
+),
+changed AS (
+  INSERT INTO item_changes (tenant_id, item_id, change, source_type, project, external_id)
+  SELECT $3, o.item_id, o.action, $4, u.project, o.external_id
+  FROM outcome o JOIN upserted u ON u.id = o.item_id
+  WHERE o.action IN ('created', 'updated') ORDER BY o.ord
 ),
 earlier AS (
   SELECT j.external_id, j.key, j.item_id, j.action, j.error, j.batch_no FROM job_items j
@@ -97,7 +111,7 @@ type FailureRow = PreparedBatch['failures'][number];
  * database's reason and the others land. Outages and other faults are thrown as they are.
  */
 export async function upsertBatch(
-  db: Db,
+  db: DbQueries,
   ctx: BatchContext,
   items: NormalizedItem[],
   failures: ItemFailure[],
@@ -122,7 +136,7 @@ export async function upsertBatch(
  * Writes `rows` (known to be refused with `refusal`, or not yet tried when null), splitting a refused
  * set in halves; collects each item refused alone as a failure row carrying the database's reason.
  */
-async function settle(db: Db, ctx: BatchContext, rows: ItemRow[], refused: FailureRow[], refusal: StoreError | null): Promise<ItemOutcome[]> {
+async function settle(db: DbQueries, ctx: BatchContext, rows: ItemRow[], refused: FailureRow[], refusal: StoreError | null): Promise<ItemOutcome[]> {
   if (rows.length === 0) return [];
   if (refusal === null) {
     try {
@@ -143,7 +157,7 @@ async function settle(db: Db, ctx: BatchContext, rows: ItemRow[], refused: Failu
 
 const isRefusal = (err: unknown): err is StoreError => err instanceof StoreError && err.failure === 'refused';
 
-async function runUpsert(db: Db, ctx: BatchContext, rows: ItemRow[], failures: FailureRow[]): Promise<ItemOutcome[]> {
+async function runUpsert(db: DbQueries, ctx: BatchContext, rows: ItemRow[], failures: FailureRow[]): Promise<ItemOutcome[]> {
   const { rows: outcomes } = await db.query<ItemOutcome>(UPSERT_SQL, [
     JSON.stringify(rows),
     JSON.stringify(failures),
@@ -152,6 +166,7 @@ async function runUpsert(db: Db, ctx: BatchContext, rows: ItemRow[], failures: F
     ctx.sourceInstance,
     ctx.jobId,
     ctx.batchNo,
+    ctx.scope ?? null,
   ]);
   return outcomes;
 }

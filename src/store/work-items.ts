@@ -9,9 +9,16 @@ import * as queries from './queries.js';
 import type { BatchContext, ItemFailure, ItemOutcome, ItemScope } from '../items/types.js';
 import type { ItemStore, JobItem, JobItemsQuery, ListItemsQuery, Page, WorkItem } from './types.js';
 import { upsertBatch } from './upsert.js';
+import { readChanges, type ChangesPage, type ChangesQuery } from './changes.js';
+import { markUnseenDeleted, type MarkDeletedResult } from './deletions.js';
+import { UNIDENTIFIED_PREFIX } from '../items/types.js';
+import { DEFAULT_POLICY, type Policy } from '../policy.js';
 
 export class SqlItemStore implements ItemStore {
-  constructor(readonly db: Db) {}
+  constructor(
+    readonly db: Db,
+    private readonly changePolicy: Policy['itemChanges'] = DEFAULT_POLICY.itemChanges,
+  ) {}
 
   upsertBatch(ctx: BatchContext, items: NormalizedItem[], failures: ItemFailure[]): Promise<ItemOutcome[]> {
     return upsertBatch(this.db, ctx, items, failures);
@@ -35,6 +42,14 @@ export class SqlItemStore implements ItemStore {
 
   setWatermark(scope: ItemScope, at: Date): Promise<void> {
     return queries.setWatermark(this.db, scope, at);
+  }
+
+  markUnseenDeleted(scope: ItemScope & { jobId: string }): Promise<MarkDeletedResult> {
+    return markUnseenDeleted(this.db, scope, UNIDENTIFIED_PREFIX);
+  }
+
+  changes(query: ChangesQuery): Promise<ChangesPage> {
+    return readChanges(this.db, query, this.changePolicy.sequenceBatch);
   }
 
   countItems(): Promise<number> {

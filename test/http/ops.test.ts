@@ -107,6 +107,7 @@ describe('OpenAPI', () => {
       '/api/imports/{job_id}/events',
       '/api/imports/{job_id}/items',
       '/api/items',
+      '/api/items/changes',
       '/api/items/{id}',
       '/health',
       '/metrics',

@@ -56,15 +56,18 @@ export interface HttpEnv {
   cleanup(): Promise<void>;
 }
 
-export async function httpEnv(opts: { worker?: boolean; env?: Record<string, string> } = {}): Promise<HttpEnv> {
+export async function httpEnv(
+  opts: { worker?: boolean; env?: Record<string, string>; connectors?: Record<SourceType, ConnectorModule>; postgres?: boolean } = {},
+): Promise<HttpEnv> {
+  const connectors = opts.connectors ?? CONNECTORS;
   const logs: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
-  const harness = await startHarness({ connectors: CONNECTORS, worker: opts.worker ?? false, logger, env: opts.env });
+  const harness = await startHarness({ connectors, worker: opts.worker ?? false, logger, env: opts.env, postgres: opts.postgres });
   const deps: AppDeps = {
     jobs: harness.deps.jobs,
     items: harness.deps.store,
     health: healthProbe(harness.deps.redis, harness.deps.store),
-    connectors: CONNECTORS,
+    connectors,
     apiKeys: null,
     version: '9.9.9-test',
     environment: 'test',

@@ -31,6 +31,14 @@ export interface TestConfig extends Record<string, unknown> {
   revision?: number;
   /** items with index < changed_below get `revision + 1` (incremental tests) */
   changed_below?: number;
+  /** these items are gone from the source: neither listed nor counted (deletion tests) */
+  drop_items?: number[];
+  /** count() and page totals say this many more items than the source lists */
+  total_offset?: number;
+  /** the source declares no total (count() and page totals are null) */
+  no_total?: boolean;
+  /** added to every item's external_id (two scopes of one source instance with items of their own) */
+  id_offset?: number;
 }
 
 /** Pages fetched by any test connector in this process, for "no refetch" assertions. */
@@ -48,7 +56,7 @@ function item(cfg: TestConfig, i: number): NormalizedItem & { index: number } {
   const rev = (cfg.revision ?? 0) + (cfg.changed_below !== undefined && i < cfg.changed_below ? 1 : 0);
   const updated = new Date(Date.UTC(2024, 0, 1) + i * 60_000 + rev * 86_400_000).toISOString();
   return {
-    index: i, external_id: String(100000 + i), key: `T-${i}`, project: cfg.scope, title: `Item ${i} rev ${rev}`,
+    index: i, external_id: String(100000 + (cfg.id_offset ?? 0) + i), key: `T-${i}`, project: cfg.scope, title: `Item ${i} rev ${rev}`,
     description: `Body of ${i}`, status: 'Open', status_category: 'todo', priority: null, item_type: 'task',
     assignee: null, reporter: { external_id: 'u1', name: 'User One', email: null }, labels: ['x'], url: `${cfg.base_url}/i/${i}`,
     parent_external_id: null, created_at: '2024-01-01T00:00:00.000Z', updated_at: updated, closed_at: null,
@@ -60,10 +68,13 @@ export function createTestConnector(cfg: TestConfig): Connector {
   const pageOf = (cursor: string | null) => (cursor === null ? 0 : Number(JSON.parse(cursor).next));
   return {
     async count() {
-      return cfg.count;
+      return cfg.no_total ? null : cfg.count - (cfg.drop_items?.length ?? 0) + (cfg.total_offset ?? 0);
     },
     async *pages({ cursor, batchSize, signal, since }): AsyncIterable<SourcePage> {
-      const all = Array.from({ length: cfg.count }, (_, i) => item(cfg, i)).filter((it) => !since || Date.parse(it.updated_at!) >= since.getTime());
+      const all = Array.from({ length: cfg.count }, (_, i) => item(cfg, i))
+        .filter((it) => !cfg.drop_items?.includes(it.index))
+        .filter((it) => !since || Date.parse(it.updated_at!) >= since.getTime());
+      const total = cfg.no_total ? null : all.length + (cfg.total_offset ?? 0);
       for (let page = pageOf(cursor); page * batchSize < all.length; page++) {
         if (cfg.delay_ms) await sleep(cfg.delay_ms, signal);
         if (signal.aborted) throw signal.reason;
@@ -73,7 +84,7 @@ export function createTestConnector(cfg: TestConfig): Connector {
         const last = (page + 1) * batchSize >= all.length;
         // This source knows every record: nothing updated before the oldest record still to come is left.
         const rest = all.slice((page + 1) * batchSize).map((it) => it.updated_at!).sort();
-        yield { records, cursor: last ? null : JSON.stringify({ next: page + 1 }), total: all.length, settledBefore: rest[0] ?? null };
+        yield { records, cursor: last ? null : JSON.stringify({ next: page + 1 }), total, settledBefore: rest[0] ?? null };
       }
     },
     normalize(raw) {

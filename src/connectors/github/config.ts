@@ -66,5 +66,6 @@ export function resolveGithubConfig(input: Record<string, unknown>): GithubConfi
 export function describeGithub(input: Record<string, unknown>): SourceDescription {
   const c = resolveGithubConfig(input);
   const fullName = `${c.owner}/${c.repo}`;
-  return { base_url: c.baseUrl, scope: fullName, project: fullName };
+  const filters = [...(c.state === 'all' ? [] : [`state=${c.state}`]), ...(c.includePullRequests ? ['pull_requests'] : [])];
+  return { base_url: c.baseUrl, scope: fullName, project: fullName, ...(filters.length > 0 && { read_filter: filters.join(' ') }) };
 }

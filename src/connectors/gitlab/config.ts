@@ -37,7 +37,8 @@ export function projectRef(config: GitLabConfig): string {
 
 export function describeGitLab(config: GitLabConfig): SourceDescription {
   const project = projectRef(config);
-  return { base_url: instanceUrl(config), scope: project, project };
+  const state = config.state ?? 'all';
+  return { base_url: instanceUrl(config), scope: project, project, ...(state !== 'all' && { read_filter: `state=${state}` }) };
 }
 
 /** `/projects/:id` with the path URL-encoded: an un-encoded slash is a 404 on GitLab. */

@@ -1,10 +1,12 @@
-/** GET /api/imports/{job_id}/items (a job's item log) and GET /api/items[/{id}] (the store). */
+/** GET /api/imports/{job_id}/items (a job's item log), GET /api/items[/{id}] (the store) and GET /api/items/changes (its feed). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../errors.js';
 import type { AppDeps } from '../deps.js';
 import { effectiveTenant } from '../plugins/auth.js';
 import { ItemIdParams, JobIdParams, LIMITS, bearerSecurity, errorResponses } from '../schemas/common.js';
-import { ItemListQuery, ItemListResponse, JobItemsQuery, JobItemsResponse, WorkItemSchema } from '../schemas/item.js';
+import {
+  ItemChangesQuery, ItemChangesResponse, ItemListQuery, ItemListResponse, JobItemsQuery, JobItemsResponse, WorkItemSchema,
+} from '../schemas/item.js';
 
 export const itemRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
   const authOn = deps.apiKeys !== null;
@@ -47,6 +49,27 @@ export const itemRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
       return deps.items.listItems({
         ...filters,
         ...(updated_since !== undefined && { updated_since: new Date(updated_since) }),
+        tenantId: effectiveTenant(request, tenant_id, authOn),
+        limit: limit ?? LIMITS.items.def,
+      });
+    },
+  );
+
+  app.get(
+    '/api/items/changes',
+    {
+      schema: {
+        tags: ['items'],
+        summary: 'Created, updated and deleted items in commit order; follow next_cursor to poll',
+        security: bearerSecurity,
+        querystring: ItemChangesQuery,
+        response: { 200: ItemChangesResponse, ...errorResponses(401, 403, 422, 503) },
+      },
+    },
+    async (request) => {
+      const { tenant_id, limit, cursor } = request.query;
+      return deps.items.changes({
+        ...(cursor !== undefined && { cursor }),
         tenantId: effectiveTenant(request, tenant_id, authOn),
         limit: limit ?? LIMITS.items.def,
       });

@@ -1,4 +1,4 @@
-/** CONTRACT §4 work item as response schema; the /api/items and /api/imports/{id}/items queries. */
+/** CONTRACT §4 work item as response schema; the /api/items, /api/items/changes and /api/imports/{id}/items queries. */
 import { Type, type Static } from 'typebox';
 import { Cursor, LIMITS, Limit, Nullable, NullableOf, StringEnum } from './common.js';
 import { ItemActionSchema, SourceTypeSchema } from './job.js';
@@ -44,6 +44,10 @@ export const WorkItemSchema = Type.Object(
     closed_at: Nullable('string', { format: 'date-time' }),
     comments: Type.Array(Comment),
     raw: Type.Unknown({ description: 'the source record as received' }),
+    deleted_at: Nullable('string', {
+      format: 'date-time',
+      description: 'when a complete full import of its scope no longer found it; null while present',
+    }),
   },
   { additionalProperties: true, title: 'WorkItem' },
 );
@@ -54,6 +58,7 @@ export const ItemListQuery = Type.Object(
     project: Type.Optional(Type.String({ minLength: 1, maxLength: 512, format: 'text' })),
     updated_since: Type.Optional(Type.String({ format: 'timestamp', description: 'RFC 3339 date-time, years 0001-9999' })),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, format: 'text', description: 'substring of title, key or description' })),
+    include_deleted: Type.Optional(Type.Boolean({ description: 'true: deleted items are listed too (default false)' })),
     tenant_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, format: 'text' })),
     limit: Limit(LIMITS.items.max, LIMITS.items.def),
     cursor: Type.Optional(Cursor),
@@ -86,4 +91,37 @@ const JobItem = Type.Object(
 export const JobItemsResponse = Type.Object(
   { items: Type.Array(JobItem), next_cursor: Nullable('string') },
   { additionalProperties: false, description: 'what happened to each item the job touched' },
+);
+
+export const ItemChangesQuery = Type.Object(
+  {
+    cursor: Type.Optional(
+      Type.String({
+        minLength: 1, maxLength: 512,
+        description: 'next_cursor of the previous page; "latest" starts from now; absent starts from the beginning',
+      }),
+    ),
+    limit: Limit(LIMITS.items.max, LIMITS.items.def),
+    tenant_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  },
+  { additionalProperties: false },
+);
+export type ItemChangesQuery = Static<typeof ItemChangesQuery>;
+
+const ItemChange = Type.Object(
+  {
+    seq: Type.Integer({ description: 'strictly increasing along the feed (not contiguous)' }),
+    change: StringEnum(['created', 'updated', 'deleted'] as const, { description: 'a restored item is "updated"' }),
+    item_id: Type.String({ format: 'uuid' }),
+    source_type: SourceTypeSchema,
+    project: Type.String(),
+    external_id: Type.String(),
+    at: Type.String({ format: 'date-time', description: 'when the change was written' }),
+  },
+  { additionalProperties: false },
+);
+
+export const ItemChangesResponse = Type.Object(
+  { changes: Type.Array(ItemChange), next_cursor: Type.String({ description: 'always set: poll with it, also after an empty page' }) },
+  { additionalProperties: false, description: 'item changes in commit order' },
 );
