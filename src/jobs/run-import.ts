@@ -18,6 +18,7 @@ import { advance, completed, type BatchCounts } from './progress.js';
 import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import { normalizePage } from './normalize-page.js';
 import { upsertWithRetry, type RunStore } from './run-store.js';
+import { storedItemsOf } from './stored-items.js';
 
 export interface RunDeps {
   records: JobRecords;
@@ -125,7 +126,8 @@ async function importPages(
   });
   const started = Date.now();
   let importedThisRun = 0;
-  const pages = connector.pages({ cursor: cp.cursor, since, batchSize: data.options.batch_size, includeComments: data.options.include_comments, signal });
+  const stored = storedItemsOf(deps.store, scopeOf(data), deps.policy.jobs, signal);
+  const pages = connector.pages({ cursor: cp.cursor, since, batchSize: data.options.batch_size, includeComments: data.options.include_comments, signal, stored });
   for await (const page of pages) {
     const batchNo = progress.current_batch + 1;
     const normalized = await normalizePage(connector, page.records, batchNo);
