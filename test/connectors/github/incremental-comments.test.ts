@@ -7,10 +7,10 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { githubModule } from '../../../src/connectors/github/index.js';
-import type { ConnectorModule } from '../../../src/connectors/connector.js';
+import type { ConnectorModule, ItemComment, StoredItems } from '../../../src/connectors/connector.js';
 import type { WorkItem } from '../../../src/store/types.js';
 import { startSourceHarness, type Harness } from '../../support/harness.js';
-import { closeFakes, startFake } from './helpers.js';
+import { closeFakes, connectorFor, drain, expectedComments, startFake } from './helpers.js';
 import type { GithubFake } from '../../fakes/github.js';
 
 let h: Harness;
@@ -103,5 +103,47 @@ describe('GitHub incremental comments', () => {
     expect((await stored(fake, 13)).comments.map((c) => c.body)).toEqual(['first, edited', expect.any(String)]);
     expect(storedComments(await stored(fake, 14))).toEqual(sourceComments(fake, 14));
     expect((await stored(fake, 14)).comments).toHaveLength(5);
+  });
+});
+
+/** A store port over a plain map, counting its reads. */
+function storedPort(comments: Map<string, ItemComment[]>) {
+  const reads = { comments: 0, keys: 0 };
+  const port: StoredItems = {
+    comments: async (ids) => (reads.comments++, new Map(ids.filter((id) => comments.has(id)).map((id) => [id, comments.get(id)!]))),
+    idsByKey: async () => (reads.keys++, new Map()),
+  };
+  return { port, reads };
+}
+
+describe('GitHub pages() with `since` and the store at hand', () => {
+  it('records the changed-comments mode in each cursor and a resumed walk keeps merging', async () => {
+    const fake = await startFake({ issues: 60, prEvery: 0 });
+    const full = await drain(connectorFor(fake));
+    const { port, reads } = storedPort(new Map(full.items.map((i) => [i.external_id, i.comments])));
+    // Issues 20.. and every closed one (updated a day later) are listed; the older comments come from the store.
+    const since = new Date(Date.parse(String(fake.data.byNumber(20)!['created_at'])));
+    const first = await drain(connectorFor(fake), { since, stored: port, batchSize: 20 });
+    expect(first.pages.length).toBeGreaterThan(1);
+    expect(first.pages.slice(0, -1).every((p) => JSON.parse(p.cursor!).comments === 'changed')).toBe(true);
+    expect(reads.comments).toBe(first.pages.length); // one read per page
+    expect(first.records.some((r) => (r.earlier_comments?.length ?? 0) > 0 && r.comments.length > 0)).toBe(true);
+    fake.requests.length = 0;
+    const resumed = await drain(connectorFor(fake), { since, stored: port, batchSize: 20, cursor: first.pages[0]!.cursor });
+    expect(resumed.items.map((i) => i.key)).toEqual(first.items.slice(first.pages[0]!.records.length).map((i) => i.key));
+    for (const item of [...first.items, ...resumed.items]) {
+      expect(item.comments.map((c) => c.external_id)).toEqual(expectedComments(fake, Number(item.key.slice(1))));
+    }
+    expect(fake.requests.filter((r) => /\/issues\/\d+\/comments/.test(r.target))).toEqual([]);
+  });
+
+  it('a changed-comments list past the cap is not read: complete lists per issue, nothing merged', async () => {
+    const fake = await startFake({ issues: 210, prEvery: 0, commentsFor: () => 10 }); // 2,100 comments: 21 pages
+    const { port, reads } = storedPort(new Map());
+    const { items, records } = await drain(connectorFor(fake), { since: new Date(0), stored: port });
+    expect(fake.requests.filter((r) => r.target.includes('/issues/comments?'))).toHaveLength(1); // the probe only
+    expect(reads.comments).toBe(0);
+    expect(records.every((r) => r.earlier_comments === undefined)).toBe(true);
+    for (const item of items) expect(item.comments).toHaveLength(10);
   });
 });
