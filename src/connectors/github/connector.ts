@@ -1,7 +1,8 @@
 /**
  * GitHub issues of one repository as a Connector: issues in creation order (stable offset
  * paging: new issues only append), pull requests dropped unless asked for, each yielded page
- * carrying its issues' complete comments and resolved parents, and a cursor meaning "everything
+ * carrying its issues' complete comments (in an incremental run with the store at hand: those
+ * changed since plus the stored rest, see comments.ts) and resolved parents, and a cursor meaning "everything
  * up to this page is done" (the verbatim URL of the next page).
  */
 import { setMaxListeners } from 'node:events';
