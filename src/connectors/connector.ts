@@ -82,6 +82,19 @@ export interface PageOptions {
   includeComments: boolean;
   /** Aborted on cancel or shutdown: stop sending requests and reject with the abort reason. */
   signal: AbortSignal;
+  /**
+   * What the store already holds for this source (absent in a dry run): lets a connector ask the
+   * source only for what changed, e.g. comments updated since `since`, merged into the stored ones.
+   */
+  stored?: StoredItems;
+}
+
+/** Reads of the items already stored for this job's tenant and source instance (one query a call). */
+export interface StoredItems {
+  /** The stored comments of these items by external_id; items not stored are absent. */
+  comments(externalIds: string[]): Promise<Map<string, ItemComment[]>>;
+  /** external_ids of the stored items of `project` with these keys, by key; keys not stored are absent. */
+  idsByKey(project: string, keys: string[]): Promise<Map<string, string>>;
 }
 
 export interface Connector {

@@ -45,6 +45,9 @@ export interface ItemScope {
   scope: string;
 }
 
+/** Where stored items live: one tenant's items of one source instance. */
+export type ItemHome = Omit<ItemScope, 'scope'>;
+
 /** Where one batch is written: the items' home and the job's item log. */
 export interface BatchContext extends Omit<ItemScope, 'scope'> {
   /**

@@ -19,6 +19,7 @@ import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import { normalizePage } from './normalize-page.js';
 import { upsertWithRetry, withStoreRetry, type RunStore } from './run-store.js';
 import { itemScopeKey, markDeletions } from './deletions.js';
+import { storedItemsOf } from './stored-items.js';
 
 export interface RunDeps {
   records: JobRecords;
@@ -167,8 +168,9 @@ async function importPages(
   });
   const declared = total;
   const itemScope = itemScopeKey(deps.connectors[data.source_type], data);
+  const stored = storedItemsOf(deps.store, scopeOf(data), deps.policy.jobs, signal);
   const pages: AsyncIterable<SourcePage> | SourcePage[] = cp.done ? [] : connector.pages({
-    cursor: cp.cursor, since, batchSize: data.options.batch_size, includeComments: data.options.include_comments, signal,
+    cursor: cp.cursor, since, batchSize: data.options.batch_size, includeComments: data.options.include_comments, signal, stored,
   });
   for await (const page of pages) {
     const batchNo = progress.current_batch + 1;

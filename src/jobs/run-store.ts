@@ -4,16 +4,18 @@
  * that is thrown for the runner to decide (an outage hands the job back, anything else fails it).
  * Items the database refuses never get here: the store fails them alone.
  */
-import type { NormalizedItem } from '../connectors/connector.js';
+import type { ItemComment, NormalizedItem } from '../connectors/connector.js';
 import { StoreError } from '../errors.js';
 import { backoffDelay, type Policy } from '../policy.js';
-import type { BatchContext, ItemFailure, ItemOutcome, ItemScope } from '../items/types.js';
+import type { BatchContext, ItemFailure, ItemHome, ItemOutcome, ItemScope } from '../items/types.js';
 import type { DeletionStore } from './deletions.js';
 
 export interface RunStore extends DeletionStore {
   upsertBatch(ctx: BatchContext, items: NormalizedItem[], failures: ItemFailure[]): Promise<ItemOutcome[]>;
   getWatermark(scope: ItemScope): Promise<Date | null>;
   setWatermark(scope: ItemScope, at: Date): Promise<void>;
+  storedComments(home: ItemHome, externalIds: string[]): Promise<Map<string, ItemComment[]>>;
+  storedIdsByKey(home: ItemHome, project: string, keys: string[]): Promise<Map<string, string>>;
 }
 
 export async function upsertWithRetry(

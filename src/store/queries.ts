@@ -1,7 +1,8 @@
 /** Reads of the item store: work items (tenant-scoped, keyset paged), the job item log, watermarks. */
 import type { Db } from './db.js';
 import { decodeCursor, encodeCursor, integerIn } from './cursor.js';
-import type { ItemScope } from '../items/types.js';
+import type { ItemComment } from '../connectors/connector.js';
+import type { ItemHome, ItemScope } from '../items/types.js';
 import type { JobItem, JobItemsQuery, ListItemsQuery, Page, WorkItem } from './types.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -146,4 +147,28 @@ export async function deleteJobItems(db: Db, jobIds: string[]): Promise<number> 
 export async function countItems(db: Db): Promise<number> {
   const { rows } = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM work_items');
   return Number(rows[0]?.n ?? 0);
+}
+
+const homeParams = (h: ItemHome): unknown[] => [h.tenantId ?? '', h.sourceType, h.sourceInstance];
+
+/** The stored comments of these items (an incremental run merges the comments changed since into them). */
+export async function storedComments(db: Db, home: ItemHome, externalIds: string[]): Promise<Map<string, ItemComment[]>> {
+  if (externalIds.length === 0) return new Map();
+  const { rows } = await db.query<{ external_id: string; comments: ItemComment[] }>(
+    `SELECT external_id, comments FROM work_items
+     WHERE tenant_id = $1 AND source_type = $2 AND source_instance = $3 AND external_id = ANY($4::text[])`,
+    [...homeParams(home), externalIds],
+  );
+  return new Map(rows.map((r) => [r.external_id, r.comments]));
+}
+
+/** external_ids of stored items of one project by key (a parent named by its key costs no source request). */
+export async function storedIdsByKey(db: Db, home: ItemHome, project: string, keys: string[]): Promise<Map<string, string>> {
+  if (keys.length === 0) return new Map();
+  const { rows } = await db.query<{ key: string; external_id: string }>(
+    `SELECT key, external_id FROM work_items
+     WHERE tenant_id = $1 AND source_type = $2 AND source_instance = $3 AND project = $4 AND key = ANY($5::text[])`,
+    [...homeParams(home), project, keys],
+  );
+  return new Map(rows.map((r) => [r.key, r.external_id]));
 }

@@ -1,6 +1,6 @@
 /** The item store's public types: CONTRACT §4 work items and the per-job item log of §2. */
-import type { NormalizedItem, SourceType } from '../connectors/connector.js';
-import type { BatchContext, ItemAction, ItemFailure, ItemOutcome, ItemScope } from '../items/types.js';
+import type { ItemComment, NormalizedItem, SourceType } from '../connectors/connector.js';
+import type { BatchContext, ItemAction, ItemFailure, ItemHome, ItemOutcome, ItemScope } from '../items/types.js';
 import type { ChangesPage, ChangesQuery } from './changes.js';
 import type { MarkDeletedResult } from './deletions.js';
 
@@ -52,6 +52,10 @@ export interface ItemStore {
   markUnseenDeleted(scope: ItemScope & { jobId: string }): Promise<MarkDeletedResult>;
   /** One page of the change feed. */
   changes(query: ChangesQuery): Promise<ChangesPage>;
+  /** The stored comments of these items of one tenant and source instance, by external_id. */
+  storedComments(home: ItemHome, externalIds: string[]): Promise<Map<string, ItemComment[]>>;
+  /** external_ids of the stored items of one project by key. */
+  storedIdsByKey(home: ItemHome, project: string, keys: string[]): Promise<Map<string, string>>;
   jobItems(jobId: string, query: JobItemsQuery): Promise<Page<JobItem>>;
   getItem(id: string, tenantId: string | null): Promise<WorkItem | null>;
   listItems(query: ListItemsQuery): Promise<Page<WorkItem>>;

@@ -2,11 +2,11 @@
  * The item store: PostgreSQL when DATABASE_URL is set, embedded PGlite in DATA_DIR otherwise,
  * one schema and one SQL for both. openItemStore migrates before returning.
  */
-import type { NormalizedItem } from '../connectors/connector.js';
+import type { ItemComment, NormalizedItem } from '../connectors/connector.js';
 import { openDb, type Db, type DbOptions } from './db.js';
 import { migrate } from './migrations/index.js';
 import * as queries from './queries.js';
-import type { BatchContext, ItemFailure, ItemOutcome, ItemScope } from '../items/types.js';
+import type { BatchContext, ItemFailure, ItemHome, ItemOutcome, ItemScope } from '../items/types.js';
 import type { ItemStore, JobItem, JobItemsQuery, ListItemsQuery, Page, WorkItem } from './types.js';
 import { upsertBatch } from './upsert.js';
 import { readChanges, type ChangesPage, type ChangesQuery } from './changes.js';
@@ -50,6 +50,14 @@ export class SqlItemStore implements ItemStore {
 
   changes(query: ChangesQuery): Promise<ChangesPage> {
     return readChanges(this.db, query, this.changePolicy.sequenceBatch);
+  }
+
+  storedComments(home: ItemHome, externalIds: string[]): Promise<Map<string, ItemComment[]>> {
+    return queries.storedComments(this.db, home, externalIds);
+  }
+
+  storedIdsByKey(home: ItemHome, project: string, keys: string[]): Promise<Map<string, string>> {
+    return queries.storedIdsByKey(this.db, home, project, keys);
   }
 
   countItems(): Promise<number> {

@@ -84,6 +84,27 @@ export class RepoData {
     return c;
   }
 
+  /**
+   * Edits a comment's body: its updated_at moves to now, the issue's does not (the edit is in the
+   * repository's comment list with `since`, the issue is not in the issue list with `since`).
+   */
+  editComment(id: number, body: string): Json {
+    const c = this.comments.find((x) => x['id'] === id)!;
+    Object.assign(c, { body, updated_at: iso(Date.now()) });
+    return c;
+  }
+
+  /** Deletes a comment: gone from both lists, the issue's `comments` count drops, its updated_at stays. */
+  deleteComment(id: number): void {
+    const at = this.comments.findIndex((x) => x['id'] === id);
+    const [c] = this.comments.splice(at, 1);
+    const n = Number(/(\d+)$/.exec(String(c!['issue_url']))![1]);
+    const own = this.commentsByIssue.get(n)!;
+    own.splice(own.indexOf(c!), 1);
+    const issue = this.byNumber(n)!;
+    issue['comments'] = (issue['comments'] as number) - 1;
+  }
+
   private pushComment(n: number, at: number, body: string): Json {
     const id = this.nextCommentId++;
     const issue = this.byNumber(n)!;

@@ -21,20 +21,35 @@
  * not ask the bulk list again). A bulk job that resumes re-reads at most the capped pages.
  * Either way an issue whose bulk comments fall short of its `comments` count (comments added
  * during the run, or past the cap) is read per issue, so no comment is lost.
- * `since` is never applied to comments: it filters by the comment's update time, so it would
- * hand back only the new comments of a changed issue and the stored item would lose the rest.
+ * - changed (incremental runs, when the store is at hand): the same repository-wide list with
+ *   `since`, which holds only the comments created or edited since then: usually one request for
+ *   the whole run instead of one per changed issue. Each issue gets those comments plus the ones
+ *   its stored item already holds (merged by id in normalize); when that union does not count
+ *   exactly the issue's `comments` (a new issue, an item never stored or stored without comments,
+ *   a comment deleted since), the issue's own list is read instead, so the item is complete either
+ *   way. Read in creation order, not update order: a comment edited during the walk then keeps its
+ *   place instead of moving to the end and shifting an unread one onto a page already read. Held
+ *   whole like bulk, so the same cap and cost rule choose it; past them it is per issue.
  */
 import { collectPages, walkPages } from '../kit/walker.js';
+import type { ItemComment } from '../connector.js';
 import type { SourceHttp } from '../../outbound/types.js';
 import type { RawComment, RawIssue } from './normalize.js';
 import { issueNumberFromUrl } from './normalize.js';
 import { githubList, listUrl, type GithubPage } from './paging.js';
 
-export type CommentMode = 'bulk' | 'per-issue';
+export type CommentMode = 'bulk' | 'per-issue' | 'changed';
+
+/** An issue's comments: `comments` as read from the source, plus `earlier` (stored, unchanged ones) in 'changed' mode. */
+export interface IssueComments {
+  comments: RawComment[];
+  earlier?: ItemComment[];
+}
 
 export interface CommentPlan {
   readonly mode: CommentMode;
-  commentsFor(issue: RawIssue): Promise<RawComment[]>;
+  /** @param stored the issue's stored comments ('changed' mode; undefined when the item is not stored) */
+  commentsFor(issue: RawIssue, stored?: ItemComment[]): Promise<IssueComments>;
 }
 
 /** Most pages of the repository-wide list held at once (100 comments each). */
@@ -55,13 +70,17 @@ export class CommentPlanner {
   /** The first page of the repository-wide list, asked together with the first page of issues. */
   private readonly firstBulkPage: Promise<GithubPage<RawComment>> | null = null;
 
-  /** @param resumed the way a resumed job's earlier run chose; per issue needs no look at the bulk list */
+  /**
+   * @param resumed the way a resumed job's earlier run chose; per issue needs no look at the bulk list
+   * @param since GitHub's form of the run's `since` when the stored comments can be read: 'changed' mode
+   */
   constructor(
     private readonly ctx: CommentContext,
     resumed: CommentMode | null,
+    private readonly since: string | null = null,
   ) {
     if (resumed === 'per-issue') return;
-    const first = listUrl(`${ctx.repoUrl}/issues/comments`, { sort: 'created', direction: 'asc', per_page: PER_PAGE });
+    const first = listUrl(`${ctx.repoUrl}/issues/comments`, { since: since ?? undefined, sort: 'created', direction: 'asc', per_page: PER_PAGE });
     const probe = this.bulkListing().fetch(first, ctx.signal);
     probe.catch(() => undefined); // awaited by choose(), unless the walk ends first
     this.firstBulkPage = probe;
@@ -72,20 +91,30 @@ export class CommentPlanner {
    * @param issuePagesLeft pages of issues expected from here on, this one included
    */
   async choose(firstIssues: RawIssue[], issuePagesLeft: number): Promise<CommentPlan> {
-    const perIssue: CommentPlan = { mode: 'per-issue', commentsFor: (issue) => this.issueComments(issue) };
+    const perIssue: CommentPlan = { mode: 'per-issue', commentsFor: async (issue) => ({ comments: await this.issueComments(issue) }) };
     if (!this.firstBulkPage) return perIssue;
     const first = await this.firstBulkPage;
     const bulkPages = first.next ? (first.lastPage ?? Infinity) : 1;
     const perIssueNow = firstIssues.reduce((n, i) => n + Math.ceil((i.comments ?? 0) / PER_PAGE), 0);
     if (bulkPages > BULK_PAGES_CAP || bulkPages - 1 > perIssueNow * issuePagesLeft) return perIssue;
     const byIssue = await this.readBulk(first, bulkPages);
+    if (this.since !== null) return { mode: 'changed', commentsFor: async (issue, stored) => this.merged(issue, byIssue.get(issue.number) ?? [], stored) };
     return {
       mode: 'bulk',
       commentsFor: async (issue) => {
         const held = byIssue.get(issue.number) ?? [];
-        return held.length >= (issue.comments ?? 0) ? held : this.issueComments(issue);
+        return { comments: held.length >= (issue.comments ?? 0) ? held : await this.issueComments(issue) };
       },
     };
+  }
+
+  /** The changed comments over the stored ones, when together they are exactly the issue's comments; else its own list. */
+  private async merged(issue: RawIssue, listed: RawComment[], stored: ItemComment[] = []): Promise<IssueComments> {
+    // A comment seen twice (the list shifted under the walk) counts once, as read last.
+    const changed = new Map(listed.map((c) => [String(c.id), c]));
+    const earlier = stored.filter((c) => !changed.has(c.external_id));
+    if (earlier.length + changed.size === (issue.comments ?? 0)) return { comments: [...changed.values()], earlier };
+    return { comments: await this.issueComments(issue) };
   }
 
   private async readBulk(first: GithubPage<RawComment>, lastPage: number): Promise<Map<number, RawComment[]>> {

@@ -1,11 +1,12 @@
 /**
  * GitHub issues of one repository as a Connector: issues in creation order (stable offset
  * paging: new issues only append), pull requests dropped unless asked for, each yielded page
- * carrying its issues' complete comments and resolved parents, and a cursor meaning "everything
+ * carrying its issues' complete comments (in an incremental run with the store at hand: those
+ * changed since plus the stored rest, see comments.ts) and resolved parents, and a cursor meaning "everything
  * up to this page is done" (the verbatim URL of the next page).
  */
 import { setMaxListeners } from 'node:events';
-import type { Connector, ConnectorContext, PageOptions, SourcePage } from '../connector.js';
+import type { Connector, ConnectorContext, PageOptions, SourcePage, StoredItems } from '../connector.js';
 import { prepareAhead } from '../kit/ahead.js';
 import { walkPages, type WalkedPage } from '../kit/walker.js';
 import { SourceError } from '../../errors.js';
@@ -111,10 +112,12 @@ export class GithubConnector implements Connector {
     });
     const listing = githubList<RawIssue>(this.http, { what: `GitHub issues of ${this.project}`, origin: this.origin, window: this.tuning.window, recordKey: (i) => String(i.id) });
     const ctx = { http: this.http, repoUrl: this.repoUrl, project: this.project, origin: this.origin, window: this.tuning.window, signal };
-    const planner = opts.includeComments ? new CommentPlanner(ctx, resume?.comments ?? null) : null;
+    // Only the comments changed since `since`, merged into the stored ones, when the store can be read.
+    const changedSince = opts.since && opts.stored ? githubTimestamp(opts.since) : null;
+    const planner = opts.includeComments ? new CommentPlanner(ctx, resume?.comments ?? null, changedSince) : null;
     const tally = new Tally(resume ? (pageNumberOf(resume.next) ?? 1) : 1, perPageOf(resume?.next ?? null) ?? requested);
     try {
-      for await (const page of prepareAhead(walkPages(listing, start, signal), this.preparer(planner, tally, signal), this.tuning.pagesAhead)) {
+      for await (const page of prepareAhead(walkPages(listing, start, signal), this.preparer(planner, tally, opts.stored ?? null, signal), this.tuning.pagesAhead)) {
         opts.signal.throwIfAborted(); // a prepared page is not handed out after a cancel
         if (page.records.length > 0) yield page;
       }
@@ -124,8 +127,8 @@ export class GithubConnector implements Connector {
   }
 
   /** Turns a page of the issue list into a SourcePage: the issues in scope, each with its comments and parent. */
-  private preparer(planner: CommentPlanner | null, tally: Tally, signal: AbortSignal) {
-    const parents = new ParentResolver(this.http, this.repoUrl, this.origin);
+  private preparer(planner: CommentPlanner | null, tally: Tally, stored: StoredItems | null, signal: AbortSignal) {
+    const parents = new ParentResolver(this.http, this.repoUrl, this.origin, stored && ((keys) => stored.idsByKey(this.project, keys)));
     let plan: Promise<CommentPlan> | null = null;
     return async (page: WalkedPage<string, RawIssue>): Promise<SourcePage> => {
       // Before the first await: pages arrive here in order.
@@ -133,13 +136,18 @@ export class GithubConnector implements Connector {
       parents.learn(page.records);
       const total = tally.add(page, inScope.length);
       plan ??= planner ? planner.choose(inScope, tally.pagesLeft(page)) : null;
-      const comments = await plan;
+      const [comments] = await Promise.all([plan, parents.learnStored(inScope)]);
+      const earlier = comments?.mode === 'changed' && stored ? await stored.comments(inScope.map((i) => String(i.id))) : null;
       const records: GithubRecord[] = await Promise.all(
-        inScope.map(async (issue) => ({
-          issue,
-          comments: comments ? await comments.commentsFor(issue) : [],
-          parent_external_id: await parents.resolve(issue, signal),
-        })),
+        inScope.map(async (issue) => {
+          const read = comments ? await comments.commentsFor(issue, earlier?.get(String(issue.id))) : { comments: [] };
+          return {
+            issue,
+            comments: read.comments,
+            ...(read.earlier ? { earlier_comments: read.earlier } : {}),
+            parent_external_id: await parents.resolve(issue, signal),
+          };
+        }),
       );
       const cursor = page.next ? JSON.stringify({ next: page.next, ...(comments ? { comments: comments.mode } : {}) }) : null;
       // Listed by creation time (sort=created): see kit/settled.ts.
@@ -160,7 +168,7 @@ export class GithubConnector implements Connector {
     if (typeof c.next !== 'string' || new URL(c.next).origin !== this.origin) {
       throw new Error('GitHub cursor does not belong to this source');
     }
-    return { next: c.next, comments: c.comments === 'bulk' || c.comments === 'per-issue' ? c.comments : null };
+    return { next: c.next, comments: c.comments === 'bulk' || c.comments === 'per-issue' || c.comments === 'changed' ? c.comments : null };
   }
 }
 

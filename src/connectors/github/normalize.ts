@@ -45,8 +45,10 @@ export interface RawComment {
 /** What pages() yields per item. */
 export interface GithubRecord {
   issue: RawIssue;
-  /** Complete, in ascending id (= creation) order; [] when comments were not requested. */
+  /** Complete, unless `earlier_comments` holds the rest; [] when comments were not requested. */
   comments: RawComment[];
+  /** Incremental runs: the stored comments not changed since `since` (the rest of the issue's comments), merged by id. */
+  earlier_comments?: ItemComment[];
   /** The parent issue's id (not its number), when the issue is a sub-issue and the parent could be read. */
   parent_external_id: string | null;
 }
@@ -95,8 +97,16 @@ function comment(c: RawComment): ItemComment {
   };
 }
 
+/** In ascending id (= creation) order, as a full import stores them, so an unchanged item hashes the same either way. */
+function allComments(read: RawComment[], earlier: ItemComment[]): ItemComment[] {
+  const fresh = read.map(comment);
+  const ids = new Set(fresh.map((c) => c.external_id));
+  const all = [...earlier.filter((c) => !ids.has(c.external_id)), ...fresh];
+  return all.sort((a, b) => Number(a.external_id) - Number(b.external_id));
+}
+
 export function normalizeGithub(raw: unknown, project: string): NormalizedItem {
-  const { issue, comments, parent_external_id } = raw as GithubRecord;
+  const { issue, comments, earlier_comments, parent_external_id } = raw as GithubRecord;
   if (!issue || !Number.isSafeInteger(issue.id) || !Number.isSafeInteger(issue.number)) {
     throw new Error('GitHub record without a numeric id and number');
   }
@@ -120,7 +130,7 @@ export function normalizeGithub(raw: unknown, project: string): NormalizedItem {
     created_at: isoOrNull(issue.created_at, 'created_at'),
     updated_at: isoOrNull(issue.updated_at, 'updated_at'),
     closed_at: isoOrNull(issue.closed_at, 'closed_at'),
-    comments: [...(comments ?? [])].sort((a, b) => a.id - b.id).map(comment),
+    comments: allComments(comments ?? [], earlier_comments ?? []),
     raw: issue,
   };
 }

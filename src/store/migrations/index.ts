@@ -10,6 +10,7 @@ import type { Db } from '../db.js';
 import { init } from './001-init.js';
 import { jobItemsRetention } from './002-job-items-retention.js';
 import { deletionsChangeFeed } from './003-deletions-change-feed.js';
+import { workItemsKey } from './005-work-items-key.js';
 
 export interface Migration {
   id: number;
@@ -17,7 +18,7 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [init, jobItemsRetention, deletionsChangeFeed];
+export const MIGRATIONS: readonly Migration[] = [init, jobItemsRetention, deletionsChangeFeed, workItemsKey];
 
 /** Returns the ids it applied (empty when the database was up to date). */
 export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
