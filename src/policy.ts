@@ -99,6 +99,12 @@ export interface Policy {
     /** BullMQ keeps finished queue entries this long (the job record has its own TTL). */
     queueEntrySeconds: number;
   };
+  syncs: {
+    /** Ticks one worker process handles at once (a tick only starts a run: quick). */
+    tickConcurrency: number;
+    /** Active syncs looked at per query when a worker starts and puts back lost schedulers. */
+    restoreBatch: number;
+  };
   redis: {
     reconnect: Backoff;
     /** API commands fail after this long while Redis is down, so the API answers 503, not hangs. */
@@ -168,6 +174,7 @@ export const DEFAULT_POLICY: Policy = {
   worker: { lockDurationMs: 30 * SECOND, stalledIntervalMs: 30 * SECOND, maxLostRuns: 3, scopeBusyRetryMs: 2 * SECOND, tenantBusyRetry: { baseMs: 2 * SECOND, maxMs: 2 * SECOND } },
   scopeLock: { leaseMs: 2 * MINUTE, renewEveryMs: 40 * SECOND },
   retention: { sweepEveryMs: 10 * MINUTE, sweepBatch: 1000, queueEntrySeconds: 24 * 3600 },
+  syncs: { tickConcurrency: 4, restoreBatch: 500 },
   redis: { reconnect: { baseMs: 400, maxMs: 10 * SECOND }, apiCommandTimeoutMs: 2 * SECOND },
   api: { sseHeartbeatMs: 15 * SECOND, sseMaxStreamsPerTenant: 100, healthProbeTimeoutMs: 3 * SECOND },
   sources: {

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../db.js';
 import { init } from './001-init.js';
 import { jobItemsRetention } from './002-job-items-retention.js';
+import { syncs } from './004-syncs.js';
 
 export interface Migration {
   id: number;
@@ -16,7 +17,7 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [init, jobItemsRetention];
+export const MIGRATIONS: readonly Migration[] = [init, jobItemsRetention, syncs];
 
 /** Returns the ids it applied (empty when the database was up to date). */
 export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
