@@ -4,6 +4,7 @@ import type { ConnectorModule, SourceType } from '../connectors/connector.js';
 import type { JobService } from '../jobs/types.js';
 import type { ItemStore } from '../store/types.js';
 import type { Policy } from '../policy.js';
+import type { SyncService } from '../syncs/service.js';
 
 export interface HealthReport {
   redis: { status: 'up' | 'down'; latency_ms?: number };
@@ -22,4 +23,8 @@ export interface AppDeps {
   environment: string;
   logger: Logger;
   policy: Policy['api'];
+  /** CONTRACT §11; the /api/syncs routes exist only when given */
+  syncs?: SyncService;
+  /** PUBLIC_URL: the base of a sync's webhook_url (else the request's own origin) */
+  publicUrl?: string | null;
 }

@@ -27,7 +27,7 @@ function toRow(raw: Raw): SyncRow {
     row[k] = v === null || v === undefined ? null : new Date(v as string | Date).toISOString();
   }
   row.tenant_id = row.tenant_id === '' ? null : row.tenant_id;
-  delete row.seq;
+  delete row.seq_text;
   return row as unknown as SyncRow;
 }
 
@@ -82,12 +82,12 @@ export class SyncStore {
     }
     params.push(q.limit + 1);
     const { rows } = await this.db.query<Raw>(
-      `SELECT ${COLUMNS}, seq::text AS seq FROM syncs WHERE ${where} ORDER BY seq DESC LIMIT $${params.length}`,
+      `SELECT ${COLUMNS}, seq::text AS seq_text FROM syncs WHERE ${where} ORDER BY syncs.seq DESC LIMIT $${params.length}`,
       params,
     );
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
-    return { rows: page.map(toRow), next_cursor: rows.length > q.limit && last ? encodeCursor([String(last.seq)]) : null };
+    return { rows: page.map(toRow), next_cursor: rows.length > q.limit && last ? encodeCursor([String(last.seq_text)]) : null };
   }
 
   async update(syncId: string, tenantId: string | null, change: { status?: SyncStatus; schedule?: SyncSchedule; nextRunAt?: string | null }): Promise<SyncRow | null> {
@@ -152,11 +152,11 @@ export class SyncStore {
 
   /** Active syncs, newest first, for putting back schedulers Redis lost; `after` is the last seq seen. */
   async activeIds(after: string | null, limit: number): Promise<{ ids: { sync_id: string; every_seconds: number }[]; last: string | null }> {
-    const { rows } = await this.db.query<{ sync_id: string; every_seconds: number; seq: string }>(
-      `SELECT sync_id, every_seconds, seq::text AS seq FROM syncs WHERE status = 'active' AND ($1::bigint IS NULL OR seq < $1::bigint)
-       ORDER BY seq DESC LIMIT $2`,
+    const { rows } = await this.db.query<{ sync_id: string; every_seconds: number; seq_text: string }>(
+      `SELECT sync_id, every_seconds, seq::text AS seq_text FROM syncs WHERE status = 'active' AND ($1::bigint IS NULL OR syncs.seq < $1::bigint)
+       ORDER BY syncs.seq DESC LIMIT $2`,
       [after, limit],
     );
-    return { ids: rows.map(({ sync_id, every_seconds }) => ({ sync_id, every_seconds })), last: rows.length === limit ? rows[rows.length - 1]!.seq : null };
+    return { ids: rows.map(({ sync_id, every_seconds }) => ({ sync_id, every_seconds })), last: rows.length === limit ? rows[rows.length - 1]!.seq_text : null };
   }
 }
