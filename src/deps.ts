@@ -14,7 +14,7 @@ import { JobRecords } from './jobs/record.js';
 import { JobEvents } from './jobs/events.js';
 import { createQueue, type ImportJobData } from './jobs/queue.js';
 import { RedisJobService } from './jobs/service.js';
-import { ScopeLocks } from './jobs/scope-lock.js';
+import { ScopeLocks, scopeHash } from './jobs/scope-lock.js';
 import { openItemStore } from './store/work-items.js';
 import { ImportWorker } from './jobs/worker.js';
 import { CallbackDelivery } from './jobs/callbacks/delivery.js';
@@ -123,8 +123,10 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
   const tickQueue = createTickQueue(apiRedis, keys.queuePrefix);
   tickQueue.on('error', () => undefined);
   const syncStore = new SyncStore(store.db);
+  const locks = new ScopeLocks(redis, keys, policy.scopeLock.leaseMs, config.tenantMaxRunning);
   const syncRuns = new SyncRuns({
     store: syncStore, records: apiRecords, queue, items: store, credentialsKey: config.credentialsKey,
+    scopeHolder: (s) => apiRedis.get(keys.scopeLock(scopeHash({ tenant_id: s.tenant_id, source_type: s.source_type, source_instance: s.source_instance, scope: s.scope }))),
     tenantMaxQueued: config.tenantMaxQueued, logger: logger.child({ component: 'syncs' }),
   });
   const syncSchedules = new SyncSchedules(tickQueue);
@@ -133,7 +135,7 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
   });
   return {
     config, logger, policy, keys, redis, apiRedis, subscriber, records, events, queue, jobs, store,
-    connectors: overrides.connectors, http, locks: new ScopeLocks(redis, keys, policy.scopeLock.leaseMs, config.tenantMaxRunning),
+    connectors: overrides.connectors, http, locks,
     syncs, syncRuns, syncStore, syncSchedules,
     async close() {
       await tickQueue.close().catch(() => undefined);

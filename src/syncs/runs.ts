@@ -24,6 +24,8 @@ export interface SyncRunsDeps {
   queue: Queue<ImportJobData>;
   items: Pick<ItemStore, 'getWatermark'>;
   credentialsKey: Buffer;
+  /** who holds the scope's run lease (src/jobs/scope-lock.ts): `<job_id>:<token>`, or null */
+  scopeHolder(s: SyncRow): Promise<string | null>;
   /** TENANT_MAX_QUEUED (0 = no limit) */
   tenantMaxQueued: number;
   logger: Logger;
@@ -59,7 +61,11 @@ export class SyncRuns {
       const last = await this.deps.records.get(sync.last_job_id);
       if (isLive(last)) return { kind: 'running', job: last };
       if (sync.settled_job_id !== sync.last_job_id) {
-        // Its end was not counted (the worker died between the two): count it before the next run.
+        // Ended but not counted: its worker is still finishing (the watermark is written after the
+        // status, then the scope lease released, then the run counted), or died in between. Until its
+        // lease is gone the run is not over; then its end is counted here, before the next run.
+        const holder = await this.deps.scopeHolder(sync);
+        if (holder?.startsWith(`${sync.last_job_id}:`)) return { kind: 'running', job: last };
         await this.settle(sync.sync_id, sync.last_job_id);
         const fresh = await this.deps.store.get(sync.sync_id, null);
         if (!fresh) return { kind: 'inactive' };

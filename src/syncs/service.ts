@@ -8,7 +8,7 @@ import { AppError } from '../errors.js';
 import { checkSource, type CreateDeps } from '../jobs/create.js';
 import { scopeHash } from '../jobs/scope-lock.js';
 import type { JobRecords } from '../jobs/record.js';
-import type { CreateImportInput, JobRecord } from '../jobs/types.js';
+import { TERMINAL_STATUSES, type CreateImportInput, type JobRecord } from '../jobs/types.js';
 import type { SyncRuns } from './runs.js';
 import type { SyncSchedules } from './schedule.js';
 import { newWebhookSecret, openWebhookSecret, sealSyncCredentials, sealWebhookSecret } from './seal.js';
@@ -162,7 +162,11 @@ export class SyncService {
     return { every_seconds: s.every_seconds, full_every_seconds: full };
   }
 
-  /** The last run's record while its end is not counted yet (its live status), else null. */
+  /**
+   * The last run's record while its end is not counted yet, else null. A run that ended but is not
+   * counted yet shows as processing: its worker is finishing it, and the count may still judge a
+   * completed run failed (the watermark check).
+   */
   private async liveRun(row: SyncRow): Promise<JobRecord | null> {
     if (!row.last_job_id || row.settled_job_id === row.last_job_id) return null;
     return tracked(this.deps.records.get(row.last_job_id));
@@ -174,7 +178,7 @@ export class SyncService {
       source: { base_url: row.base_url, scope: row.scope },
       schedule: { every_seconds: row.every_seconds, full_every_seconds: row.full_every_seconds },
       created_at: row.created_at, updated_at: row.updated_at, last_job_id: row.last_job_id, last_run_at: row.last_run_at,
-      last_status: live?.status ?? row.last_status, last_error: row.last_error, next_run_at: row.status === 'paused' ? null : row.next_run_at,
+      last_status: live ? (TERMINAL_STATUSES.includes(live.status) ? 'processing' : live.status) : row.last_status, last_error: row.last_error, next_run_at: row.status === 'paused' ? null : row.next_run_at,
       consecutive_failures: row.consecutive_failures, webhook_url: `${webhookBase}/api/webhooks/${row.sync_id}`, tenant_id: row.tenant_id,
     };
   }
