@@ -32,6 +32,10 @@ export interface Config {
   tenantMaxRunning: number;
   /** CONTRACT §9: pending jobs of one tenant beyond which a POST gets 429 TOO_MANY_JOBS. */
   tenantMaxQueued: number;
+  /** CONTRACT §11: the shortest `schedule.every_seconds` a sync may have. */
+  syncMinIntervalS: number;
+  /** PUBLIC_URL: the service's address as the world sees it (a sync's webhook_url); null = from the request's Host. */
+  publicUrl: string | null;
 }
 
 /** One or more bad values: one line per problem, each naming its variable (never its value). */
@@ -146,6 +150,17 @@ function developmentKey(dataDir: string): Buffer {
   return decodeKey(stored, 'DATA_DIR', 'holds a credentials.key that is not 32 bytes of base64 (remove it or set CREDENTIALS_KEY)');
 }
 
+/** An origin with an optional path prefix; a query or fragment could not be extended by /api/webhooks/… */
+function publicUrl(env: Env): string | null {
+  const raw = url(env, 'PUBLIC_URL', ['http:', 'https:']);
+  if (raw === null) return null;
+  const parsed = new URL(raw);
+  if (parsed.search || parsed.hash || parsed.username || parsed.password) {
+    throw new ConfigError('PUBLIC_URL', 'must be a plain http(s) URL without credentials, query or fragment');
+  }
+  return parsed.href.replace(/\/+$/, '');
+}
+
 function allowedHosts(env: Env): AllowedHosts {
   try {
     return AllowedHosts.parse(env.SOURCE_ALLOWED_HOSTS);
@@ -220,6 +235,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     shutdownTimeoutMs: g.take(() => int(env, 'SHUTDOWN_TIMEOUT_S', 25, 1, 3600), 0) * 1000,
     tenantMaxRunning: g.take(() => int(env, 'TENANT_MAX_RUNNING', 2, 1, 10_000), 0),
     tenantMaxQueued: g.take(() => int(env, 'TENANT_MAX_QUEUED', 1000, 1, 10_000_000), 0),
+    syncMinIntervalS: g.take(() => int(env, 'SYNC_MIN_INTERVAL_S', 60, 1, 86400), 0),
+    publicUrl: g.take(() => publicUrl(env), null),
   };
   const [first, ...more] = g.problems;
   if (first !== undefined) {

@@ -14,7 +14,7 @@ import { JobRecords } from './jobs/record.js';
 import { JobEvents } from './jobs/events.js';
 import { createQueue, type ImportJobData } from './jobs/queue.js';
 import { RedisJobService } from './jobs/service.js';
-import { ScopeLocks } from './jobs/scope-lock.js';
+import { ScopeLocks, scopeHash } from './jobs/scope-lock.js';
 import { openItemStore } from './store/work-items.js';
 import { ImportWorker } from './jobs/worker.js';
 import { CallbackDelivery } from './jobs/callbacks/delivery.js';
@@ -23,6 +23,11 @@ import type { ItemStore } from './store/types.js';
 import { backoffDelay, DEFAULT_POLICY, type Policy } from './policy.js';
 import { checkRedisDatabase } from './redis-database.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { SyncStore } from './syncs/store.js';
+import { SyncRuns } from './syncs/runs.js';
+import { createTickQueue, SyncSchedules } from './syncs/schedule.js';
+import { SyncService } from './syncs/service.js';
+import { SyncTicker } from './syncs/ticker.js';
 
 export interface Deps {
   config: Readonly<Config>;
@@ -44,6 +49,11 @@ export interface Deps {
   locks: ScopeLocks;
   /** this process's Prometheus registry: the API's /metrics, the worker's counters, METRICS_PORT */
   metrics: Metrics;
+  /** CONTRACT §11: the API's service, and what the worker's tick handler and run-end hook use */
+  syncs: SyncService;
+  syncRuns: SyncRuns;
+  syncStore: SyncStore;
+  syncSchedules: SyncSchedules;
   close(): Promise<void>;
 }
 
@@ -122,18 +132,35 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
       throw new StartupError(config.databaseUrl ? 'DATABASE_URL' : 'DATA_DIR', `cannot be opened as the item store: ${reason.split('\n')[0]}`);
     },
   );
-  const jobs = new RedisJobService(new JobRecords(apiRedis, keys, config.jobTtlSeconds, policy.callback.horizonMs), queue, events, {
+  const createDeps = {
     connectors: overrides.connectors,
     credentialsKey: config.credentialsKey,
     allowPrivateNetworks: config.allowPrivateNetworks,
     allowedHosts: config.allowedHosts,
     webhookSecret: config.webhookSecret,
     tenantMaxQueued: config.tenantMaxQueued,
+  };
+  const apiRecords = new JobRecords(apiRedis, keys, config.jobTtlSeconds, policy.callback.horizonMs);
+  const jobs = new RedisJobService(apiRecords, queue, events, createDeps);
+  const tickQueue = createTickQueue(apiRedis, keys.queuePrefix);
+  tickQueue.on('error', () => undefined);
+  const syncStore = new SyncStore(store.db);
+  const locks = new ScopeLocks(redis, keys, policy.scopeLock.leaseMs, config.tenantMaxRunning);
+  const syncRuns = new SyncRuns({
+    store: syncStore, records: apiRecords, queue, items: store, credentialsKey: config.credentialsKey,
+    scopeHolder: (s) => apiRedis.get(keys.scopeLock(scopeHash({ tenant_id: s.tenant_id, source_type: s.source_type, source_instance: s.source_instance, scope: s.scope }))),
+    tenantMaxQueued: config.tenantMaxQueued, logger: logger.child({ component: 'syncs' }),
+  });
+  const syncSchedules = new SyncSchedules(tickQueue);
+  const syncs = new SyncService({
+    store: syncStore, runs: syncRuns, schedules: syncSchedules, records: apiRecords, create: createDeps, minIntervalS: config.syncMinIntervalS,
   });
   return {
     config, logger, policy, keys, redis, apiRedis, subscriber, records, events, queue, jobs, store,
-    connectors: overrides.connectors, http, metrics, locks: new ScopeLocks(redis, keys, policy.scopeLock.leaseMs, config.tenantMaxRunning),
+    connectors: overrides.connectors, http, metrics, locks,
+    syncs, syncRuns, syncStore, syncSchedules,
     async close() {
+      await tickQueue.close().catch(() => undefined);
       await queue.close().catch(() => undefined);
       await store.close().catch(() => undefined);
       subscriber.disconnect();
@@ -154,5 +181,12 @@ export function createWorker(deps: Deps): ImportWorker {
     credentialsKey: deps.config.credentialsKey, logger: deps.logger, connection: deps.redis,
     queuePrefix: deps.keys.queuePrefix, concurrency: deps.config.workerConcurrency, locks: deps.locks,
     events: deps.events, callbacks, policy: deps.policy, metrics: deps.metrics,
+    syncTicker: new SyncTicker({
+      connection: deps.redis, queuePrefix: deps.keys.queuePrefix, store: deps.syncStore, runs: deps.syncRuns,
+      schedules: deps.syncSchedules, logger: deps.logger.child({ component: 'syncs' }), policy: deps.policy.syncs,
+    }),
+    onRunEnded: async (data) => {
+      if (data.sync_id) await deps.syncRuns.settle(data.sync_id, data.job_id);
+    },
   });
 }

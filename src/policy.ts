@@ -125,6 +125,12 @@ export interface Policy {
     /** Tenants whose indexes one pass visits at most. */
     pruneTenants: number;
   };
+  syncs: {
+    /** Ticks one worker process handles at once (a tick only starts a run: quick). */
+    tickConcurrency: number;
+    /** Active syncs looked at per query when a worker starts and puts back lost schedulers. */
+    restoreBatch: number;
+  };
   redis: {
     reconnect: Backoff;
     /**
@@ -211,6 +217,7 @@ export const DEFAULT_POLICY: Policy = {
   redis: { reconnect: { baseMs: 400, maxMs: 10 * SECOND }, apiCommandTimeoutMs: 1500 },
   api: { sseHeartbeatMs: 15 * SECOND, sseMaxStreamsPerTenant: 100, healthProbeTimeoutMs: 3 * SECOND, metricsReadTimeoutMs: 1500 },
   itemChanges: { sequenceBatch: 10_000 },
+  syncs: { tickConcurrency: 4, restoreBatch: 500 },
   sources: {
     // GitHub asks for restraint (secondary limit: 100 concurrent); first secondary wait 60–120 s.
     github: { concurrency: 4, window: 4, pagesAhead: 2, secondaryBackoff: { baseMs: 2 * MINUTE, maxMs: 15 * MINUTE } },

@@ -20,6 +20,10 @@ describe('configuration', () => {
       environment: 'development', apiKeys: null, allowPrivateNetworks: false, workerConcurrency: 4, webhookSecret: null, logLevel: 'info',
     });
     expect(Object.isFrozen(c)).toBe(true);
+    expect(c).toMatchObject({ syncMinIntervalS: 60, publicUrl: null });
+    expect(loadConfig({ DATA_DIR: dataDir(), SYNC_MIN_INTERVAL_S: '1', PUBLIC_URL: 'https://hooks.example.com/svc/' })).toMatchObject({
+      syncMinIntervalS: 1, publicUrl: 'https://hooks.example.com/svc',
+    });
   });
 
   it('generates a development credentials key once and reuses it', () => {
@@ -41,6 +45,11 @@ describe('configuration', () => {
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
     ['CREDENTIALS_KEY', 'c2hvcnQ=', /CREDENTIALS_KEY/],
     ['API_KEYS', 'sekrit-without-tenant-0123456789', /API_KEYS/],
+    ['SYNC_MIN_INTERVAL_S', '99999', /SYNC_MIN_INTERVAL_S/],
+    ['SYNC_MIN_INTERVAL_S', 'one-minute', /SYNC_MIN_INTERVAL_S/],
+    ['PUBLIC_URL', 'ftp://hooks.example.com', /PUBLIC_URL/],
+    ['PUBLIC_URL', 'https://u:hunter2@hooks.example.com', /PUBLIC_URL/],
+    ['PUBLIC_URL', 'https://hooks.example.com/?k=zz9', /PUBLIC_URL/],
   ])('refuses a bad %s with a message naming it and not echoing the value', (name, value, pattern) => {
     let error: unknown;
     try {

@@ -19,6 +19,7 @@ import { healthRoutes } from './routes/health.js';
 import { importRoutes } from './routes/imports.js';
 import { itemRoutes } from './routes/items.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { syncRoutes } from './routes/syncs.js';
 import { createValidators } from './validation.js';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -76,6 +77,7 @@ export const httpApp: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps
   await app.register(eventRoutes, { deps });
   await app.register(callbackRoutes, { deps });
   await app.register(itemRoutes, { deps });
+  if (deps.syncs) await app.register(syncRoutes, { deps: { ...deps, syncs: deps.syncs }, validators });
 };
 Object.assign(httpApp, { [Symbol.for('skip-override')]: true });
 

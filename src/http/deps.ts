@@ -5,6 +5,7 @@ import type { JobService } from '../jobs/types.js';
 import type { ItemStore } from '../store/types.js';
 import type { Policy } from '../policy.js';
 import type { Metrics } from '../metrics.js';
+import type { SyncService } from '../syncs/service.js';
 
 export interface HealthReport {
   redis: { status: 'up' | 'down'; latency_ms?: number };
@@ -25,4 +26,8 @@ export interface AppDeps {
   policy: Policy['api'];
   /** The process's registry (shared with its worker in the `all` role); default: a registry of this app's own. */
   metrics?: Metrics;
+  /** CONTRACT §11; the /api/syncs routes exist only when given */
+  syncs?: SyncService;
+  /** PUBLIC_URL: the base of a sync's webhook_url (else the request's own origin) */
+  publicUrl?: string | null;
 }

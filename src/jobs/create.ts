@@ -38,12 +38,28 @@ export interface PreparedJob {
   callbackUrl: string | null;
 }
 
-/** Validates what JSON schema cannot and builds the record, the sealed credentials and job.data. */
-export function prepareJob(
+/** A source_config checked as for POST /api/imports, split into its public part and its secrets. */
+export interface CheckedSource {
+  sourceType: SourceType;
+  base_url: string;
+  scope: string;
+  sourceInstance: string;
+  /** source_config without its secret fields */
+  publicConfig: Record<string, unknown>;
+  /** the secret fields, to be sealed */
+  secrets: Record<string, unknown>;
+  callbackUrl: string | null;
+}
+
+/**
+ * What JSON schema cannot check: the connector's cross-field rules, control characters in secrets,
+ * the base_url and callback_url rules (SSRF). Shared by imports and syncs (src/syncs/), which
+ * save the same source for later runs.
+ */
+export function checkSource(
   deps: CreateDeps,
-  input: CreateImportInput,
-  ctx: { tenantId: string | null; requestId: string; correlationId: string | null },
-): PreparedJob {
+  input: Pick<CreateImportInput, 'source_type' | 'source_config' | 'callback_url'>,
+): CheckedSource {
   const module = deps.connectors[input.source_type];
   if (!module) throw new AppError('VALIDATION_ERROR', 'unknown source_type', [{ path: '/source_type', message: 'unsupported source type' }]);
   const config = input.source_config;
@@ -63,34 +79,59 @@ export function prepareJob(
     }
     checkUrl(callback, '/callback_url', deps.allowPrivateNetworks, deps.allowedHosts);
   }
-  if (input.options?.since !== undefined && Number.isNaN(Date.parse(input.options.since))) {
-    throw new AppError('VALIDATION_ERROR', 'options.since is not a date', [{ path: '/options/since', message: 'must be an ISO-8601 date-time' }]);
-  }
-
-  const jobId = randomUUID();
   const secrets: Record<string, unknown> = {};
   const publicConfig: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(config)) (module.secretFields.includes(k) ? secrets : publicConfig)[k] = v;
+  return {
+    sourceType: input.source_type, base_url: described.base_url, scope: described.scope,
+    sourceInstance: new URL(described.base_url).host, publicConfig, secrets, callbackUrl: callback,
+  };
+}
+
+/** Validates what JSON schema cannot and builds the record, the sealed credentials and job.data. */
+export function prepareJob(
+  deps: CreateDeps,
+  input: CreateImportInput,
+  ctx: { tenantId: string | null; requestId: string; correlationId: string | null },
+): PreparedJob {
+  const source = checkSource(deps, input);
+  if (input.options?.since !== undefined && Number.isNaN(Date.parse(input.options.since))) {
+    throw new AppError('VALIDATION_ERROR', 'options.since is not a date', [{ path: '/options/since', message: 'must be an ISO-8601 date-time' }]);
+  }
+  return buildJob(deps.credentialsKey, source, {
+    options: { ...DEFAULT_OPTIONS, ...input.options }, tenantId: ctx.tenantId ?? input.tenant_id ?? null,
+    requestId: ctx.requestId, correlationId: input.correlation_id ?? ctx.correlationId ?? null,
+  });
+}
+
+/** A new pending job of a checked source: its record, its credentials sealed for it alone, its job.data. */
+export function buildJob(
+  credentialsKey: Buffer,
+  source: CheckedSource,
+  run: { options: ImportOptions; tenantId: string | null; requestId: string; correlationId: string | null; syncId?: string },
+): PreparedJob {
+  const jobId = randomUUID();
   const now = new Date().toISOString();
-  const tenant = ctx.tenantId ?? input.tenant_id ?? null;
-  const options: ImportOptions = { ...DEFAULT_OPTIONS, ...input.options };
+  const tenant = run.tenantId;
   const record: JobRecord = {
-    job_id: jobId, request_id: ctx.requestId, status: 'pending', source_type: input.source_type,
-    source: { base_url: described.base_url, scope: described.scope },
+    job_id: jobId, request_id: run.requestId, status: 'pending', source_type: source.sourceType,
+    source: { base_url: source.base_url, scope: source.scope },
     created_at: now, updated_at: now, started_at: null, completed_at: null,
     progress: emptyProgress(), imported_items: [], error_code: null, error_message: null,
-    tenant_id: tenant, correlation_id: input.correlation_id ?? ctx.correlationId ?? null,
+    tenant_id: tenant, correlation_id: run.correlationId,
+    ...(run.syncId !== undefined && { sync_id: run.syncId }),
   };
   return {
     record,
-    sealed: Object.keys(secrets).length
-      ? encryptSecrets(deps.credentialsKey, { jobId, tenantId: tenant, sourceType: input.source_type, baseUrl: described.base_url }, secrets)
+    sealed: Object.keys(source.secrets).length
+      ? encryptSecrets(credentialsKey, { jobId, tenantId: tenant, sourceType: source.sourceType, baseUrl: source.base_url }, source.secrets)
       : '',
     data: {
-      job_id: jobId, source_type: input.source_type, config: publicConfig, options, tenant_id: tenant,
-      source_instance: new URL(described.base_url).host, scope: described.scope,
+      job_id: jobId, source_type: source.sourceType, config: source.publicConfig, options: run.options, tenant_id: tenant,
+      source_instance: source.sourceInstance, scope: source.scope,
+      ...(run.syncId !== undefined && { sync_id: run.syncId }),
     },
-    callbackUrl: callback,
+    callbackUrl: source.callbackUrl,
   };
 }
 

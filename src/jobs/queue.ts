@@ -19,6 +19,8 @@ export interface ImportJobData {
   tenant_id: string | null;
   source_instance: string;
   scope: string;
+  /** the sync this job is a run of (CONTRACT §11); absent for imports started by hand */
+  sync_id?: string;
   /** times the job went back to the queue because the source asked for a long wait */
   rate_limit_handoffs?: number;
 }

@@ -46,6 +46,12 @@ if not ours then return 0 end
 if ARGV[3] == 'keep' then return redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
 return redis.call('DEL', KEYS[1])`;
 
+/** The scope of CONTRACT §6 per tenant, hashed: the lease's name, and what makes a sync's scope unique (§11). */
+export function scopeHash(data: Pick<ImportJobData, 'tenant_id' | 'source_type' | 'source_instance' | 'scope'>): string {
+  const id = [data.tenant_id ?? '', data.source_type, data.source_instance, data.scope].join('\u0000');
+  return createHash('sha256').update(id).digest('hex').slice(0, 32);
+}
+
 export type Acquired = 'taken' | 'scope-busy' | 'tenant-full';
 
 export class ScopeLocks {
@@ -58,8 +64,7 @@ export class ScopeLocks {
   ) {}
 
   key(data: ImportJobData): string {
-    const id = [data.tenant_id ?? '', data.source_type, data.source_instance, data.scope].join('\u0000');
-    return this.keys.scopeLock(createHash('sha256').update(id).digest('hex').slice(0, 32));
+    return this.keys.scopeLock(scopeHash(data));
   }
 
   private slots(data: ImportJobData): [string, string, string] {

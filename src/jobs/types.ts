@@ -38,6 +38,8 @@ export interface JobRecord {
   error_message: string | null;
   tenant_id: string | null;
   correlation_id: string | null;
+  /** CONTRACT §11: set only on the runs of a sync (absent on imports started by hand). */
+  sync_id?: string;
 }
 
 export interface ImportOptions {

@@ -23,6 +23,10 @@ export interface WorkerDeps extends RunDeps {
   events: JobEvents;
   /** the completion-callback loop, run beside the worker (null: WEBHOOK_SECRET unset) */
   callbacks: CallbackDelivery | null;
+  /** the sync tick handler, run beside the worker (src/syncs/ticker.ts) */
+  syncTicker?: { start(): void; close(): Promise<void> } | null;
+  /** told when a job reached a terminal status (or was found ended in the queue): a sync counts its run */
+  onRunEnded?: (data: ImportJobData) => Promise<void>;
   logger: Logger;
   policy: Pick<Policy, 'jobs' | 'sources' | 'worker' | 'scopeLock'>;
   /** told of every job a run of this worker ended */
@@ -50,6 +54,15 @@ export class ImportWorker {
     });
     this.worker.on('error', (err) => this.deps.logger.error({ err: err.message }, 'queue worker error'));
     this.deps.callbacks?.start();
+    this.deps.syncTicker?.start();
+  }
+
+  /** Must not fail the queue job: a sync whose hook failed counts the run at its next tick. */
+  private async ended(data: ImportJobData): Promise<void> {
+    if (!this.deps.onRunEnded) return;
+    await this.deps.onRunEnded(data).catch((err: unknown) =>
+      this.deps.logger.warn({ job_id: data.job_id, error: err instanceof Error ? err.message : String(err) }, 'run end not reported'),
+    );
   }
 
   private async process(job: Job<ImportJobData>, token: string): Promise<void> {
@@ -64,6 +77,7 @@ export class ImportWorker {
       // Ended while it waited in the queue (cancelled before it ran, or while handed back to wait
       // for its source): nothing to run, but a hand-back's scope is still held.
       await this.deps.locks.release(data).catch(() => undefined);
+      await this.ended(data);
       return;
     }
     const owner = `${data.job_id}:${randomUUID()}`;
@@ -111,6 +125,7 @@ export class ImportWorker {
         if (cause !== 'error') await this.deps.records.endRun(data.job_id, owner).catch(() => undefined);
       }
     }
+    if (!handBack) await this.ended(data);
     if (handBack && resumeAt !== undefined) {
       if (cause === 'source-wait') await job.updateData({ ...data, rate_limit_handoffs: (data.rate_limit_handoffs ?? 0) + 1 });
       await job.moveToDelayed(resumeAt, token);
@@ -128,7 +143,7 @@ export class ImportWorker {
     this.closing = true;
     const closing = this.worker.close();
     for (const controller of this.running.values()) controller.abort('shutdown');
-    await Promise.all([closing, this.deps.callbacks?.close()]);
+    await Promise.all([closing, this.deps.callbacks?.close(), this.deps.syncTicker?.close()]);
     this.worker = null;
   }
 }

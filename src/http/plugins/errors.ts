@@ -43,6 +43,7 @@ const FASTIFY_CODES: Record<string, Mapped> = {
 const RESOURCE_PATHS: [RegExp, ErrorCode][] = [
   [/^\/api\/imports\/[^/]+(\/(events|items))?\/?$/, 'JOB_NOT_FOUND'],
   [/^\/api\/items\/[^/]+\/?$/, 'ITEM_NOT_FOUND'],
+  [/^\/api\/syncs\/[^/]+(\/run)?\/?$/, 'SYNC_NOT_FOUND'],
 ];
 
 function notFound(request: FastifyRequest): Mapped {

@@ -43,7 +43,7 @@ const ERROR_MEANINGS: Record<number, string> = {
   401: 'UNAUTHORIZED: missing or unknown API key',
   403: 'FORBIDDEN: the API key may not act for that tenant',
   404: 'not found (also for another tenant\'s resource and for a malformed id)',
-  409: 'JOB_NOT_CANCELLABLE: the job has already ended',
+  409: 'JOB_NOT_CANCELLABLE: the job has already ended; SYNC_EXISTS: the scope has a sync already; SYNC_RUNNING: a run of the sync is still pending or processing',
   413: 'PAYLOAD_TOO_LARGE: the body is over 1 MiB',
   415: 'UNSUPPORTED_MEDIA_TYPE: the body is not application/json',
   422: 'VALIDATION_ERROR (details name each problem), SOURCE_URL_FORBIDDEN or IDEMPOTENCY_KEY_REUSED',

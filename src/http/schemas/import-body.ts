@@ -63,12 +63,16 @@ export function documentedImportBody(connectors: Record<SourceType, ConnectorMod
 type Check = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 type Result = { value: unknown } | { error: ErrorObject[] };
 
-/** The two-step validator; `compile` must be the strict body compiler. */
+/**
+ * The two-step validator; `compile` must be the strict body compiler. `envelopeSchema`: the body
+ * with any source_config object (imports by default; syncs pass theirs).
+ */
 export function importBodyValidator(
   connectors: Record<SourceType, ConnectorModule>,
   compile: (schema: object) => Check,
+  envelopeSchema: TSchema = ImportEnvelope,
 ): (data: unknown) => Result {
-  const checkEnvelope = compile(ImportEnvelope);
+  const checkEnvelope = compile(envelopeSchema);
   const checkConfig = new Map(SOURCE_TYPES.map((st) => [st, compile(connectors[st].configSchema)] as const));
   return (data) => {
     const errors: ErrorObject[] = checkEnvelope(data) ? [] : [...(checkEnvelope.errors ?? [])];

@@ -55,6 +55,7 @@ export const JobSchema = Type.Object(
     error_message: Nullable('string'),
     tenant_id: Nullable('string'),
     correlation_id: Nullable('string'),
+    sync_id: Type.Optional(Type.String({ format: 'uuid', description: 'the sync this job is a run of; absent on imports started by hand' })),
   },
   { additionalProperties: true, title: 'Job' },
 );

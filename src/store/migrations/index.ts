@@ -10,6 +10,7 @@ import type { Db } from '../db.js';
 import { init } from './001-init.js';
 import { jobItemsRetention } from './002-job-items-retention.js';
 import { deletionsChangeFeed } from './003-deletions-change-feed.js';
+import { syncs } from './004-syncs.js';
 import { workItemsKey } from './005-work-items-key.js';
 
 export interface Migration {
@@ -18,7 +19,7 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [init, jobItemsRetention, deletionsChangeFeed, workItemsKey];
+export const MIGRATIONS: readonly Migration[] = [init, jobItemsRetention, deletionsChangeFeed, syncs, workItemsKey];
 
 /** Returns the ids it applied (empty when the database was up to date). */
 export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
