@@ -21,6 +21,7 @@ import { itemRoutes } from './routes/items.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { syncRoutes } from './routes/syncs.js';
 import { createValidators } from './validation.js';
+import { parseQueryString } from './query-string.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -86,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: appLogger(deps),
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
+    routerOptions: { querystringParser: parseQueryString },
     genReqId,
     requestIdHeader: false,
     // Log lines carry the same name as the error envelope's field.
