@@ -54,14 +54,16 @@ export async function redisProblem(url: string): Promise<string | null> {
   } catch {
     return 'REDIS_URL is not a valid Redis URL';
   }
-  redis.on('error', () => {});
+  // The socket's error (ECONNREFUSED, ENOTFOUND) says more than the "Connection is closed" connect() rejects with.
+  let cause: NodeJS.ErrnoException | null = null;
+  redis.on('error', (err: NodeJS.ErrnoException) => (cause ??= err));
   try {
     await redis.connect();
     await redis.ping();
     return null;
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    return e.code ?? e.message.replace(url, safeRedisUrl(url));
+    const e = cause ?? (err as NodeJS.ErrnoException);
+    return e.code ?? e.message.split(url).join(safeRedisUrl(url));
   } finally {
     redis.disconnect();
   }
