@@ -12,8 +12,8 @@
 import { drainConnector } from './drain.js';
 import { steadyRate } from './rate.js';
 import { githubModule } from '../src/connectors/github/index.js';
-import { GithubFake, type GithubFakeOptions } from '../test/fakes/github.js';
-import { started } from '../test/fakes/vendor-fake.js';
+import { GithubFake, type GithubFakeOptions } from '../src/sandbox/fakes/github.js';
+import { started } from '../src/sandbox/fakes/vendor-fake.js';
 
 const LISTED = 1000;
 const PLAIN_SAMPLE = 300;

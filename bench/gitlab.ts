@@ -11,8 +11,8 @@
 import { drainConnector } from './drain.js';
 import { steadyRate } from './rate.js';
 import { gitlabModule } from '../src/connectors/gitlab/index.js';
-import { GitLabFake, type GitLabFakeOptions } from '../test/fakes/gitlab.js';
-import { started } from '../test/fakes/vendor-fake.js';
+import { GitLabFake, type GitLabFakeOptions } from '../src/sandbox/fakes/gitlab.js';
+import { started } from '../src/sandbox/fakes/vendor-fake.js';
 
 const ISSUES = 1000;
 const PLAIN_SAMPLE = 300;

@@ -11,9 +11,9 @@
 import type { ConnectorModule } from '../src/connectors/connector.js';
 import { drainConnector } from './drain.js';
 import { jiraModule } from '../src/connectors/jira/index.js';
-import { JiraFake } from '../test/fakes/jira.js';
-import { generateIssues } from '../test/fakes/jira-data.js';
-import { started } from '../test/fakes/vendor-fake.js';
+import { JiraFake } from '../src/sandbox/fakes/jira.js';
+import { generateIssues } from '../src/sandbox/fakes/jira-data.js';
+import { started } from '../src/sandbox/fakes/vendor-fake.js';
 
 const ISSUES = 500;
 

@@ -8,7 +8,7 @@
 import { githubModule } from '../src/connectors/github/index.js';
 import type { ConnectorModule, SourceType } from '../src/connectors/connector.js';
 import { DEFAULT_POLICY } from '../src/policy.js';
-import { GithubFake } from '../test/fakes/github.js';
+import { GithubFake } from '../src/sandbox/fakes/github.js';
 import { startHarness } from '../test/support/harness.js';
 import { testConnectors } from '../test/support/test-connector.js';
 import { drainConnector } from './drain.js';

@@ -11,9 +11,9 @@ import type { ConnectorModule } from '../src/connectors/connector.js';
 import { drainConnector } from './drain.js';
 import { servicenowModule } from '../src/connectors/servicenow/index.js';
 import { parseLinkHeader } from '../src/outbound/link-header.js';
-import { FakeServiceNow } from '../test/fakes/servicenow.js';
-import { seedIncidents } from '../test/fakes/servicenow-seed.js';
-import { started } from '../test/fakes/vendor-fake.js';
+import { FakeServiceNow } from '../src/sandbox/fakes/servicenow.js';
+import { seedIncidents } from '../src/sandbox/fakes/servicenow-seed.js';
+import { started } from '../src/sandbox/fakes/vendor-fake.js';
 
 const INCIDENTS = 500;
 const USER = 'bench.user';

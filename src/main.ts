@@ -90,7 +90,7 @@ function listenError(err: unknown, variable: 'PORT' | 'METRICS_PORT'): unknown {
 export async function main(argv: string[]): Promise<void> {
   const role = (argv[0] ?? 'all') as Role;
   if (!['all', 'api', 'worker'].includes(role)) {
-    process.stderr.write(`usage: integration-service [all|api|worker]\n`);
+    process.stderr.write(`usage: integration-service [all|api|worker|sandbox|demo]\n`);
     process.exit(2);
   }
   let running: Running;

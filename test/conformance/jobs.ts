@@ -6,7 +6,7 @@
 import type { JobRecord } from '../../src/jobs/types.js';
 import type { WorkItem } from '../../src/store/types.js';
 import { startSourceHarness, type Harness } from '../support/harness.js';
-import type { FakeRequest } from '../fakes/vendor-fake.js';
+import type { FakeRequest } from '../../src/sandbox/fakes/vendor-fake.js';
 import type { ConformanceSource, SourceUnderTest } from './source.js';
 import { SOURCES } from './sources.js';
 

@@ -4,7 +4,7 @@
  * sources.ts; everything else in test/conformance is the same for every source.
  */
 import type { ConnectorModule, SourceType } from '../../src/connectors/connector.js';
-import type { FakeRequest, VendorFake } from '../fakes/vendor-fake.js';
+import type { FakeRequest, VendorFake } from '../../src/sandbox/fakes/vendor-fake.js';
 
 export interface FakeOptions {
   /** items in scope, each with a few comments */

@@ -8,8 +8,8 @@ import type { ConnectorModule, SourceType } from '../../src/connectors/connector
 import { TEST_POLICY, testPolicy } from '../support/policy.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { testConnectors } from '../support/test-connector.js';
-import { GithubFake } from '../fakes/github.js';
-import { started } from '../fakes/vendor-fake.js';
+import { GithubFake } from '../../src/sandbox/fakes/github.js';
+import { started } from '../../src/sandbox/fakes/vendor-fake.js';
 
 let h: Harness;
 const fakes: GithubFake[] = [];

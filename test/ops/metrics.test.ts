@@ -28,8 +28,8 @@ import { createServer } from 'node:http';
 import { createSourceHttp } from '../../src/outbound/http.js';
 import { createTransport } from '../../src/outbound/transport.js';
 import { TEST_POLICY } from '../support/policy.js';
-import { GitLabFake } from '../fakes/gitlab.js';
-import { started } from '../fakes/vendor-fake.js';
+import { GitLabFake } from '../../src/sandbox/fakes/gitlab.js';
+import { started } from '../../src/sandbox/fakes/vendor-fake.js';
 
 const silent = pino({ level: 'silent' });
 

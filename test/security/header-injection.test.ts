@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import { SourceError } from '../../src/errors.js';
 import { createSourceHttp } from '../../src/outbound/http.js';
 import { createTransport } from '../../src/outbound/transport.js';
-import { closeServer, listenLoopback } from '../fakes/loopback.js';
+import { closeServer, listenLoopback } from '../../src/sandbox/fakes/loopback.js';
 import { MARKER } from './support.js';
 import { TEST_POLICY } from '../support/policy.js';
 

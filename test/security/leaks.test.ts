@@ -6,13 +6,13 @@
  * value, database row and redirected request is searched for any form of any credential.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JiraFake } from '../fakes/jira.js';
-import { started } from '../fakes/vendor-fake.js';
-import { generateIssues } from '../fakes/jira-data.js';
-import { FakeServiceNow } from '../fakes/servicenow.js';
-import { seedIncidents } from '../fakes/servicenow-seed.js';
-import { GithubFake } from '../fakes/github.js';
-import { GitLabFake } from '../fakes/gitlab.js';
+import { JiraFake } from '../../src/sandbox/fakes/jira.js';
+import { started } from '../../src/sandbox/fakes/vendor-fake.js';
+import { generateIssues } from '../../src/sandbox/fakes/jira-data.js';
+import { FakeServiceNow } from '../../src/sandbox/fakes/servicenow.js';
+import { seedIncidents } from '../../src/sandbox/fakes/servicenow-seed.js';
+import { GithubFake } from '../../src/sandbox/fakes/github.js';
+import { GitLabFake } from '../../src/sandbox/fakes/gitlab.js';
 import { securityEnv, type SecurityEnv } from './env.js';
 import { findLeaks, JIRA_EMAIL, MARKER, redirectTrap, SECRETS as S, SN_USER } from './support.js';
 

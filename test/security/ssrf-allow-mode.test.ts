@@ -10,7 +10,7 @@ import { SourceError } from '../../src/errors.js';
 import { createSourceHttp } from '../../src/outbound/http.js';
 import { createTransport } from '../../src/outbound/transport.js';
 import { checkBaseUrl } from '../../src/outbound/ssrf.js';
-import { closeServer, listenLoopback } from '../fakes/loopback.js';
+import { closeServer, listenLoopback } from '../../src/sandbox/fakes/loopback.js';
 import { closeAll, fakeDns, tcpCounter } from './tls-net.js';
 import { TEST_POLICY } from '../support/policy.js';
 

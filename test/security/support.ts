@@ -4,7 +4,7 @@
  * values, database rows, requests that reached a host they were redirected to).
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { closeServer, listenLoopback } from '../fakes/loopback.js';
+import { closeServer, listenLoopback } from '../../src/sandbox/fakes/loopback.js';
 
 /** Every secret carries MARKER, so even a truncated copy (an error cut at N characters) is caught. */
 export const MARKER = 'Qx7LeakMark';

@@ -1,7 +1,7 @@
 /** GitHub: issue list pages by Link rel="next" (page=N), comments per issue or repository-wide. */
 import { githubModule } from '../../../src/connectors/github/index.js';
 import type { ConnectorModule } from '../../../src/connectors/connector.js';
-import { GithubFake } from '../../fakes/github.js';
+import { GithubFake } from '../../../src/sandbox/fakes/github.js';
 import type { ConformanceSource } from '../source.js';
 
 const ISSUE_LIST = /^\/(?:repos\/[^/]+\/[^/]+|repositories\/\d+)\/issues$/;

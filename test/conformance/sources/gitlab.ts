@@ -1,7 +1,7 @@
 /** GitLab: issue pages by keyset cursor (Link rel="next"), notes per issue. */
 import { gitlabModule } from '../../../src/connectors/gitlab/index.js';
 import type { ConnectorModule } from '../../../src/connectors/connector.js';
-import { GitLabFake } from '../../fakes/gitlab.js';
+import { GitLabFake } from '../../../src/sandbox/fakes/gitlab.js';
 import type { ConformanceSource } from '../source.js';
 
 export const gitlab: ConformanceSource = {

@@ -1,8 +1,8 @@
 /** Jira Cloud: search/jql pages by nextPageToken (in the POST body), comments per issue. */
 import { jiraModule } from '../../../src/connectors/jira/index.js';
 import type { ConnectorModule } from '../../../src/connectors/connector.js';
-import { JiraFake, type JiraRequest } from '../../fakes/jira.js';
-import { generateIssues } from '../../fakes/jira-data.js';
+import { JiraFake, type JiraRequest } from '../../../src/sandbox/fakes/jira.js';
+import { generateIssues } from '../../../src/sandbox/fakes/jira-data.js';
 import type { ConformanceSource } from '../source.js';
 
 export const jira: ConformanceSource = {

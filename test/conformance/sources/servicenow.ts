@@ -1,8 +1,8 @@
 /** ServiceNow: incident pages in keyset order (sysparm_query), journal entries by element_idIN. */
 import { servicenowModule } from '../../../src/connectors/servicenow/index.js';
 import type { ConnectorModule } from '../../../src/connectors/connector.js';
-import { FakeServiceNow } from '../../fakes/servicenow.js';
-import { seedIncidents } from '../../fakes/servicenow-seed.js';
+import { FakeServiceNow } from '../../../src/sandbox/fakes/servicenow.js';
+import { seedIncidents } from '../../../src/sandbox/fakes/servicenow-seed.js';
 import type { ConformanceSource } from '../source.js';
 
 const USER = 'conformance.user';

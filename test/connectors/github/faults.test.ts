@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../../src/errors.js';
-import type { GithubFault } from '../../fakes/github.js';
+import type { GithubFault } from '../../../src/sandbox/fakes/github.js';
 import { closeFakes, connectorFor, drain, expectedComments, issueNumbers, startFake } from './helpers.js';
 
 afterEach(closeFakes);

@@ -7,8 +7,8 @@ import { resolveGithubConfig } from '../../../src/connectors/github/config.js';
 import { GithubConnector } from '../../../src/connectors/github/connector.js';
 import type { Policy } from '../../../src/policy.js';
 import type { GithubRecord } from '../../../src/connectors/github/normalize.js';
-import { GithubFake, type GithubFakeOptions } from '../../fakes/github.js';
-import { started } from '../../fakes/vendor-fake.js';
+import { GithubFake, type GithubFakeOptions } from '../../../src/sandbox/fakes/github.js';
+import { started } from '../../../src/sandbox/fakes/vendor-fake.js';
 import { TEST_POLICY } from '../../support/policy.js';
 
 export const fakes: GithubFake[] = [];

@@ -9,7 +9,7 @@ import { githubModule } from '../../../src/connectors/github/index.js';
 import type { ConnectorModule } from '../../../src/connectors/connector.js';
 import { startSourceHarness, type Harness } from '../../support/harness.js';
 import { closeFakes, issueNumbers, startFake } from './helpers.js';
-import type { GithubFake } from '../../fakes/github.js';
+import type { GithubFake } from '../../../src/sandbox/fakes/github.js';
 
 let h: Harness;
 beforeAll(async () => {

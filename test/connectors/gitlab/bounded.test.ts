@@ -3,7 +3,7 @@
  * with SOURCE_RESPONSE_INVALID naming what did not advance, within a few requests.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GitLabFake, GitLabFakeOptions } from '../../fakes/gitlab.js';
+import type { GitLabFake, GitLabFakeOptions } from '../../../src/sandbox/fakes/gitlab.js';
 import { collect, connectorFor, startFake } from './helpers.js';
 
 let fake: GitLabFake;

@@ -1,6 +1,6 @@
 /** The fake must behave as GitLab's docs say, or the connector tests prove nothing. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GitLabFake } from '../../fakes/gitlab.js';
+import type { GitLabFake } from '../../../src/sandbox/fakes/gitlab.js';
 import { startFake } from './helpers.js';
 
 let fake: GitLabFake;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../../src/errors.js';
-import type { GitLabFake } from '../../fakes/gitlab.js';
+import type { GitLabFake } from '../../../src/sandbox/fakes/gitlab.js';
 import { collect, connectorFor, iids, range, startFake } from './helpers.js';
 
 let fake: GitLabFake;

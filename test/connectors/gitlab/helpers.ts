@@ -5,8 +5,8 @@ import { gitlabModule } from '../../../src/connectors/gitlab/index.js';
 import type { GitLabRecord } from '../../../src/connectors/gitlab/types.js';
 import { createSourceHttpFactory } from '../../../src/outbound/http.js';
 import type { SourceHttp } from '../../../src/outbound/types.js';
-import { GitLabFake, type GitLabFakeOptions } from '../../fakes/gitlab.js';
-import { started } from '../../fakes/vendor-fake.js';
+import { GitLabFake, type GitLabFakeOptions } from '../../../src/sandbox/fakes/gitlab.js';
+import { started } from '../../../src/sandbox/fakes/vendor-fake.js';
 import { TEST_POLICY } from '../../support/policy.js';
 
 export async function startFake(opts: GitLabFakeOptions = {}): Promise<GitLabFake> {

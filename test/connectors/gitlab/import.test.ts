@@ -11,9 +11,9 @@ import { gitlabModule } from '../../../src/connectors/gitlab/index.js';
 import type { ConnectorModule } from '../../../src/connectors/connector.js';
 import type { WorkItem } from '../../../src/store/types.js';
 import { startSourceHarness, type Harness } from '../../support/harness.js';
-import { GitLabFake, type GitLabFakeOptions } from '../../fakes/gitlab.js';
-import { countRequests, started } from '../../fakes/vendor-fake.js';
-import type { SeedOptions } from '../../fakes/gitlab-data.js';
+import { GitLabFake, type GitLabFakeOptions } from '../../../src/sandbox/fakes/gitlab.js';
+import { countRequests, started } from '../../../src/sandbox/fakes/vendor-fake.js';
+import type { SeedOptions } from '../../../src/sandbox/fakes/gitlab-data.js';
 
 let h: Harness;
 let fake: GitLabFake;

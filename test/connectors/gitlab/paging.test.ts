@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GitLabFake, GitLabFakeOptions } from '../../fakes/gitlab.js';
+import type { GitLabFake, GitLabFakeOptions } from '../../../src/sandbox/fakes/gitlab.js';
 import { collect, connectorFor, iids, range, startFake } from './helpers.js';
-import { countRequests } from '../../fakes/vendor-fake.js';
+import { countRequests } from '../../../src/sandbox/fakes/vendor-fake.js';
 
 let fake: GitLabFake;
 afterEach(() => fake?.close());

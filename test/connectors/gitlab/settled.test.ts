@@ -1,6 +1,6 @@
 /** GitLab lists issues by creation time, so each page promises how far the watermark may move (SourcePage.settledBefore). */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GitLabFake } from '../../fakes/gitlab.js';
+import type { GitLabFake } from '../../../src/sandbox/fakes/gitlab.js';
 import { collect, connectorFor, startFake } from './helpers.js';
 
 let fake: GitLabFake;

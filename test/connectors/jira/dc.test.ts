@@ -1,9 +1,9 @@
 /** Data Center (REST v2, Bearer PAT, wiki markup): keyset paging with exact totals, comments, errors. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SourceError } from '../../../src/errors.js';
-import { JiraFake } from '../../fakes/jira.js';
-import { countRequests, started } from '../../fakes/vendor-fake.js';
-import { generateIssues } from '../../fakes/jira-data.js';
+import { JiraFake } from '../../../src/sandbox/fakes/jira.js';
+import { countRequests, started } from '../../../src/sandbox/fakes/vendor-fake.js';
+import { generateIssues } from '../../../src/sandbox/fakes/jira-data.js';
 import { connectorFor, drain, ids, type RawIssue } from './support.js';
 
 let fake: JiraFake;

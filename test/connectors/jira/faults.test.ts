@@ -1,9 +1,9 @@
 /** Vendor faults end to end: retried to an exact result, or mapped to the contract's error code. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../../src/errors.js';
-import { JiraFake, type JiraFault } from '../../fakes/jira.js';
-import { countRequests, started } from '../../fakes/vendor-fake.js';
-import { generateIssues } from '../../fakes/jira-data.js';
+import { JiraFake, type JiraFault } from '../../../src/sandbox/fakes/jira.js';
+import { countRequests, started } from '../../../src/sandbox/fakes/vendor-fake.js';
+import { generateIssues } from '../../../src/sandbox/fakes/jira-data.js';
 import { connectorFor, drain, ids } from './support.js';
 
 let fake: JiraFake;

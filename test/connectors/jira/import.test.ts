@@ -10,9 +10,9 @@ import { jiraModule } from '../../../src/connectors/jira/index.js';
 import type { ConnectorModule } from '../../../src/connectors/connector.js';
 import type { WorkItem } from '../../../src/store/types.js';
 import { startSourceHarness, type Harness } from '../../support/harness.js';
-import { JiraFake, type JiraFakeOptions } from '../../fakes/jira.js';
-import { countRequests, started } from '../../fakes/vendor-fake.js';
-import { generateIssues, type GenerateOptions } from '../../fakes/jira-data.js';
+import { JiraFake, type JiraFakeOptions } from '../../../src/sandbox/fakes/jira.js';
+import { countRequests, started } from '../../../src/sandbox/fakes/vendor-fake.js';
+import { generateIssues, type GenerateOptions } from '../../../src/sandbox/fakes/jira-data.js';
 
 let h: Harness;
 let fake: JiraFake;

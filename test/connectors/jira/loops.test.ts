@@ -1,9 +1,9 @@
 /** A Jira that pages forever (CONTRACT §7): the import fails with SOURCE_RESPONSE_INVALID naming what did not advance. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../../src/errors.js';
-import { JiraFake } from '../../fakes/jira.js';
-import { generateIssues } from '../../fakes/jira-data.js';
-import { countRequests, started } from '../../fakes/vendor-fake.js';
+import { JiraFake } from '../../../src/sandbox/fakes/jira.js';
+import { generateIssues } from '../../../src/sandbox/fakes/jira-data.js';
+import { countRequests, started } from '../../../src/sandbox/fakes/vendor-fake.js';
 import { connectorFor, drain } from './support.js';
 
 let fake: JiraFake;

@@ -4,7 +4,7 @@ import { describeJira, validateJiraConfig, type JiraConfig } from '../../../src/
 import { splitOrderBy } from '../../../src/connectors/jira/jql.js';
 import { jiraTime, normalizeIssue } from '../../../src/connectors/jira/normalize.js';
 import { classify, rateLimit } from '../../../src/connectors/jira/signals.js';
-import { generateIssues, issueFields } from '../../fakes/jira-data.js';
+import { generateIssues, issueFields } from '../../../src/sandbox/fakes/jira-data.js';
 
 const ctx = { baseUrl: 'https://acme.atlassian.net', project: 'TEST' };
 const res = (status: number, headers: Record<string, string> = {}, body = ''): Parameters<typeof rateLimit>[0] => ({ status, headers, body, url: 'https://x/' });

@@ -1,8 +1,8 @@
 /** Cloud paging through a real SourceHttp against the fake: sizes, comments, totals, request shapes. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { JiraFake } from '../../fakes/jira.js';
-import { countRequests, started } from '../../fakes/vendor-fake.js';
-import { generateIssues } from '../../fakes/jira-data.js';
+import { JiraFake } from '../../../src/sandbox/fakes/jira.js';
+import { countRequests, started } from '../../../src/sandbox/fakes/vendor-fake.js';
+import { generateIssues } from '../../../src/sandbox/fakes/jira-data.js';
 import { connectorFor, drain, ids } from './support.js';
 
 let fake: JiraFake;

@@ -4,7 +4,7 @@ import type { Connector, PageOptions, SourcePage } from '../../../src/connectors
 import { createSourceHttpFactory } from '../../../src/outbound/http.js';
 import type { SourceHttpOptions } from '../../../src/outbound/types.js';
 import { jiraModule, type JiraConfig } from '../../../src/connectors/jira/index.js';
-import type { JiraFake } from '../../fakes/jira.js';
+import type { JiraFake } from '../../../src/sandbox/fakes/jira.js';
 import { TEST_POLICY } from '../../support/policy.js';
 
 export interface RawIssue {

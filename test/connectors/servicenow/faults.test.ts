@@ -1,8 +1,8 @@
 /** Failures of the ServiceNow source: faults that must be ridden out, and errors that must end the import with the right code. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../../src/errors.js';
-import { incidentNumber, seedIncidents } from '../../fakes/servicenow-seed.js';
-import type { FakeServiceNow } from '../../fakes/servicenow.js';
+import { incidentNumber, seedIncidents } from '../../../src/sandbox/fakes/servicenow-seed.js';
+import type { FakeServiceNow } from '../../../src/sandbox/fakes/servicenow.js';
 import { connect, drain, keys, PASSWORD, startFake, TOKEN, USER } from './helpers.js';
 
 let fake: FakeServiceNow;

@@ -4,8 +4,8 @@ import type { Connector, NormalizedItem, SourcePage } from '../../../src/connect
 import { createSourceHttpFactory } from '../../../src/outbound/http.js';
 import type { SourceHttpFactory, SourceHttpOptions } from '../../../src/outbound/types.js';
 import { servicenowModule, type ServiceNowConfig } from '../../../src/connectors/servicenow/index.js';
-import { FakeServiceNow, type FakeServiceNowOptions } from '../../fakes/servicenow.js';
-import { started } from '../../fakes/vendor-fake.js';
+import { FakeServiceNow, type FakeServiceNowOptions } from '../../../src/sandbox/fakes/servicenow.js';
+import { started } from '../../../src/sandbox/fakes/vendor-fake.js';
 import { TEST_POLICY } from '../../support/policy.js';
 
 export const USER = 'integration.user';

@@ -8,9 +8,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { servicenowModule } from '../../../src/connectors/servicenow/index.js';
 import type { ConnectorModule } from '../../../src/connectors/connector.js';
 import { startSourceHarness, type Harness } from '../../support/harness.js';
-import { sysId } from '../../fakes/servicenow-data.js';
-import { incidentNumber, seedIncidents } from '../../fakes/servicenow-seed.js';
-import type { FakeServiceNow } from '../../fakes/servicenow.js';
+import { sysId } from '../../../src/sandbox/fakes/servicenow-data.js';
+import { incidentNumber, seedIncidents } from '../../../src/sandbox/fakes/servicenow-seed.js';
+import type { FakeServiceNow } from '../../../src/sandbox/fakes/servicenow.js';
 import { PASSWORD, startFake, USER } from './helpers.js';
 
 let h: Harness;

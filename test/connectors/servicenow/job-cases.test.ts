@@ -9,8 +9,8 @@ import { servicenowModule } from '../../../src/connectors/servicenow/index.js';
 import type { ConnectorModule } from '../../../src/connectors/connector.js';
 import type { WorkItem } from '../../../src/store/types.js';
 import { startSourceHarness, type Harness } from '../../support/harness.js';
-import { seedIncidents } from '../../fakes/servicenow-seed.js';
-import type { FakeServiceNow, SnRequest } from '../../fakes/servicenow.js';
+import { seedIncidents } from '../../../src/sandbox/fakes/servicenow-seed.js';
+import type { FakeServiceNow, SnRequest } from '../../../src/sandbox/fakes/servicenow.js';
 import { PASSWORD, startFake, USER } from './helpers.js';
 
 let h: Harness;

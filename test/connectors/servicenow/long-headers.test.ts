@@ -4,8 +4,8 @@
  * default limit of 16 KiB. The outbound layer must accept it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { seedIncidents } from '../../fakes/servicenow-seed.js';
-import type { FakeServiceNow } from '../../fakes/servicenow.js';
+import { seedIncidents } from '../../../src/sandbox/fakes/servicenow-seed.js';
+import type { FakeServiceNow } from '../../../src/sandbox/fakes/servicenow.js';
 import { connect, drain, startFake } from './helpers.js';
 
 let fake: FakeServiceNow;

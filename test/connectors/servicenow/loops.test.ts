@@ -1,8 +1,8 @@
 /** An instance whose paging does not advance (CONTRACT §7): the import fails with SOURCE_RESPONSE_INVALID naming it. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../../src/errors.js';
-import { seedIncidents } from '../../fakes/servicenow-seed.js';
-import type { FakeServiceNow } from '../../fakes/servicenow.js';
+import { seedIncidents } from '../../../src/sandbox/fakes/servicenow-seed.js';
+import type { FakeServiceNow } from '../../../src/sandbox/fakes/servicenow.js';
 import { connect, drain, startFake } from './helpers.js';
 
 let fake: FakeServiceNow;

@@ -1,8 +1,8 @@
 /** The ServiceNow connector's paging against the fake instance: counts, journals, ACLs, changing data. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { incidentNumber, seedIncidents } from '../../fakes/servicenow-seed.js';
-import { sysId } from '../../fakes/servicenow-data.js';
-import type { FakeServiceNow } from '../../fakes/servicenow.js';
+import { incidentNumber, seedIncidents } from '../../../src/sandbox/fakes/servicenow-seed.js';
+import { sysId } from '../../../src/sandbox/fakes/servicenow-data.js';
+import type { FakeServiceNow } from '../../../src/sandbox/fakes/servicenow.js';
 import { connect, drain, keys, startFake } from './helpers.js';
 
 let fake: FakeServiceNow;

@@ -4,7 +4,7 @@ import { buildQuery, conditions, queryGroups } from '../../../src/connectors/ser
 import { decodeCursor, encodeCursor } from '../../../src/connectors/servicenow/cursor.js';
 import { classify, rateLimit } from '../../../src/connectors/servicenow/signals.js';
 import { describeServiceNow, validateServiceNowConfig } from '../../../src/connectors/servicenow/config.js';
-import { compareRows, matches, parseQuery } from '../../fakes/servicenow-query.js';
+import { compareRows, matches, parseQuery } from '../../../src/sandbox/fakes/servicenow-query.js';
 
 describe('queryGroups / buildQuery', () => {
   it('drops ordering terms and splits ^NQ groups', () => {

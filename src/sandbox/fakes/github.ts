@@ -125,8 +125,8 @@ export class GithubFake implements VendorFake<GithubOnlyFault, GithubRequest> {
     return this.origin + (this.opts.prefix ?? '');
   }
 
-  async start(): Promise<string> {
-    ({ server: this.server, origin: this.origin } = await listenLoopback((req, res) => this.handle(req, res)));
+  async start(port = 0): Promise<string> {
+    ({ server: this.server, origin: this.origin } = await listenLoopback((req, res) => this.handle(req, res), port));
     const o = this.opts;
     this.data = new RepoData({
       apiBase: this.baseUrl, webBase: this.origin, owner: o.owner ?? 'octo-org', repo: o.repo ?? 'hello-world',

@@ -76,8 +76,8 @@ export class FakeServiceNow implements VendorFake<SnOnlyFault, SnRequest> {
 
   constructor(private readonly opts: FakeServiceNowOptions = {}) {}
 
-  async start(): Promise<string> {
-    ({ server: this.server, origin: this.baseUrl } = await listenLoopback((req, res) => this.handle(req, res)));
+  async start(port = 0): Promise<string> {
+    ({ server: this.server, origin: this.baseUrl } = await listenLoopback((req, res) => this.handle(req, res), port));
     return this.baseUrl;
   }
 

@@ -51,8 +51,8 @@ export type CommonFault =
   | { kind: 'hostile'; bytes?: number };
 
 export interface VendorFake<F extends { kind: string } = never, R extends FakeRequest = FakeRequest> {
-  /** Listens on 127.0.0.1; resolves to the base_url a connector is given. */
-  start(): Promise<string>;
+  /** Listens on 127.0.0.1 at `port` (default: a free one); resolves to the base_url a connector is given. */
+  start(port?: number): Promise<string>;
   close(): Promise<void>;
   inject(fault: (CommonFault | F) & Targeted<R>): void;
   /** Every request received, in arrival order (tests may clear it). */

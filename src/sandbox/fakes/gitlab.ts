@@ -86,8 +86,8 @@ export class GitLabFake implements VendorFake<GitLabReplyFault, GitLabRequest> {
     this.project = new GitLabProject(opts.projectId ?? 42, opts.projectPath ?? 'acme/platform/api');
   }
 
-  async start(): Promise<string> {
-    ({ server: this.server, origin: this.baseUrl } = await listenLoopback((req, res) => this.handle(req, res)));
+  async start(port = 0): Promise<string> {
+    ({ server: this.server, origin: this.baseUrl } = await listenLoopback((req, res) => this.handle(req, res), port));
     return this.baseUrl;
   }
 

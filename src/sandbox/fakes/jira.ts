@@ -108,8 +108,8 @@ export class JiraFake implements VendorFake<JiraReplyFault, JiraRequest> {
     return this.o.flavor === 'cloud' ? { email: this.o.email, api_token: this.o.apiToken } : { personal_access_token: this.o.pat };
   }
 
-  async start(): Promise<string> {
-    ({ server: this.server, origin: this.baseUrl } = await listenLoopback((req, res) => this.handle(req, res)));
+  async start(port = 0): Promise<string> {
+    ({ server: this.server, origin: this.baseUrl } = await listenLoopback((req, res) => this.handle(req, res), port));
     return this.baseUrl;
   }
 
