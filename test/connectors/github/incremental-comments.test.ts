@@ -11,7 +11,7 @@ import type { ConnectorModule, ItemComment, StoredItems } from '../../../src/con
 import type { WorkItem } from '../../../src/store/types.js';
 import { startSourceHarness, type Harness } from '../../support/harness.js';
 import { closeFakes, connectorFor, drain, expectedComments, startFake } from './helpers.js';
-import type { GithubFake } from '../../fakes/github.js';
+import type { GithubFake } from '../../../src/sandbox/fakes/github.js';
 
 let h: Harness;
 beforeAll(async () => {
