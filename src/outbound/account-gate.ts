@@ -40,7 +40,7 @@ export class AccountGate {
   /** `shared`: the process's SharedBudget and this account's name in it. */
   constructor(private readonly opts: GateOptions, shared?: { budget: SharedBudget; account: string }) {
     this.lease = shared
-      ? new BudgetLease(shared.budget, shared.account, opts.reserve, {
+      ? new BudgetLease(shared.budget, shared.account, opts, {
         inFlight: () => this.inFlight,
         busy: () => this.inFlight > 0 || this.queue.length > 0,
         wake: () => this.pump(),

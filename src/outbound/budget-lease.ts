@@ -38,7 +38,7 @@ export class BudgetLease implements PauseListener {
   constructor(
     private readonly shared: SharedBudget,
     private readonly account: string,
-    private readonly reserve: number,
+    private readonly limits: { reserve: number; concurrency: number },
     private readonly owner: LeaseOwner,
   ) {
     this.id = shared.leaseId();
@@ -101,7 +101,7 @@ export class BudgetLease implements PauseListener {
     const report = this.report;
     this.report = null;
     const held = this.tokens + this.owner.inFlight();
-    void this.shared.lease(this.account, this.id, { held, want, reserve: this.reserve, report }).then((grant) => {
+    void this.shared.lease(this.account, this.id, { held, want, reserve: this.limits.reserve, blind: this.limits.concurrency, report }).then((grant) => {
       this.calling = false;
       if (grant === null) {
         if (report !== null) this.merge(report); // told when Redis is back

@@ -97,20 +97,21 @@ export class SharedBudget {
 
   /**
    * Records that lease `id` now holds `held` tokens, merges its report, and grants up to `want` more,
-   * keeping `reserve` requests of a reported budget unused. null: Redis did not answer in time (the
+   * keeping `reserve` requests of a reported budget unused; while no budget was ever reported, the
+   * lease holds at most `blind` (its gate's parallelism). null: Redis did not answer in time (the
    * caller falls back to its local gate).
    */
   async lease(
-    account: string, id: string, call: { held: number; want: number; reserve: number; report: BudgetReport | null },
+    account: string, id: string, call: { held: number; want: number; reserve: number; blind: number; report: BudgetReport | null },
   ): Promise<Grant | null> {
-    const { held, want, reserve, report } = call;
+    const { held, want, reserve, blind, report } = call;
     const p = this.policy;
     const k = this.keys(account);
     const reply = await this.call(() =>
       this.redis.rateLease(
         k.state, k.held, k.leases, Date.now(), id, held, want,
         report === null ? '' : Math.floor(report.remaining), report === null ? '' : Math.ceil(report.resetAt),
-        reserve, p.maxInFlight, p.leaseMs, p.pollMs, p.keyMarginMs,
+        reserve, p.maxInFlight, p.leaseMs, p.pollMs, p.keyMarginMs, blind,
       ),
     );
     if (reply === null) return null;

@@ -2,7 +2,8 @@
 -- KEYS: 1 state hash {remaining, reset, peak, pause}, 2 held hash {lease id -> tokens}, 3 lease expiries (zset).
 -- ARGV: 1 now (ms), 2 lease id, 3 tokens this gate holds now (unused plus in flight), 4 tokens wanted,
 --       5 lowest remaining its responses reported ('' for none), 6 that window's reset (ms),
---       7 reserve, 8 tokens held at most account-wide, 9 lease ms, 10 poll ms, 11 key margin ms.
+--       7 reserve, 8 tokens held at most account-wide, 9 lease ms, 10 poll ms, 11 key margin ms,
+--       12 tokens this gate may hold while no budget was ever reported (its parallelism).
 -- Returns {tokens granted, pause until (ms), retry at (ms; 0 when granted or nothing wanted)}.
 local now = tonumber(ARGV[1])
 local id = ARGV[2]
@@ -13,6 +14,7 @@ local cap = tonumber(ARGV[8])
 local leaseMs = tonumber(ARGV[9])
 local pollMs = tonumber(ARGV[10])
 local margin = tonumber(ARGV[11])
+local blind = tonumber(ARGV[12])
 
 -- a process that stopped renewing (it died) holds nothing any more
 for _, dead in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)) do
@@ -49,6 +51,10 @@ local budget = nil
 if reset ~= nil then
   if reset > now then budget = remaining else budget = peak end
   spendable = math.min(spendable, budget - reserve - others - held)
+else
+  -- Nothing reported yet (or a source that never reports): no more out per gate than it may send
+  -- at once, as a gate alone would, until the first answers tell the budget.
+  spendable = math.min(spendable, blind - held)
 end
 
 local granted, retry = 0, 0
