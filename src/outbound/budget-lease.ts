@@ -64,7 +64,7 @@ export class BudgetLease implements PauseListener {
     if (remaining !== undefined && resetAt !== undefined && Number.isFinite(remaining) && Number.isFinite(resetAt)) {
       this.merge({ remaining, resetAt });
     }
-    if (signal.pauseUntil !== undefined && signal.pauseUntil > this.knownPause) {
+    if (signal.pauseUntil !== undefined && signal.pauseUntil > this.knownPause && signal.pauseUntil > Date.now()) {
       this.knownPause = signal.pauseUntil;
       this.shared.pause(this.account, signal.pauseUntil);
     }
@@ -117,14 +117,15 @@ export class BudgetLease implements PauseListener {
     });
   }
 
-  /** Tokens held past `leaseMs` without a call would be freed for others while still in use. */
+  /** Tokens held past `leaseMs` without a call would be freed for others while still in use; unused ones go back. */
   private scheduleRenew(): void {
     if (this.renewTimer !== undefined || this.tokens + this.owner.inFlight() === 0) return;
     this.renewTimer = setTimeout(() => {
       this.renewTimer = undefined;
       if (this.tokens + this.owner.inFlight() === 0) return;
-      if (this.calling) this.scheduleRenew();
-      else this.call(0);
+      if (this.calling) return this.scheduleRenew();
+      if (!this.owner.busy()) this.tokens = 0;
+      this.call(0);
     }, this.shared.policy.leaseMs / 3);
     this.renewTimer.unref();
   }

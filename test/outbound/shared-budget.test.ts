@@ -11,14 +11,16 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGithubRateLimit } from '../../src/connectors/github/rate-limit.js';
+import { gitlabRateLimit } from '../../src/connectors/gitlab/rate-limit.js';
 import { createSourceHttpFactory } from '../../src/outbound/http.js';
 import { SharedBudget } from '../../src/outbound/shared-budget.js';
-import type { SourceHttpFactory } from '../../src/outbound/types.js';
+import type { SourceHttpFactory, SourceResponse } from '../../src/outbound/types.js';
 import type { Policy, RateBudgetPolicy } from '../../src/policy.js';
 import { GithubFake } from '../fakes/github.js';
 import { started } from '../fakes/vendor-fake.js';
 import { testPolicy, TEST_POLICY } from '../support/policy.js';
 import { dumpValues, testRedis, TEST_REDIS_URL, type TestRedis } from '../support/redis.js';
+import { startPrivateRedis } from '../support/redis-server.js';
 
 let t: TestRedis;
 const secret = randomBytes(32);
@@ -115,29 +117,33 @@ describe('one rate budget per account across processes', { timeout: 90_000 }, ()
 
   it('a pause one process learns of holds the other, even while it holds tokens, until the pause ends', async () => {
     // Blocks large enough that the other process would go on sending for the whole pause if only leases carried it.
-    const policy = testPolicy({ rateBudget: { ...TEST_POLICY.rateBudget, block: 1000, maxInFlight: 1000 } });
+    const policy = testPolicy({ rateBudget: { ...TEST_POLICY.rateBudget, block: 100_000, maxInFlight: 1_000_000 } });
     let answered429 = 0;
+    // A large reported budget: nothing but the pause holds anyone.
+    const budgetHeaders = () => ({ 'ratelimit-remaining': '10000000', 'ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 60) });
     const { base, log } = await serve((path, n) => {
       if (path === '/limit' && n === 0) {
         answered429 = Date.now();
-        return { status: 429, headers: { 'retry-after': '2' } };
+        return { status: 429, headers: { ...budgetHeaders(), 'retry-after': '2' } };
       }
-      return { status: 200 };
+      return { status: 200, headers: budgetHeaders() };
     });
-    const account = { source: 'GitLab', baseUrl: base, concurrency: 2, headers: { 'private-token': 'glpat-shared-account-0123456789' } };
+    const account = {
+      source: 'GitLab', baseUrl: base, concurrency: 2, headers: { 'private-token': 'glpat-shared-account-0123456789' },
+      rateLimit: (res: SourceResponse<string>) => gitlabRateLimit(res, 1000),
+    };
     const a = processFactory(policy).http(account);
     const b = processFactory(policy).http(account);
-    await b.get('/b-first'); // b now holds a block of tokens it could go on spending
-
+    // b keeps sending, one request after another, on the block of tokens it leased first
+    let bSent = 0;
+    let pauseEnd = Infinity;
+    const bLoop = (async () => {
+      while (Date.now() < pauseEnd + 300) await b.get(`/b${bSent++}`);
+    })();
+    await waitFor(() => bSent >= 3);
     const aDone = a.get('/limit');
     await waitFor(() => answered429 > 0);
-    const pauseEnd = answered429 + 2000;
-    let bSent = 0;
-    const bLoop = (async () => {
-      while (Date.now() < pauseEnd + 300) {
-        await b.get(`/b${bSent++}`);
-      }
-    })();
+    pauseEnd = answered429 + 2000;
     // A third process starting now, with no tokens at all, reads the pause from Redis.
     await waitFor(async () => (await pauseInRedis()) >= pauseEnd);
     const c = processFactory(policy).http(account);
@@ -163,6 +169,48 @@ describe('one rate budget per account across processes', { timeout: 90_000 }, ()
     expect(log).toHaveLength(20);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/shared rate budget unreachable in Redis/);
+  });
+
+  it('Redis stopping and coming back: requests go on meanwhile, then the budget is shared again', async () => {
+    const lines: string[] = [];
+    const logger = { warn: (_o: unknown, msg: string) => lines.push(`warn: ${msg}`), info: (msg: string) => lines.push(`info: ${msg}`) } as unknown as Logger;
+    const policy = testPolicy({ rateBudget: { ...TEST_POLICY.rateBudget, block: 2, timeoutMs: 200, fallbackMs: 20, idleMs: 5 } });
+    const budgetHeaders = () => ({ 'ratelimit-remaining': '1000', 'ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 60) });
+    const { base, log } = await serve(() => ({ status: 200, headers: budgetHeaders() }));
+    const server = await startPrivateRedis();
+    try {
+      const { http: f } = processFactory(policy, { url: server.url, logger });
+      const h = f({
+        source: 'GitLab', baseUrl: base, concurrency: 2, headers: { 'private-token': 'glpat-restart-case-0123456789' },
+        rateLimit: (res) => gitlabRateLimit(res, 1000),
+      });
+      const admin = new Redis(server.url, { maxRetriesPerRequest: 0, retryStrategy: () => 200 });
+      admin.on('error', () => undefined);
+      const reported = async () => {
+        for (const key of await admin.keys(`${t.prefix}import:rate:*`)) {
+          if ((await admin.type(key)) === 'hash' && (await admin.hget(key, 'remaining')) !== null) return true;
+        }
+        return false;
+      };
+      await h.get('/before');
+      await waitFor(reported); // the shared budget is in use: the answer's budget reached Redis
+      await server.shutdown();
+      for (let i = 0; i < 6; i++) await h.get(`/down${i}`);
+      await server.start();
+      await waitFor(async () => {
+        await h.get('/after');
+        return lines.includes('info: shared rate budget reachable in Redis again');
+      });
+      expect(lines.filter((l) => l.startsWith('warn:'))).toEqual(['warn: shared rate budget unreachable in Redis: each process keeps to its own rate-limit gate until it is back']);
+      expect(log.filter((r) => r.path.startsWith('/down'))).toHaveLength(6);
+      admin.disconnect();
+    } finally {
+      for (const o of opened.splice(0)) {
+        await o.budget.close();
+        o.redis.disconnect();
+      }
+      await server.kill();
+    }
   });
 });
 
