@@ -2,7 +2,7 @@
 import { pino } from 'pino';
 import type { ConnectorModule } from '../src/connectors/connector.js';
 import { createSourceHttpFactory } from '../src/outbound/http.js';
-import type { SourceHttp } from '../src/outbound/types.js';
+import type { SourceHttp, SourceHttpGlobals } from '../src/outbound/types.js';
 import { DEFAULT_POLICY } from '../src/policy.js';
 
 export interface Drained {
@@ -12,8 +12,11 @@ export interface Drained {
   ms: number;
 }
 
-export async function drainConnector(module: ConnectorModule, config: Record<string, unknown>, batchSize = 100): Promise<Drained> {
-  const factory = createSourceHttpFactory({ allowPrivateNetworks: true, policy: DEFAULT_POLICY });
+/** `globals`: e.g. a SharedBudget, for a drain that shares its account's budget with other processes. */
+export async function drainConnector(
+  module: ConnectorModule, config: Record<string, unknown>, batchSize = 100, globals: Partial<SourceHttpGlobals> = {},
+): Promise<Drained> {
+  const factory = createSourceHttpFactory({ allowPrivateNetworks: true, policy: DEFAULT_POLICY, ...globals });
   const clients: SourceHttp[] = [];
   const connector = module.create(config, { http: (o) => clients[clients.push(factory(o)) - 1]!, logger: pino({ level: 'silent' }), policy: DEFAULT_POLICY.sources });
   const t0 = performance.now();

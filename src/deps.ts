@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import { StartupError, type Config } from './config.js';
 import type { ConnectorModule, SourceType } from './connectors/connector.js';
 import { createSourceHttpFactory } from './outbound/http.js';
+import { SharedBudget } from './outbound/shared-budget.js';
+import { subkey } from './jobs/credentials.js';
 import type { SourceHttpFactory } from './outbound/types.js';
 import { jobKeys, type JobKeys } from './jobs/keys.js';
 import { JobRecords } from './jobs/record.js';
@@ -122,7 +124,13 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
   const queue = createQueue(apiRedis, keys.queuePrefix, policy.retention.queueEntrySeconds);
   queue.on('error', () => undefined); // reported once by the shared connection's handler
   const metrics = createMetrics();
-  const http = createSourceHttpFactory({ allowPrivateNetworks: config.allowPrivateNetworks, allowedHosts: config.allowedHosts, policy, observer: metrics });
+  // The API's fail-fast client: a lease never queues behind a Redis outage (the gate goes local instead).
+  const sharedBudget = new SharedBudget({
+    redis: apiRedis, keyPrefix: config.redisKeyPrefix, secret: subkey(config.credentialsKey, 'rate-budget'), policy: policy.rateBudget, logger,
+  });
+  const http = createSourceHttpFactory({
+    allowPrivateNetworks: config.allowPrivateNetworks, allowedHosts: config.allowedHosts, policy, observer: metrics, sharedBudget,
+  });
   const store = await openItemStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, schema: overrides.storeSchema }).catch(
     async (err: unknown) => {
       await queue.close().catch(() => undefined);
@@ -163,6 +171,7 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
       await tickQueue.close().catch(() => undefined);
       await queue.close().catch(() => undefined);
       await store.close().catch(() => undefined);
+      await sharedBudget.close();
       subscriber.disconnect();
       apiRedis.disconnect();
       redis.disconnect();

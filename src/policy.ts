@@ -45,11 +45,32 @@ export interface HttpPolicy {
   maxHeaderBytes: number;
 }
 
+export interface RateBudgetPolicy {
+  /** Request tokens a gate leases from Redis at once: one round trip per block, not per request. */
+  block: number;
+  /** Tokens held (unused or in flight) per account across the deployment: its concurrency limit. */
+  maxInFlight: number;
+  /** Tokens of a process that stops renewing them (it died) are free again after this long. */
+  leaseMs: number;
+  /** With the budget held by requests still out, a gate asks again after this long. */
+  pollMs: number;
+  /** A Redis call that takes longer counts as Redis down. */
+  timeoutMs: number;
+  /** After a failed call, gates keep to their local view this long before trying Redis again. */
+  fallbackMs: number;
+  /** An idle gate gives its unused tokens back after this long. */
+  idleMs: number;
+  /** Keys outlive the reset, pause and leases they hold by this long. */
+  keyMarginMs: number;
+}
+
 export interface Policy {
   /** Every source request. */
   http: HttpPolicy;
   /** Accounts (source + origin + credentials + settings) whose gate one process keeps. */
   maxAccountGates: number;
+  /** The rate budget every process of the deployment shares per account in Redis (src/outbound/shared-budget.ts). */
+  rateBudget: RateBudgetPolicy;
   /** Completion callbacks, delivered from the outbox by every worker process (src/jobs/callbacks/). */
   callback: {
     /** One delivery attempt, connect to last byte; below `leaseMs`, so no attempt outlives its claim. */
@@ -195,6 +216,10 @@ export const DEFAULT_POLICY: Policy = {
     maxHeaderBytes: 256 * 1024,
   },
   maxAccountGates: 1000,
+  // 64 in flight per account deployment-wide: under GitHub's secondary limit of 100 concurrent requests.
+  rateBudget: {
+    block: 8, maxInFlight: 64, leaseMs: 30 * SECOND, pollMs: 20, timeoutMs: SECOND, fallbackMs: 5 * SECOND, idleMs: 50, keyMarginMs: MINUTE,
+  },
   // A receiver down for an hour gets its delivery within 15 min of coming back.
   callback: {
     timeoutMs: 10 * SECOND, concurrency: 8, backoff: { baseMs: 5 * SECOND, maxMs: 15 * MINUTE },

@@ -7,8 +7,9 @@
  * can write Redis and points it elsewhere gets a job whose credentials no longer decrypt, instead
  * of sending the token to their server. Copied onto another job, it does not decrypt either.
  *
- * CREDENTIALS_KEY is a master key: HKDF derives one subkey for sealing and another for the
- * idempotency HMAC, so neither use can serve as an oracle for the other.
+ * CREDENTIALS_KEY is a master key: HKDF derives one subkey for sealing, another for the
+ * idempotency HMAC and a third for naming an account's shared rate budget (src/outbound/shared-budget.ts),
+ * so no use can serve as an oracle for another.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
@@ -27,7 +28,7 @@ export interface SealContext {
 const subkeys = new WeakMap<Buffer, Map<string, Buffer>>();
 
 /** A 32-byte subkey of CREDENTIALS_KEY for one purpose. */
-export function subkey(master: Buffer, purpose: 'seal' | 'idempotency'): Buffer {
+export function subkey(master: Buffer, purpose: 'seal' | 'idempotency' | 'rate-budget'): Buffer {
   let byPurpose = subkeys.get(master);
   if (!byPurpose) subkeys.set(master, (byPurpose = new Map()));
   let key = byPurpose.get(purpose);

@@ -4,9 +4,12 @@
  * source — source + origin + credentials + settings, as GateRegistry keys it — and is shared by
  * every SourceHttp of the factory with that key, so a pause stops every request any job sends
  * on that account, not only the one that received the 429. A factory-less SourceHttp (tests)
- * gets a gate of its own.
+ * gets a gate of its own. Given a SharedBudget, the gate also takes a token of the account's
+ * deployment-wide budget for every request (budget-lease.ts), and pauses hold every process.
  */
 import { SourceError, SourceWaitError } from '../errors.js';
+import { BudgetLease } from './budget-lease.js';
+import type { SharedBudget } from './shared-budget.js';
 import type { RateLimitSignal } from './types.js';
 
 export interface GateOptions {
@@ -32,8 +35,19 @@ export class AccountGate {
   private readonly queue: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
   private timerAt = 0;
+  private readonly lease: BudgetLease | null;
 
-  constructor(private readonly opts: GateOptions) {}
+  /** `shared`: the process's SharedBudget and this account's name in it. */
+  constructor(private readonly opts: GateOptions, shared?: { budget: SharedBudget; account: string }) {
+    this.lease = shared
+      ? new BudgetLease(shared.budget, shared.account, opts, {
+        inFlight: () => this.inFlight,
+        busy: () => this.inFlight > 0 || this.queue.length > 0,
+        wake: () => this.pump(),
+        pause: (until) => this.update({ limited: false, pauseUntil: until }),
+      })
+      : null;
+  }
 
   /**
    * Waits until an attempt may be sent, then takes a slot (pair with `release`). Fails with
@@ -68,11 +82,13 @@ export class AccountGate {
   release(): void {
     this.inFlight--;
     this.pump();
+    if (this.inFlight === 0 && this.queue.length === 0) this.lease?.idle();
   }
 
   /** Applies what a response said; call before `release` of the attempt that got it. */
   update(signal: RateLimitSignal | null): void {
     if (!signal) return;
+    this.lease?.observe(signal);
     if (signal.pauseUntil !== undefined && signal.pauseUntil > this.pauseUntil) this.pauseUntil = signal.pauseUntil;
     const { remaining, resetAt } = signal;
     if (remaining !== undefined && resetAt !== undefined && Number.isFinite(remaining) && Number.isFinite(resetAt)) {
@@ -94,7 +110,12 @@ export class AccountGate {
   private pump(): void {
     while (this.queue.length > 0) {
       const now = Date.now();
-      const until = this.blockedUntil(now);
+      let until = this.blockedUntil(now);
+      if (until === null && this.lease !== null) {
+        const token = this.lease.take(now);
+        if (token === 'wait') return; // the lease wakes the gate when its call is answered
+        if (token !== true) until = token;
+      }
       if (until === null) {
         this.inFlight++;
         this.queue.shift()!.resolve();

@@ -8,7 +8,8 @@
  * then SOURCE_UNAVAILABLE; 429/503 and vendor rate-limit signals wait as the vendor says
  * and, while waiting, no request at all goes to that account; a wait over `maxWaitMs`
  * fails with SOURCE_RATE_LIMITED; the remaining budget is respected before a 429 happens;
- * bounded parallelism per account; SSRF guard at connect time (every DNS answer checked,
+ * bounded parallelism per account; given a SharedBudget, one budget, pause and in-flight count per
+ * account for every process of the deployment (shared-budget.ts); SSRF guard at connect time (every DNS answer checked,
  * redirects re-checked) unless private networks are allowed — and even then plain http only
  * reaches hosts whose every answer is private; errors name the source and
  * HTTP status and never carry a credential (headers and URL userinfo/query secrets redacted).
@@ -26,7 +27,7 @@ import type { SourceHttp, SourceHttpFactory, SourceHttpGlobals, SourceHttpOption
  */
 export function createSourceHttpFactory(globals: SourceHttpGlobals): SourceHttpFactory {
   const transport = createTransport(globals.allowPrivateNetworks, undefined, globals.policy.http.maxHeaderBytes, globals.allowedHosts);
-  const gates = new GateRegistry(globals.policy.maxAccountGates);
+  const gates = new GateRegistry(globals.policy.maxAccountGates, globals.sharedBudget);
   return (opts) => createSourceHttp(opts, transport, globals.policy.http, gates, globals.observer);
 }
 

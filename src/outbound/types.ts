@@ -3,6 +3,7 @@
  * layer itself import them without importing one another.
  */
 import type { AllowedHosts } from './allowed-hosts.js';
+import type { SharedBudget } from './shared-budget.js';
 import type { SourceErrorCode } from '../errors.js';
 import type { HttpPolicy, Policy } from '../policy.js';
 
@@ -106,4 +107,6 @@ export interface SourceHttpGlobals {
   policy: Pick<Policy, 'http' | 'maxAccountGates'>;
   /** counts the attempts of clients given a `sourceType` */
   observer?: SourceRequestObserver;
+  /** The deployment-wide budget per account in Redis; without it each process keeps its own (tests, benchmarks). */
+  sharedBudget?: SharedBudget;
 }
