@@ -31,7 +31,7 @@ const COMMON_SECRET_FIELDS = ['token', 'api_token', 'personal_access_token', 'ac
 
 /** Redaction paths: auth headers, and every connector's secret fields wherever a body is logged. */
 export function redactPaths(deps: Pick<AppDeps, 'connectors'>): string[] {
-  const headers = ['authorization', 'cookie', '"x-api-key"', '"idempotency-key"'].flatMap((h) => [
+  const headers = ['authorization', 'cookie', '"x-api-key"', '"idempotency-key"', '"x-gitlab-token"'].flatMap((h) => [
     `req.headers.${h}`,
     `headers.${h}`,
   ]);

@@ -68,6 +68,8 @@ describe('GitLab: X-Gitlab-Token', () => {
       expect(res.json().error_code).toBe('UNAUTHORIZED');
     }
     expect(await count()).toBe(before);
+    // the token is the secret itself: never logged
+    expect(env.logs.join('\n')).not.toContain(sync.webhook_secret);
   });
 
   it('ignores another project, merge requests and notes on them', async () => {
