@@ -4,7 +4,7 @@
  * flag, never the content), delivery ids, and deliveries about another project or table ignored.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type { WebhookJobData } from '../../src/webhooks/queue.js';
 import { auth, entryId, gitlabDelivery, jiraDelivery, send, servicenowDelivery, webhookEnv, type WebhookEnv } from './support.js';
 
@@ -142,6 +142,13 @@ describe('ServiceNow: X-Signature-256 from the business rule', () => {
     expect(res.json()).toEqual({ status: 'queued' });
     expect(await queuedData(sync.sync_id, deliveryId)).toMatchObject({ ref: sysId, deleted: false });
     expect((await send(env.app, sync.sync_id, servicenowDelivery(sync.webhook_secret, body))).json()).toEqual({ status: 'duplicate' });
+    // GlideCertificateEncryption.generateMac answers in base64: accepted as well as hex
+    const b64 = randomUUID();
+    const d = servicenowDelivery(sync.webhook_secret, { ...body, delivery_id: b64 });
+    const base64 = `sha256=${createHmac('sha256', sync.webhook_secret).update(d.body).digest('base64')}`;
+    expect((await send(env.app, sync.sync_id, { ...d, headers: { ...d.headers, 'x-signature-256': base64 } })).json()).toEqual({ status: 'queued' });
+    const wrong64 = `sha256=${createHmac('sha256', 'wrong').update(d.body).digest('base64')}`;
+    expect((await send(env.app, sync.sync_id, { ...d, headers: { ...d.headers, 'x-signature-256': wrong64 } })).statusCode).toBe(401);
     const del = randomUUID();
     await send(env.app, sync.sync_id, servicenowDelivery(sync.webhook_secret, { ...body, action: 'delete', delivery_id: del }));
     expect(await queuedData(sync.sync_id, del)).toMatchObject({ deleted: true });
