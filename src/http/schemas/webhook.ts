@@ -11,7 +11,3 @@ export const WebhookReceipt = Type.Object(
   },
   { additionalProperties: false, description: 'accepted' },
 );
-
-export const WebhookBody = Type.Unsafe<Buffer>({
-  description: 'The vendor\'s payload exactly as sent (its signature covers these bytes); at most 1 MiB. Any content type.',
-});
