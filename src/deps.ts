@@ -30,6 +30,9 @@ import { SyncRuns } from './syncs/runs.js';
 import { createTickQueue, SyncSchedules } from './syncs/schedule.js';
 import { SyncService } from './syncs/service.js';
 import { SyncTicker } from './syncs/ticker.js';
+import { createWebhookQueue, type WebhookJobData } from './webhooks/queue.js';
+import { WebhookReceiver } from './webhooks/receive.js';
+import { WebhookWorker } from './webhooks/worker.js';
 
 export interface Deps {
   config: Readonly<Config>;
@@ -56,6 +59,9 @@ export interface Deps {
   syncRuns: SyncRuns;
   syncStore: SyncStore;
   syncSchedules: SyncSchedules;
+  /** CONTRACT §12: the API's receiver of vendor deliveries, and the queue the worker takes them from */
+  webhooks: WebhookReceiver;
+  webhookQueue: Queue<WebhookJobData>;
   close(): Promise<void>;
 }
 
@@ -160,15 +166,19 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
     tenantMaxQueued: config.tenantMaxQueued, logger: logger.child({ component: 'syncs' }),
   });
   const syncSchedules = new SyncSchedules(tickQueue);
+  const webhookQueue = createWebhookQueue(apiRedis, keys.queuePrefix, policy.webhooks, policy.webhooks.dedupSeconds);
+  webhookQueue.on('error', () => undefined);
   const syncs = new SyncService({
     store: syncStore, runs: syncRuns, schedules: syncSchedules, records: apiRecords, create: createDeps, minIntervalS: config.syncMinIntervalS,
   });
   return {
     config, logger, policy, keys, redis, apiRedis, subscriber, records, events, queue, jobs, store,
     connectors: overrides.connectors, http, metrics, locks,
-    syncs, syncRuns, syncStore, syncSchedules,
+    syncs, syncRuns, syncStore, syncSchedules, webhookQueue,
+    webhooks: new WebhookReceiver({ syncs, redis: apiRedis, keys, queue: webhookQueue, policy: policy.webhooks }),
     async close() {
       await tickQueue.close().catch(() => undefined);
+      await webhookQueue.close().catch(() => undefined);
       await queue.close().catch(() => undefined);
       await store.close().catch(() => undefined);
       await sharedBudget.close();
@@ -193,6 +203,10 @@ export function createWorker(deps: Deps): ImportWorker {
     syncTicker: new SyncTicker({
       connection: deps.redis, queuePrefix: deps.keys.queuePrefix, store: deps.syncStore, runs: deps.syncRuns,
       schedules: deps.syncSchedules, logger: deps.logger.child({ component: 'syncs' }), policy: deps.policy.syncs,
+    }),
+    webhooks: new WebhookWorker({
+      syncs: deps.syncStore, connectors: deps.connectors, http: deps.http, store: deps.store, credentialsKey: deps.config.credentialsKey,
+      connection: deps.redis, queuePrefix: deps.keys.queuePrefix, redis: deps.redis, keys: deps.keys, logger: deps.logger, policy: deps.policy,
     }),
     onRunEnded: async (data) => {
       if (data.sync_id) await deps.syncRuns.settle(data.sync_id, data.job_id);

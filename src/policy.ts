@@ -152,6 +152,21 @@ export interface Policy {
     /** Active syncs looked at per query when a worker starts and puts back lost schedulers. */
     restoreBatch: number;
   };
+  /** Vendor webhook deliveries (CONTRACT §12, src/webhooks/). */
+  webhooks: {
+    /** Deliveries one worker process fetches at once. */
+    concurrency: number;
+    /** Tries of one delivery (a source or store outage) before it is given up, logged. */
+    attempts: number;
+    /** BullMQ's exponential backoff between tries: baseMs, 2·baseMs, 4·baseMs, … */
+    retryBaseMs: number;
+    /** A delivery id is remembered this long: a repeat within it does nothing. */
+    dedupSeconds: number;
+    /** One delivery per item at a time; a second one waits this long in the queue and tries again. */
+    itemBusyRetryMs: number;
+    /** The per-item hold, released at the end of a delivery; a crashed holder's lapses after this long. */
+    itemLockMs: number;
+  };
   redis: {
     reconnect: Backoff;
     /**
@@ -243,6 +258,8 @@ export const DEFAULT_POLICY: Policy = {
   api: { sseHeartbeatMs: 15 * SECOND, sseMaxStreamsPerTenant: 100, healthProbeTimeoutMs: 3 * SECOND, metricsReadTimeoutMs: 1500 },
   itemChanges: { sequenceBatch: 10_000 },
   syncs: { tickConcurrency: 4, restoreBatch: 500 },
+  // GitHub retries nothing and Jira a few times: ours are the retries that matter (about 1 min in all).
+  webhooks: { concurrency: 4, attempts: 6, retryBaseMs: 2 * SECOND, dedupSeconds: 24 * 3600, itemBusyRetryMs: 500, itemLockMs: MINUTE },
   sources: {
     // GitHub asks for restraint (secondary limit: 100 concurrent); first secondary wait 60–120 s.
     github: { concurrency: 4, window: 4, pagesAhead: 2, secondaryBackoff: { baseMs: 2 * MINUTE, maxMs: 15 * MINUTE } },

@@ -97,6 +97,17 @@ export interface StoredItems {
   idsByKey(project: string, keys: string[]): Promise<Map<string, string>>;
 }
 
+/**
+ * One item read by the reference a vendor webhook names (CONTRACT §12): `found` with a raw record
+ * for `normalize`, `gone` when the source says it no longer exists here (deleted, or moved out of
+ * the scope's container), `out-of-scope` when it exists but the sync's scope or read filter leaves
+ * it out (another JQL, a closed issue in an open-only sync, a pull request).
+ */
+export type FetchOneResult =
+  | { kind: 'found'; record: unknown }
+  | { kind: 'gone' }
+  | { kind: 'out-of-scope'; reason: string };
+
 export interface Connector {
   /**
    * Checks credentials and access and counts the items in scope (null if the source cannot tell).
@@ -112,6 +123,13 @@ export interface Connector {
    * external_id (or a throw) when the record carries none, and the runner names it by its position.
    */
   identify(raw: unknown): { external_id: string; key: string | null };
+  /**
+   * Reads one item with all its comments from the source's single-item endpoints: GitHub/GitLab
+   * issue number (iid), Jira issue id or key, ServiceNow sys_id. A handful of requests, never a
+   * scope read. Throws SourceError when the source as a whole fails (auth, outage), and for a
+   * reference of the wrong form.
+   */
+  fetchOne?(ref: string, opts: { signal: AbortSignal }): Promise<FetchOneResult>;
 }
 
 export interface ConnectorContext {

@@ -20,6 +20,7 @@ import { importRoutes } from './routes/imports.js';
 import { itemRoutes } from './routes/items.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { syncRoutes } from './routes/syncs.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { createValidators } from './validation.js';
 import { parseQueryString } from './query-string.js';
 
@@ -30,7 +31,7 @@ const COMMON_SECRET_FIELDS = ['token', 'api_token', 'personal_access_token', 'ac
 
 /** Redaction paths: auth headers, and every connector's secret fields wherever a body is logged. */
 export function redactPaths(deps: Pick<AppDeps, 'connectors'>): string[] {
-  const headers = ['authorization', 'cookie', '"x-api-key"', '"idempotency-key"'].flatMap((h) => [
+  const headers = ['authorization', 'cookie', '"x-api-key"', '"idempotency-key"', '"x-gitlab-token"'].flatMap((h) => [
     `req.headers.${h}`,
     `headers.${h}`,
   ]);
@@ -79,6 +80,7 @@ export const httpApp: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps
   await app.register(callbackRoutes, { deps });
   await app.register(itemRoutes, { deps });
   if (deps.syncs) await app.register(syncRoutes, { deps: { ...deps, syncs: deps.syncs }, validators });
+  if (deps.webhooks) await app.register(webhookRoutes, { deps: { ...deps, webhooks: deps.webhooks } });
 };
 Object.assign(httpApp, { [Symbol.for('skip-override')]: true });
 

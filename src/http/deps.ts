@@ -6,6 +6,7 @@ import type { ItemStore } from '../store/types.js';
 import type { Policy } from '../policy.js';
 import type { Metrics } from '../metrics.js';
 import type { SyncService } from '../syncs/service.js';
+import type { WebhookReceiver } from '../webhooks/receive.js';
 
 export interface HealthReport {
   redis: { status: 'up' | 'down'; latency_ms?: number };
@@ -28,6 +29,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** CONTRACT §11; the /api/syncs routes exist only when given */
   syncs?: SyncService;
+  /** CONTRACT §12; POST /api/webhooks/{sync_id} exists only when given */
+  webhooks?: WebhookReceiver;
   /** PUBLIC_URL: the base of a sync's webhook_url (else the request's own origin) */
   publicUrl?: string | null;
 }

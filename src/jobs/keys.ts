@@ -28,6 +28,10 @@ export interface JobKeys {
   dispatch(id: string): string;
   /** times the sweeper re-enqueued the job */
   requeues(id: string): string;
+  /** a vendor webhook delivery already queued (CONTRACT §12): sync id + SHA-256 of its delivery id */
+  webhookDelivery(syncId: string, deliveryHash: string): string;
+  /** the hold on one item while a webhook delivery fetches and stores it */
+  webhookItem(syncId: string, ref: string): string;
   /** sorted set (all scores 0, read by name) of the tenant tokens that have indexes, for their pruning */
   tenants: string;
   /** one sweeper pass per interval, deployment-wide */
@@ -58,6 +62,8 @@ export function jobKeys(prefix = ''): JobKeys {
     callbackPrefix: `${p}callback:`,
     callbacksDue: `${p}callbacks:due`,
     cancelChannel: `${p}cancel`,
+    webhookDelivery: (syncId, deliveryHash) => `${prefix}webhook:delivery:${syncId}:${deliveryHash}`,
+    webhookItem: (syncId, ref) => `${prefix}webhook:item:${syncId}:${ref}`,
     queuePrefix: `${prefix}bull`,
     dispatch: (id) => `${p}dispatch:${id}`,
     requeues: (id) => `${p}requeues:${id}`,

@@ -25,6 +25,8 @@ export interface WorkerDeps extends RunDeps {
   callbacks: CallbackDelivery | null;
   /** the sync tick handler, run beside the worker (src/syncs/ticker.ts) */
   syncTicker?: { start(): void; close(): Promise<void> } | null;
+  /** the vendor webhook delivery handler, run beside the worker (src/webhooks/worker.ts) */
+  webhooks?: { start(): void; close(): Promise<void> } | null;
   /** told when a job reached a terminal status (or was found ended in the queue): a sync counts its run */
   onRunEnded?: (data: ImportJobData) => Promise<void>;
   logger: Logger;
@@ -55,6 +57,7 @@ export class ImportWorker {
     this.worker.on('error', (err) => this.deps.logger.error({ err: err.message }, 'queue worker error'));
     this.deps.callbacks?.start();
     this.deps.syncTicker?.start();
+    this.deps.webhooks?.start();
   }
 
   /** Must not fail the queue job: a sync whose hook failed counts the run at its next tick. */
@@ -143,7 +146,7 @@ export class ImportWorker {
     this.closing = true;
     const closing = this.worker.close();
     for (const controller of this.running.values()) controller.abort('shutdown');
-    await Promise.all([closing, this.deps.callbacks?.close(), this.deps.syncTicker?.close()]);
+    await Promise.all([closing, this.deps.callbacks?.close(), this.deps.syncTicker?.close(), this.deps.webhooks?.close()]);
     this.worker = null;
   }
 }

@@ -4,7 +4,7 @@
  * (jobs/deletions.ts); this is the store's half: which rows, exactly, and their change-feed rows.
  */
 import type { Db } from './db.js';
-import type { ItemScope } from '../items/types.js';
+import type { ItemHome, ItemScope } from '../items/types.js';
 
 export type MarkDeletedResult = { deleted: number } | { skipped: string };
 
@@ -51,4 +51,31 @@ export async function markUnseenDeleted(db: Db, scope: ItemScope & { jobId: stri
     );
     return { deleted: Number(rows[0]?.n ?? 0) };
   });
+}
+
+/** Names one stored item: by external_id, or by key within its project (GitHub and GitLab `#n`). */
+export type ItemMatch = { externalId: string } | { project: string; key: string };
+
+/**
+ * Marks one item deleted, with its 'deleted' change row, in one statement (CONTRACT §12: a vendor
+ * reported it deleted and the source confirmed). An item deleted already, or never stored, changes
+ * nothing and adds nothing to the feed. Returns the ids marked.
+ */
+export async function markItemDeleted(db: Db, home: ItemHome, match: ItemMatch): Promise<string[]> {
+  const byId = 'externalId' in match;
+  const { rows } = await db.query<{ id: string }>(
+    `WITH marked AS (
+       UPDATE work_items w SET deleted_at = now()
+       WHERE w.tenant_id = $1 AND w.source_type = $2 AND w.source_instance = $3 AND w.deleted_at IS NULL
+         AND CASE WHEN $4::boolean THEN w.external_id = $5 ELSE w.project = $5 AND w.key = $6 END
+       RETURNING w.id, w.project, w.external_id
+     ),
+     changed AS (
+       INSERT INTO item_changes (tenant_id, item_id, change, source_type, project, external_id)
+       SELECT $1, m.id, 'deleted', $2, m.project, m.external_id FROM marked m ORDER BY m.external_id
+     )
+     SELECT id FROM marked`,
+    [home.tenantId ?? '', home.sourceType, home.sourceInstance, byId, byId ? match.externalId : match.project, byId ? null : match.key],
+  );
+  return rows.map((r) => r.id);
 }

@@ -2,7 +2,7 @@
 import type { ItemComment, NormalizedItem, SourceType } from '../connectors/connector.js';
 import type { BatchContext, ItemAction, ItemFailure, ItemHome, ItemOutcome, ItemScope } from '../items/types.js';
 import type { ChangesPage, ChangesQuery } from './changes.js';
-import type { MarkDeletedResult } from './deletions.js';
+import type { ItemMatch, MarkDeletedResult } from './deletions.js';
 
 /** A stored work item exactly as the API returns it (CONTRACT §4): the normalized item plus where it lives. */
 export interface WorkItem extends NormalizedItem {
@@ -50,6 +50,8 @@ export interface ItemStore {
   setWatermark(scope: ItemScope, at: Date): Promise<void>;
   /** After a complete full import: marks the scope's items the job did not see as deleted. */
   markUnseenDeleted(scope: ItemScope & { jobId: string }): Promise<MarkDeletedResult>;
+  /** A vendor webhook's confirmed delete: marks that one item deleted (with its change row); the ids marked. */
+  markItemDeleted(home: ItemHome, match: ItemMatch): Promise<string[]>;
   /** One page of the change feed. */
   changes(query: ChangesQuery): Promise<ChangesPage>;
   /** The stored comments of these items of one tenant and source instance, by external_id. */

@@ -10,7 +10,7 @@ import type { BatchContext, ItemFailure, ItemHome, ItemOutcome, ItemScope } from
 import type { ItemStore, JobItem, JobItemsQuery, ListItemsQuery, Page, WorkItem } from './types.js';
 import { upsertBatch } from './upsert.js';
 import { readChanges, type ChangesPage, type ChangesQuery } from './changes.js';
-import { markUnseenDeleted, type MarkDeletedResult } from './deletions.js';
+import { markItemDeleted, markUnseenDeleted, type ItemMatch, type MarkDeletedResult } from './deletions.js';
 import { UNIDENTIFIED_PREFIX } from '../items/types.js';
 import { DEFAULT_POLICY, type Policy } from '../policy.js';
 
@@ -46,6 +46,10 @@ export class SqlItemStore implements ItemStore {
 
   markUnseenDeleted(scope: ItemScope & { jobId: string }): Promise<MarkDeletedResult> {
     return markUnseenDeleted(this.db, scope, UNIDENTIFIED_PREFIX);
+  }
+
+  markItemDeleted(home: ItemHome, match: ItemMatch): Promise<string[]> {
+    return markItemDeleted(this.db, home, match);
   }
 
   changes(query: ChangesQuery): Promise<ChangesPage> {

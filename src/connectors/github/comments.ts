@@ -140,13 +140,17 @@ export class CommentPlanner {
     });
   }
 
-  /** An issue deleted (410) or transferred (404) since it was listed has no comments here: it is not the job's failure. */
-  private async issueComments(issue: RawIssue): Promise<RawComment[]> {
-    if (!issue.comments) return [];
-    const listing = githubList<RawComment>(this.ctx.http, {
-      what: `GitHub comments of ${this.ctx.project}#${issue.number}`, origin: this.ctx.origin, window: this.ctx.window,
-      recordKey: (c) => String(c.id), missing: [404, 410],
-    });
-    return collectPages(listing, listUrl(`${this.ctx.repoUrl}/issues/${issue.number}/comments`, { per_page: PER_PAGE }), this.ctx.signal);
+  private issueComments(issue: RawIssue): Promise<RawComment[]> {
+    return issueComments(this.ctx, issue);
   }
+}
+
+/** One issue's own list. An issue deleted (410) or transferred (404) since it was listed has no comments here: it is not the job's failure. */
+export async function issueComments(ctx: CommentContext, issue: RawIssue): Promise<RawComment[]> {
+  if (!issue.comments) return [];
+  const listing = githubList<RawComment>(ctx.http, {
+    what: `GitHub comments of ${ctx.project}#${issue.number}`, origin: ctx.origin, window: ctx.window,
+    recordKey: (c) => String(c.id), missing: [404, 410],
+  });
+  return collectPages(listing, listUrl(`${ctx.repoUrl}/issues/${issue.number}/comments`, { per_page: PER_PAGE }), ctx.signal);
 }

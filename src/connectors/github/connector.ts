@@ -6,7 +6,8 @@
  * up to this page is done" (the verbatim URL of the next page).
  */
 import { setMaxListeners } from 'node:events';
-import type { Connector, ConnectorContext, PageOptions, SourcePage, StoredItems } from '../connector.js';
+import type { Connector, ConnectorContext, FetchOneResult, PageOptions, SourcePage, StoredItems } from '../connector.js';
+import { fetchGithubIssue } from './fetch-one.js';
 import { prepareAhead } from '../kit/ahead.js';
 import { walkPages, type WalkedPage } from '../kit/walker.js';
 import { SourceError } from '../../errors.js';
@@ -153,6 +154,11 @@ export class GithubConnector implements Connector {
       // Listed by creation time (sort=created): see kit/settled.ts.
       return { records, cursor, total, settledBefore: settledByCreation(page.records.map((i) => i.created_at)) };
     };
+  }
+
+  fetchOne(ref: string, opts: { signal: AbortSignal }): Promise<FetchOneResult> {
+    const ctx = { http: this.http, repoUrl: this.repoUrl, project: this.project, origin: this.origin, window: this.tuning.window, signal: opts.signal };
+    return fetchGithubIssue(ctx, this.config, ref);
   }
 
   normalize(raw: unknown) {

@@ -16,6 +16,8 @@ export interface RawIssue {
   title: string;
   body?: string | null;
   state: string;
+  /** the API URL of its repository (a transferred issue's is its new one) */
+  repository_url?: string;
   state_reason?: string | null;
   user?: RawUser | null;
   assignee?: RawUser | null;

@@ -16,6 +16,7 @@ import { walkPages, type WalkedPage } from '../kit/walker.js';
 import { cursorBefore, issueListing, startUrl } from './issue-pages.js';
 import { intHeader } from './links.js';
 import { withNotes } from './notes.js';
+import { fetchGitLabIssue } from './fetch-one.js';
 import { identifyGitLab, normalizeGitLab } from './normalize.js';
 import type { GitLabIssue } from './types.js';
 import { gitlabRateLimit } from './rate-limit.js';
@@ -95,6 +96,7 @@ export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContex
   return {
     count,
     pages,
+    fetchOne: (ref, { signal }) => fetchGitLabIssue({ http, projectUrl, instanceOrigin: origin, signal }, config, ref),
     normalize: (raw) => normalizeGitLab(raw, project),
     identify: identifyGitLab,
   };

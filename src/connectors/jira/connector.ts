@@ -9,6 +9,7 @@ import type { SourceHttp } from '../../outbound/types.js';
 import { sourcePages } from '../kit/source-pages.js';
 import { baseUrlOf, flavorOf, type JiraConfig } from './config.js';
 import { completeComments } from './comments.js';
+import { fetchJiraIssue } from './fetch-one.js';
 import { decodeCursor, encodeCursor, type JiraCursor } from './cursor.js';
 import { baseJql, scopeClause } from './jql.js';
 import { identifyIssue, normalizeIssue } from './normalize.js';
@@ -59,6 +60,7 @@ export function createJiraConnector(config: JiraConfig, ctx: ConnectorContext): 
   return {
     count: ({ since, signal }) => countIssues(flavor, http, baseJql(scope, since), signal),
     pages,
+    fetchOne: (ref, { signal }) => fetchJiraIssue({ http, flavor, scope, fields: ISSUE_FIELDS, signal }, config, ref),
     normalize: (raw) => normalizeIssue(raw, normalizeCtx),
     identify: identifyIssue,
   };

@@ -14,6 +14,7 @@ import { sourcePages } from '../kit/source-pages.js';
 import { queryOf, tableOf, type ServiceNowConfig } from './config.js';
 import { toSnDate, value, type SnRecord } from './fields.js';
 import { fetchJournal, probeJournal } from './journal.js';
+import { fetchServiceNowRecord } from './fetch-one.js';
 import { identify, normalize, type PageRecord } from './normalize.js';
 import { conditions, queryGroups } from './query.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -81,6 +82,9 @@ export function createServiceNowConnector(config: ServiceNowConfig, ctx: Connect
   return {
     count,
     pages,
+    fetchOne: (ref, { signal }) => fetchServiceNowRecord(
+      { http, table, groups, params: RECORD_PARAMS, count: (s) => count({ since: null, signal: s }), signal }, ref,
+    ),
     normalize: (raw) => normalize(raw, normalizeCtx),
     identify,
   };

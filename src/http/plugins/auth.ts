@@ -9,6 +9,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.js';
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: the route authenticates its callers its own way (vendor webhooks), not with an API key */
+    apiKey?: boolean;
+  }
   interface FastifyRequest {
     /** The caller's tenant from its API key; null when auth is off. */
     tenantId: string | null;
@@ -32,7 +36,7 @@ export function registerAuth(app: FastifyInstance, apiKeys: Map<string, string> 
   if (!apiKeys) return;
   const lookup = keyLookup(apiKeys);
   app.addHook('onRequest', async (request, reply) => {
-    if (!isApi(request)) return;
+    if (!isApi(request) || request.routeOptions.config?.apiKey === false) return;
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer[ ]+(\S+)\s*$/i.exec(header) : null;
     const tenant = match ? lookup(match[1]!) : null;
