@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { GithubFake } from '../fakes/github.js';
+import { GithubFake } from '../../src/sandbox/fakes/github.js';
 import { auth, entryId, githubDelivery, send, waitUntil, webhookEnv, type WebhookEnv } from './support.js';
 
 const REPO = { full_name: 'octo-org/hello-world' };
