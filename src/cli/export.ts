@@ -55,8 +55,9 @@ function ndjsonSink(out: NodeJS.WritableStream, gone: () => boolean): Sink {
 }
 
 function csvSink(out: NodeJS.WritableStream, gone: () => boolean): Sink {
-  // quoted_match: a lone CR must be quoted too (RFC 4180 quotes any field with a line break).
-  const csv = stringify({ header: true, columns: [...CSV_COLUMNS], record_delimiter: '\r\n', quoted_match: /\r/ });
+  // quoted_match: csv-stringify quotes a field holding the whole record delimiter (CRLF), but RFC 4180
+  // wants any CR or LF quoted.
+  const csv = stringify({ header: true, columns: [...CSV_COLUMNS], record_delimiter: '\r\n', quoted_match: /[\r\n]/ });
   csv.pipe(out as NodeJS.WritableStream, { end: false });
   return {
     async write(item) {
