@@ -12,6 +12,7 @@ import { buildApp } from '../../src/http/app.js';
 import { healthProbe } from '../../src/http/health-probe.js';
 import { GithubFake, type GithubFakeOptions } from '../fakes/github.js';
 import { startSourceHarness, type Harness } from '../support/harness.js';
+import type { Policy } from '../../src/policy.js';
 
 export interface CliService {
   harness: Harness;
@@ -21,7 +22,7 @@ export interface CliService {
   close(): Promise<void>;
 }
 
-export async function startCliService(fake: GithubFakeOptions = {}): Promise<CliService> {
+export async function startCliService(fake: GithubFakeOptions = {}, api: Partial<Policy['api']> = {}): Promise<CliService> {
   const github = new GithubFake(fake);
   await github.start();
   const harness = await startSourceHarness([githubModule]);
@@ -34,7 +35,7 @@ export async function startCliService(fake: GithubFakeOptions = {}): Promise<Cli
     version: '9.9.9-test',
     environment: 'test',
     logger: pino({ level: 'silent' }),
-    policy: harness.deps.policy.api,
+    policy: { ...harness.deps.policy.api, ...api },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
