@@ -4,7 +4,7 @@
  * flag without touching the CLI: `base_url` → `--base-url`, a secret field `token` →
  * `--token-env NAME` / `--token-stdin`, a boolean → `--flag` (or `--no-flag` when it defaults to true).
  */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { TObject } from 'typebox';
 import { UsageError } from './errors.js';
 import { kebab, readStdin } from './secrets.js';
@@ -42,7 +42,7 @@ function kindOf(p: PropSchema): { kind: Kind; choices?: string[] } {
 
 function integer(flag: string) {
   return (value: string): number => {
-    if (!/^-?\d+$/.test(value)) throw new UsageError(`${flag} takes a whole number, not "${value}"`);
+    if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError(`${flag} takes a whole number, not "${value}"`);
     return Number(value);
   };
 }

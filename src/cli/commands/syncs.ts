@@ -5,13 +5,13 @@
  * (src/client/api-types.ts) were made before the syncs API was part of the app; once they are
  * regenerated with it (`npm run gen:api`), these become `ctx.client.GET('/api/syncs')` and so on.
  */
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { Type, type TObject } from 'typebox';
 import { SOURCE_TYPES, type ConnectorModule, type SourceType } from '../../connectors/connector.js';
 import { ImportOptionsSchema } from '../../http/schemas/import-body.js';
 import type { Job } from '../../client/client.js';
 import { contextFrom, type Context, type GlobalOptions } from '../context.js';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT } from '../errors.js';
 import { duration, table } from '../format.js';
 import { explainRefusal } from '../refusal.js';
 import { addSchemaFlags, readSchemaFlags } from '../source-flags.js';
@@ -40,7 +40,7 @@ const SYNC_TOP = Type.Omit(TOP_LEVEL, ['correlation_id']) as unknown as TObject;
 export function parseSeconds(flag: string) {
   return (value: string): number => {
     const m = /^(\d+)\s*([smhd]?)$/.exec(value.trim());
-    if (!m) throw new UsageError(`${flag} takes seconds or a duration such as 90s, 15m, 6h, 1d; not "${value}"`);
+    if (!m) throw new InvalidArgumentError(`${flag} takes seconds or a duration such as 90s, 15m, 6h, 1d; not "${value}"`);
     return Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
   };
 }
