@@ -25,7 +25,7 @@ describe('import --wait', { timeout: 120_000 }, () => {
   let source: string[];
 
   beforeAll(async () => {
-    // Slow enough that a run spans several progress reports and can be cancelled half-way.
+    // Slow enough that a run spans several progress reports.
     svc = await startCliService({ issues: 120, prEvery: 0, commentsFor: () => 0, token: TOKEN, latencyMs: 40 });
     source = ['--server', svc.server, 'import', 'github', '--base-url', svc.github.baseUrl, '--owner', 'octo-org', '--repo', 'hello-world'];
   });
@@ -71,6 +71,8 @@ describe('import --wait', { timeout: 120_000 }, () => {
   });
 
   it('cancelled while waiting: exit 2 and the cancelled job as the last line', async () => {
+    // Page 4 hangs until the job is cancelled: the cancel cannot come too late.
+    svc.github.inject({ kind: 'slow', delayMs: 30_000, match: /[?&]page=4(&|$)/ });
     const run = cli([...source, '--token-env', 'GH_TOKEN', '--batch-size', '5', '--wait', '--json'], { GH_TOKEN: TOKEN });
     const [, jobId] = await run.waitForStderr(/^job ([0-9a-f-]{36})/m);
     await svc.harness.waitFor(jobId!, (j) => j.status === 'processing' && j.progress.processed_items > 0);
@@ -126,7 +128,9 @@ describe('import --wait', { timeout: 120_000 }, () => {
       hasScript = false;
     }
     expect(hasScript, 'util-linux `script` is needed for the pseudo-terminal test').toBe(true);
-    const args = [...CLI_ENTRY, ...source, '--token-env', 'GH_TOKEN', '--batch-size', '10', '--wait'];
+    // A page that takes 1.5 s: the run lasts long enough for a measured rate mid-way.
+    svc.github.inject({ kind: 'slow', delayMs: 1500, match: /[?&]page=6(&|$)/ });
+    const args = [...CLI_ENTRY, ...source, '--token-env', 'GH_TOKEN', '--batch-size', '5', '--wait'];
     const command = [process.execPath, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
     // script gives the command a pseudo-terminal and copies what it draws to its own stdout.
     const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, GH_TOKEN: TOKEN, COLUMNS: '120' } });
