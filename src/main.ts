@@ -14,6 +14,7 @@ import type { ImportWorker } from './jobs/worker.js';
 import { scheduleSweep } from './jobs/retention.js';
 import { scheduleSweeper } from './jobs/sweeper.js';
 import { VERSION } from './version.js';
+import { isClientCommand } from './cli/commands.js';
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -88,6 +89,8 @@ function listenError(err: unknown, variable: 'PORT' | 'METRICS_PORT'): unknown {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // Client commands talk to a running service (src/cli/); everything else starts a role.
+  if (isClientCommand(argv)) return (await import('./cli/run.js')).runAndExit(argv);
   const role = (argv[0] ?? 'all') as Role;
   if (!['all', 'api', 'worker'].includes(role)) {
     process.stderr.write(`usage: integration-service [all|api|worker|sandbox|demo]\n`);

@@ -184,6 +184,17 @@ export interface Policy {
     /** Each read of a /metrics scrape (Redis counts, pings), run side by side: a scrape answers within about this long. */
     metricsReadTimeoutMs: number;
   };
+  /** The command-line client (src/cli/): how it follows a job and pages an export. */
+  cli: {
+    /** Between GET /api/imports/{id} while following a job without its event stream. */
+    pollMs: number;
+    /** At most one plain progress line this often when stderr is not a terminal (status changes always print). */
+    plainLineMs: number;
+    /** How long a followed job's service may stay unreachable before the CLI gives up (exit 3). */
+    reconnectMs: number;
+    /** Items per GET /api/items page of `items export`: bounds the CLI's memory (items may be large). */
+    exportPageSize: number;
+  };
   itemChanges: {
     /** Change rows the feed's sequencer numbers per pass (a reader's request runs one pass). */
     sequenceBatch: number;
@@ -256,6 +267,7 @@ export const DEFAULT_POLICY: Policy = {
   sweeper: { everyMs: 10 * SECOND, pendingGraceMs: 30 * SECOND, pendingBatch: 200, maxRequeues: 3, pruneBudget: 2000, pruneTenants: 50 },
   redis: { reconnect: { baseMs: 400, maxMs: 10 * SECOND }, apiCommandTimeoutMs: 1500 },
   api: { sseHeartbeatMs: 15 * SECOND, sseMaxStreamsPerTenant: 100, healthProbeTimeoutMs: 3 * SECOND, metricsReadTimeoutMs: 1500 },
+  cli: { pollMs: SECOND, plainLineMs: SECOND, reconnectMs: MINUTE, exportPageSize: 100 },
   itemChanges: { sequenceBatch: 10_000 },
   syncs: { tickConcurrency: 4, restoreBatch: 500 },
   // GitHub retries nothing and Jira a few times: ours are the retries that matter (about 1 min in all).
