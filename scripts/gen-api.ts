@@ -28,6 +28,9 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
   const deps: AppDeps = {
     jobs: unused as AppDeps['jobs'],
     items: unused as AppDeps['items'],
+    // Optional route groups are documented only when given: all of them are, so the client knows every route.
+    syncs: unused as AppDeps['syncs'],
+    webhooks: unused as AppDeps['webhooks'],
     health: async () => ({ redis: { status: 'down' }, database: { status: 'down' } }),
     connectors,
     apiKeys: null,

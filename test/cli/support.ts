@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { githubModule } from '../../src/connectors/github/index.js';
 import { buildApp } from '../../src/http/app.js';
 import { healthProbe } from '../../src/http/health-probe.js';
-import { GithubFake, type GithubFakeOptions } from '../fakes/github.js';
+import { GithubFake, type GithubFakeOptions } from '../../src/sandbox/fakes/github.js';
 import { startSourceHarness, type Harness } from '../support/harness.js';
 import type { Policy } from '../../src/policy.js';
 
