@@ -20,6 +20,7 @@ import { importRoutes } from './routes/imports.js';
 import { itemRoutes } from './routes/items.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { syncRoutes } from './routes/syncs.js';
+import { registerUi } from './ui.js';
 import { createValidators } from './validation.js';
 import { parseQueryString } from './query-string.js';
 
@@ -79,6 +80,7 @@ export const httpApp: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps
   await app.register(callbackRoutes, { deps });
   await app.register(itemRoutes, { deps });
   if (deps.syncs) await app.register(syncRoutes, { deps: { ...deps, syncs: deps.syncs }, validators });
+  await registerUi(app);
 };
 Object.assign(httpApp, { [Symbol.for('skip-override')]: true });
 
