@@ -184,6 +184,9 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
     expect(shown).toEqual(jobs.map((j: { job_id: string }) => j.job_id));
     expect(await rows.nth(0).innerText()).toContain('cancelled');
     expect(await rows.nth(1).innerText()).toContain('completed');
+    // The form's connection check is listed as what it was.
+    expect(await rows.nth(2).innerText()).toContain('connection check');
+    expect(await rows.nth(1).innerText()).not.toContain('connection check');
     // A job's link opens its page.
     await rows.nth(1).getByRole('link').click();
     await page.waitForURL(`${base}/ui/jobs/${jobs[1].job_id}`);

@@ -21,6 +21,13 @@ export type JobItem = Json<paths['/api/imports/{job_id}/items']['get']['response
 export type Sync = Json<paths['/api/syncs/{sync_id}']['get']['responses'][200]>;
 export type ErrorEnvelope = Json<paths['/api/imports/{job_id}']['get']['responses'][404]>;
 
+/**
+ * The job record does not say whether it was a dry run, so the form's connection checks carry
+ * this correlation_id (a field the caller owns) and the lists can tell them from imports.
+ */
+export const CONNECTION_CHECK = 'dashboard-connection-check';
+export const isConnectionCheck = (job: Pick<Job, 'correlation_id'>): boolean => job.correlation_id === CONNECTION_CHECK;
+
 export const TERMINAL: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
 export const isTerminal = (job: Pick<Job, 'status'>): boolean => TERMINAL.includes(job.status);
 

@@ -3,7 +3,7 @@
  * the items that failed and why, and a cancel button while it can still be cancelled.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { api, describe, isTerminal, unwrap, type Job } from '../api.js';
+import { api, describe, isConnectionCheck, isTerminal, unwrap, type Job } from '../api.js';
 import { FailedItems } from '../components/FailedItems.js';
 import { Heading } from '../components/Heading.js';
 import { ProgressBar, StatusBadge } from '../components/ProgressBar.js';
@@ -84,6 +84,7 @@ export function JobPage({ jobId }: { jobId: string }) {
       <p>
         Status: <StatusBadge status={job.status} /> <span class="muted">from {job.source.base_url}</span>
       </p>
+      {isConnectionCheck(job) && <p class="muted">A connection check (dry run): it counts the items and stores nothing.</p>}
       <div class="progress-line">
         <ProgressBar job={job} label="Import progress" />
         <output class="pct" aria-live="off">

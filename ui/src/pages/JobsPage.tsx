@@ -1,5 +1,5 @@
 /** Import jobs, newest first, with their status and progress kept live by polling. */
-import { api, unwrap } from '../api.js';
+import { api, isConnectionCheck, unwrap } from '../api.js';
 import { Heading } from '../components/Heading.js';
 import { ProgressBar, StatusBadge } from '../components/ProgressBar.js';
 import { sourceLabel, when } from '../format.js';
@@ -45,13 +45,16 @@ export function JobsPage() {
                     {sourceLabel(job)}
                   </Link>
                   {job.sync_id && <span class="tag">sync</span>}
+                  {isConnectionCheck(job) && <span class="tag">connection check</span>}
                 </td>
                 <td>
                   <StatusBadge status={job.status} />
                 </td>
-                <td class="progress-cell">
-                  <ProgressBar job={job} label={`Progress of import ${sourceLabel(job)}`} />
-                  <span class="pct">{job.status === 'completed' ? 100 : job.progress.percentage}%</span>
+                <td>
+                  <div class="progress-cell">
+                    <ProgressBar job={job} label={`Progress of import ${sourceLabel(job)}`} />
+                    <span class="pct">{job.status === 'completed' ? 100 : job.progress.percentage}%</span>
+                  </div>
                 </td>
                 <td>{job.progress.failed_items}</td>
                 <td>

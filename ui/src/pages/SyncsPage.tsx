@@ -95,7 +95,8 @@ export function SyncsPage() {
                     {sync.consecutive_failures > 0 && <span class="error"> ({sync.consecutive_failures} failed in a row)</span>}
                   </td>
                   <td>{paused ? 'paused' : when(sync.next_run_at)}</td>
-                  <td class="actions">
+                  <td>
+                    <div class="actions">
                     <button
                       type="button"
                       aria-label={`${paused ? 'Resume' : 'Pause'} sync ${name}`}
@@ -112,6 +113,7 @@ export function SyncsPage() {
                     >
                       Run now
                     </button>
+                    </div>
                   </td>
                 </tr>
               );
