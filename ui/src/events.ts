@@ -19,8 +19,9 @@ export async function followJob(jobId: string, onJob: (job: Job) => void, signal
       }
       if (last && isTerminal(last)) return last;
     } catch (err) {
-      // A missing job or a refused request will not get better by asking again.
-      if (signal.aborted || (err as { status?: number }).status !== undefined) throw err;
+      // A job that is gone or not this key's will not come back; a busy server (429, 503) may.
+      const status = (err as { status?: number }).status;
+      if (signal.aborted || status === 403 || status === 404) throw err;
     }
     await sleep(RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]!, signal);
   }

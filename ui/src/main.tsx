@@ -47,7 +47,7 @@ function App() {
       <a class="skip" href="#main">
         Skip to content
       </a>
-      <header>
+      <header inert={key.request !== null}>
         <span class="brand">integration-service</span>
         <nav aria-label="Sections">
           <Link href={`${BASE}/`} aria-current={current(['jobs', 'job'])}>
