@@ -54,6 +54,14 @@ async function fillSecret(label: string, value: string): Promise<void> {
   await page.getByLabel(label, { exact: true }).fill(value);
 }
 
+/** Every control on the page has an accessible name (from Chromium's accessibility tree). */
+async function expectNamedControls(): Promise<void> {
+  const tree = await page.locator('body').ariaSnapshot();
+  const unnamed = tree.split('\n').filter((line) => /^\s*- (button|link|textbox|combobox|checkbox|progressbar)\s*(\[[^\]]*\])?\s*(:.*)?$/.test(line));
+  expect(unnamed, tree).toEqual([]);
+  expect(tree).toMatch(/- (button|link) "/);
+}
+
 const nav = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true });
 const bar = () => page.getByRole('progressbar', { name: 'Import progress' });
 const statusOf = async () => (await page.locator('.badge').first().textContent())?.trim();
@@ -100,6 +108,7 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
     await page.goto(`${base}/ui/`);
     const dialog = page.getByRole('dialog', { name: 'API key needed' });
     await dialog.waitFor();
+    await expectNamedControls();
     await fillSecret('API key', 'not-a-key');
     await page.getByRole('button', { name: 'Use this key' }).click();
     await page.getByText('The service refused that key').waitFor();
@@ -126,6 +135,7 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
     await fillSecret('API token (Cloud)', cfg['api_token']!);
     expect(await page.getByLabel('API token (Cloud)').getAttribute('type')).toBe('password');
 
+    await expectNamedControls();
     await page.getByRole('button', { name: 'Check connection' }).click();
     await page.getByRole('status').getByText('Connection works: 40 items to import.').waitFor();
     // A dry run stores nothing.
@@ -152,6 +162,7 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
     const row = page.getByRole('row', { name: new RegExp(jira.failing[0]!.key) });
     await row.waitFor();
     expect(await row.innerText()).toContain('ITEM_TOO_LARGE');
+    await expectNamedControls();
     await page.screenshot({ path: SCREENSHOT, clip: { x: 0, y: 0, width: 1200, height: 540 } });
   });
 
@@ -168,6 +179,7 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
     const jobId = jobIdFromUrl();
     await expect.poll(statusOf, { timeout: 30_000 }).toBe('processing');
 
+    await expectNamedControls();
     await page.getByRole('button', { name: 'Cancel import' }).click();
     await expect.poll(statusOf, { timeout: 30_000 }).toBe('cancelled');
     expect(await page.getByRole('button', { name: 'Cancel import' }).count()).toBe(0);
@@ -179,6 +191,7 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
     await nav('Imports').click();
     const rows = page.locator('table.jobs tbody tr');
     await expect.poll(() => rows.count()).toBe(3);
+    await expectNamedControls();
     const { jobs } = await apiCall('GET', '/api/imports');
     const shown = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-job-id')));
     expect(shown).toEqual(jobs.map((j: { job_id: string }) => j.job_id));
@@ -204,6 +217,8 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
 
     await nav('Syncs').click();
     const name = `jira ${sync.source.scope}`;
+    await page.getByRole('button', { name: `Pause sync ${name}` }).waitFor();
+    await expectNamedControls();
     await page.getByRole('button', { name: `Pause sync ${name}` }).click();
     await page.getByRole('button', { name: `Resume sync ${name}` }).waitFor();
     expect((await apiCall('GET', `/api/syncs/${sync.sync_id}`)).status).toBe('paused');
