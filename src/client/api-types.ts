@@ -201,6 +201,11 @@ export interface paths {
                                 error_message: string | null;
                                 tenant_id: string | null;
                                 correlation_id: string | null;
+                                /**
+                                 * Format: uuid
+                                 * @description the sync this job is a run of; absent on imports started by hand
+                                 */
+                                sync_id?: string;
                             } & {
                                 [key: string]: unknown;
                             })[];
@@ -220,7 +225,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -241,7 +246,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -262,7 +267,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -283,7 +288,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -576,6 +581,11 @@ export interface paths {
                             error_message: string | null;
                             tenant_id: string | null;
                             correlation_id: string | null;
+                            /**
+                             * Format: uuid
+                             * @description the sync this job is a run of; absent on imports started by hand
+                             */
+                            sync_id?: string;
                         } & {
                             [key: string]: unknown;
                         };
@@ -640,6 +650,11 @@ export interface paths {
                             error_message: string | null;
                             tenant_id: string | null;
                             correlation_id: string | null;
+                            /**
+                             * Format: uuid
+                             * @description the sync this job is a run of; absent on imports started by hand
+                             */
+                            sync_id?: string;
                         } & {
                             [key: string]: unknown;
                         };
@@ -656,7 +671,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -677,7 +692,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -698,7 +713,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -719,7 +734,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -740,7 +755,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -761,7 +776,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -782,7 +797,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -803,7 +818,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -897,6 +912,11 @@ export interface paths {
                             error_message: string | null;
                             tenant_id: string | null;
                             correlation_id: string | null;
+                            /**
+                             * Format: uuid
+                             * @description the sync this job is a run of; absent on imports started by hand
+                             */
+                            sync_id?: string;
                         } & {
                             [key: string]: unknown;
                         };
@@ -913,7 +933,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -934,7 +954,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -955,7 +975,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1038,6 +1058,11 @@ export interface paths {
                             error_message: string | null;
                             tenant_id: string | null;
                             correlation_id: string | null;
+                            /**
+                             * Format: uuid
+                             * @description the sync this job is a run of; absent on imports started by hand
+                             */
+                            sync_id?: string;
                         } & {
                             [key: string]: unknown;
                         };
@@ -1054,7 +1079,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1075,7 +1100,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1085,7 +1110,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description JOB_NOT_CANCELLABLE: the job has already ended */
+                /** @description JOB_NOT_CANCELLABLE: the job has already ended; SYNC_EXISTS: the scope has a sync already; SYNC_RUNNING: a run of the sync is still pending or processing */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1096,7 +1121,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1117,7 +1142,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1173,7 +1198,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1194,7 +1219,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1215,7 +1240,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1236,7 +1261,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1307,7 +1332,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1328,7 +1353,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1349,7 +1374,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1424,7 +1449,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1445,7 +1470,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1466,7 +1491,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1487,7 +1512,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1628,7 +1653,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1649,7 +1674,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1670,7 +1695,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1691,7 +1716,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1776,7 +1801,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1797,7 +1822,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1818,7 +1843,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1839,7 +1864,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1966,7 +1991,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -1987,7 +2012,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -2008,7 +2033,7 @@ export interface paths {
                              * @example JOB_NOT_FOUND
                              * @enum {string}
                              */
-                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
                             error_message: string;
                             details: {
                                 path: string;
@@ -2028,6 +2053,1394 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/syncs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List syncs, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "active" | "paused";
+                    tenant_id?: string;
+                    limit?: number;
+                    /** @description next_cursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description syncs newest first; next_cursor null on the last page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            syncs: {
+                                /** Format: uuid */
+                                sync_id: string;
+                                /** @enum {string} */
+                                status: "active" | "paused";
+                                /** @enum {string} */
+                                source_type: "jira" | "servicenow" | "github" | "gitlab";
+                                source: {
+                                    base_url: string;
+                                    scope: string;
+                                };
+                                schedule: {
+                                    every_seconds: number;
+                                    full_every_seconds: number;
+                                };
+                                /** Format: date-time */
+                                created_at: string;
+                                /**
+                                 * Format: date-time
+                                 * @description last change of status or schedule
+                                 */
+                                updated_at: string;
+                                /** Format: uuid */
+                                last_job_id: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description when the last run started (queued until it began)
+                                 */
+                                last_run_at: string | null;
+                                /**
+                                 * @description the last run's status; failed also for a completed incremental run whose watermark did not advance
+                                 * @enum {string|null}
+                                 */
+                                last_status: "pending" | "processing" | "completed" | "failed" | "cancelled" | null;
+                                /** @description why the last run failed; null otherwise */
+                                last_error: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description the next scheduled tick; null while paused
+                                 */
+                                next_run_at: string | null;
+                                /** @description failed runs in a row; reset by a completed run */
+                                consecutive_failures: number;
+                                /**
+                                 * Format: uri
+                                 * @description where vendor webhooks for this sync go (POST)
+                                 */
+                                webhook_url: string;
+                                tenant_id: string | null;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description UNAUTHORIZED: missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description FORBIDDEN: the API key may not act for that tenant */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description VALIDATION_ERROR (details name each problem), SOURCE_URL_FORBIDDEN or IDEMPOTENCY_KEY_REUSED */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description REDIS_UNAVAILABLE or STORE_UNAVAILABLE: a dependency is down; try again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a sync: a saved import run on a schedule (full first, then incremental) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        source_type: "jira";
+                        source_config: {
+                            /** @description Site URL, e.g. https://acme.atlassian.net (Data Center: may include a context path) */
+                            base_url: string;
+                            /** @description Atlassian account email (Cloud, with api_token) */
+                            email?: string;
+                            /** @description Atlassian API token (Cloud) */
+                            api_token?: string;
+                            /** @description Personal access token (Data Center), sent as Bearer */
+                            personal_access_token?: string;
+                            /** @description Project key, e.g. TEST (or give jql) */
+                            project_key?: string;
+                            /** @description JQL selecting the issues (or give project_key) */
+                            jql?: string;
+                        };
+                        options?: {
+                            /** @default 100 */
+                            batch_size?: number;
+                            /** @default true */
+                            include_comments?: boolean;
+                        };
+                        schedule: {
+                            /** @description at least SYNC_MIN_INTERVAL_S [60] */
+                            every_seconds: number;
+                            /** @description a full run at least this often; default max(86400, every_seconds); not below every_seconds */
+                            full_every_seconds?: number;
+                        };
+                        /** @description taken from the API key when keys are on */
+                        tenant_id?: string;
+                        /**
+                         * Format: uri
+                         * @description every run's job JSON is POSTed here, signed, on its terminal status (as for imports)
+                         */
+                        callback_url?: string;
+                    } | {
+                        /** @enum {string} */
+                        source_type: "servicenow";
+                        source_config: {
+                            /** @description Instance URL, e.g. https://acme.service-now.com */
+                            base_url: string;
+                            /** @description Basic auth user (with password) */
+                            username?: string;
+                            /** @description Basic auth password (with username) */
+                            password?: string;
+                            /** @description OAuth access token, sent as Bearer */
+                            access_token?: string;
+                            /**
+                             * @description Table to import [incident]
+                             * @default incident
+                             */
+                            table?: string;
+                            /** @description Encoded query narrowing the records, e.g. active=true^priority<=2 */
+                            query?: string;
+                        };
+                        options?: {
+                            /** @default 100 */
+                            batch_size?: number;
+                            /** @default true */
+                            include_comments?: boolean;
+                        };
+                        schedule: {
+                            /** @description at least SYNC_MIN_INTERVAL_S [60] */
+                            every_seconds: number;
+                            /** @description a full run at least this often; default max(86400, every_seconds); not below every_seconds */
+                            full_every_seconds?: number;
+                        };
+                        /** @description taken from the API key when keys are on */
+                        tenant_id?: string;
+                        /**
+                         * Format: uri
+                         * @description every run's job JSON is POSTed here, signed, on its terminal status (as for imports)
+                         */
+                        callback_url?: string;
+                    } | {
+                        /** @enum {string} */
+                        source_type: "github";
+                        source_config: {
+                            /**
+                             * @description https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server
+                             * @default https://api.github.com
+                             */
+                            base_url?: string;
+                            /** @description Optional for public repositories; sent as Bearer */
+                            token?: string;
+                            owner: string;
+                            repo: string;
+                            /** @default all */
+                            state?: "open" | "closed" | "all";
+                            /** @default false */
+                            include_pull_requests?: boolean;
+                        };
+                        options?: {
+                            /** @default 100 */
+                            batch_size?: number;
+                            /** @default true */
+                            include_comments?: boolean;
+                        };
+                        schedule: {
+                            /** @description at least SYNC_MIN_INTERVAL_S [60] */
+                            every_seconds: number;
+                            /** @description a full run at least this often; default max(86400, every_seconds); not below every_seconds */
+                            full_every_seconds?: number;
+                        };
+                        /** @description taken from the API key when keys are on */
+                        tenant_id?: string;
+                        /**
+                         * Format: uri
+                         * @description every run's job JSON is POSTed here, signed, on its terminal status (as for imports)
+                         */
+                        callback_url?: string;
+                    } | {
+                        /** @enum {string} */
+                        source_type: "gitlab";
+                        source_config: {
+                            /**
+                             * @description GitLab instance URL (self-managed likewise)
+                             * @default https://gitlab.com
+                             */
+                            base_url?: string;
+                            /** @description Personal, project or group access token (sent as PRIVATE-TOKEN) */
+                            token: string;
+                            /** @description Numeric project id or full path such as "group/sub/project" */
+                            project_id: number | string;
+                            /** @default all */
+                            state?: "opened" | "closed" | "all";
+                        };
+                        options?: {
+                            /** @default 100 */
+                            batch_size?: number;
+                            /** @default true */
+                            include_comments?: boolean;
+                        };
+                        schedule: {
+                            /** @description at least SYNC_MIN_INTERVAL_S [60] */
+                            every_seconds: number;
+                            /** @description a full run at least this often; default max(86400, every_seconds); not below every_seconds */
+                            full_every_seconds?: number;
+                        };
+                        /** @description taken from the API key when keys are on */
+                        tenant_id?: string;
+                        /**
+                         * Format: uri
+                         * @description every run's job JSON is POSTed here, signed, on its terminal status (as for imports)
+                         */
+                        callback_url?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description the sync, created; its first run (full) is due now */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            sync_id: string;
+                            /** @enum {string} */
+                            status: "active" | "paused";
+                            /** @enum {string} */
+                            source_type: "jira" | "servicenow" | "github" | "gitlab";
+                            source: {
+                                base_url: string;
+                                scope: string;
+                            };
+                            schedule: {
+                                every_seconds: number;
+                                full_every_seconds: number;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @description last change of status or schedule
+                             */
+                            updated_at: string;
+                            /** Format: uuid */
+                            last_job_id: string | null;
+                            /**
+                             * Format: date-time
+                             * @description when the last run started (queued until it began)
+                             */
+                            last_run_at: string | null;
+                            /**
+                             * @description the last run's status; failed also for a completed incremental run whose watermark did not advance
+                             * @enum {string|null}
+                             */
+                            last_status: "pending" | "processing" | "completed" | "failed" | "cancelled" | null;
+                            /** @description why the last run failed; null otherwise */
+                            last_error: string | null;
+                            /**
+                             * Format: date-time
+                             * @description the next scheduled tick; null while paused
+                             */
+                            next_run_at: string | null;
+                            /** @description failed runs in a row; reset by a completed run */
+                            consecutive_failures: number;
+                            /**
+                             * Format: uri
+                             * @description where vendor webhooks for this sync go (POST)
+                             */
+                            webhook_url: string;
+                            tenant_id: string | null;
+                            /** @description the secret vendor webhooks are signed with; shown this once, never again */
+                            webhook_secret: string;
+                        };
+                    };
+                };
+                /** @description MALFORMED_JSON: the body is not valid JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description UNAUTHORIZED: missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description FORBIDDEN: the API key may not act for that tenant */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description JOB_NOT_CANCELLABLE: the job has already ended; SYNC_EXISTS: the scope has a sync already; SYNC_RUNNING: a run of the sync is still pending or processing */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description PAYLOAD_TOO_LARGE: the body is over 1 MiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description UNSUPPORTED_MEDIA_TYPE: the body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description VALIDATION_ERROR (details name each problem), SOURCE_URL_FORBIDDEN or IDEMPOTENCY_KEY_REUSED */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description REDIS_UNAVAILABLE or STORE_UNAVAILABLE: a dependency is down; try again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/syncs/{sync_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One sync */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sync_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the sync */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            sync_id: string;
+                            /** @enum {string} */
+                            status: "active" | "paused";
+                            /** @enum {string} */
+                            source_type: "jira" | "servicenow" | "github" | "gitlab";
+                            source: {
+                                base_url: string;
+                                scope: string;
+                            };
+                            schedule: {
+                                every_seconds: number;
+                                full_every_seconds: number;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @description last change of status or schedule
+                             */
+                            updated_at: string;
+                            /** Format: uuid */
+                            last_job_id: string | null;
+                            /**
+                             * Format: date-time
+                             * @description when the last run started (queued until it began)
+                             */
+                            last_run_at: string | null;
+                            /**
+                             * @description the last run's status; failed also for a completed incremental run whose watermark did not advance
+                             * @enum {string|null}
+                             */
+                            last_status: "pending" | "processing" | "completed" | "failed" | "cancelled" | null;
+                            /** @description why the last run failed; null otherwise */
+                            last_error: string | null;
+                            /**
+                             * Format: date-time
+                             * @description the next scheduled tick; null while paused
+                             */
+                            next_run_at: string | null;
+                            /** @description failed runs in a row; reset by a completed run */
+                            consecutive_failures: number;
+                            /**
+                             * Format: uri
+                             * @description where vendor webhooks for this sync go (POST)
+                             */
+                            webhook_url: string;
+                            tenant_id: string | null;
+                        };
+                    };
+                };
+                /** @description UNAUTHORIZED: missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description not found (also for another tenant's resource and for a malformed id) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description REDIS_UNAVAILABLE or STORE_UNAVAILABLE: a dependency is down; try again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a sync for good; its items and its runs' jobs stay */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sync_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description UNAUTHORIZED: missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description not found (also for another tenant's resource and for a malformed id) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description REDIS_UNAVAILABLE or STORE_UNAVAILABLE: a dependency is down; try again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Pause, resume or reschedule a sync */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sync_id: string;
+                };
+                cookie?: never;
+            };
+            /** @description pause, resume, and/or a new schedule (replaced as a whole) */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status?: "active" | "paused";
+                        schedule?: {
+                            /** @description at least SYNC_MIN_INTERVAL_S [60] */
+                            every_seconds: number;
+                            /** @description a full run at least this often; default max(86400, every_seconds); not below every_seconds */
+                            full_every_seconds?: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description the sync, changed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            sync_id: string;
+                            /** @enum {string} */
+                            status: "active" | "paused";
+                            /** @enum {string} */
+                            source_type: "jira" | "servicenow" | "github" | "gitlab";
+                            source: {
+                                base_url: string;
+                                scope: string;
+                            };
+                            schedule: {
+                                every_seconds: number;
+                                full_every_seconds: number;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /**
+                             * Format: date-time
+                             * @description last change of status or schedule
+                             */
+                            updated_at: string;
+                            /** Format: uuid */
+                            last_job_id: string | null;
+                            /**
+                             * Format: date-time
+                             * @description when the last run started (queued until it began)
+                             */
+                            last_run_at: string | null;
+                            /**
+                             * @description the last run's status; failed also for a completed incremental run whose watermark did not advance
+                             * @enum {string|null}
+                             */
+                            last_status: "pending" | "processing" | "completed" | "failed" | "cancelled" | null;
+                            /** @description why the last run failed; null otherwise */
+                            last_error: string | null;
+                            /**
+                             * Format: date-time
+                             * @description the next scheduled tick; null while paused
+                             */
+                            next_run_at: string | null;
+                            /** @description failed runs in a row; reset by a completed run */
+                            consecutive_failures: number;
+                            /**
+                             * Format: uri
+                             * @description where vendor webhooks for this sync go (POST)
+                             */
+                            webhook_url: string;
+                            tenant_id: string | null;
+                        };
+                    };
+                };
+                /** @description MALFORMED_JSON: the body is not valid JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description UNAUTHORIZED: missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description not found (also for another tenant's resource and for a malformed id) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description UNSUPPORTED_MEDIA_TYPE: the body is not application/json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description VALIDATION_ERROR (details name each problem), SOURCE_URL_FORBIDDEN or IDEMPOTENCY_KEY_REUSED */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description REDIS_UNAVAILABLE or STORE_UNAVAILABLE: a dependency is down; try again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/syncs/{sync_id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run now (also a paused sync, once): the run's job */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sync_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the run, queued */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            job_id: string;
+                            request_id: string;
+                            /** @enum {string} */
+                            status: "pending" | "processing" | "completed" | "failed" | "cancelled";
+                            /** @enum {string} */
+                            source_type: "jira" | "servicenow" | "github" | "gitlab";
+                            source: {
+                                base_url: string;
+                                scope: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            /** Format: date-time */
+                            started_at: string | null;
+                            /** Format: date-time */
+                            completed_at: string | null;
+                            progress: {
+                                total_items: number;
+                                processed_items: number;
+                                successful_items: number;
+                                failed_items: number;
+                                skipped_items: number;
+                                percentage: number;
+                                /** @description seconds, null until known */
+                                estimated_time_remaining: number | null;
+                                current_batch: number;
+                                total_batches: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            /** @description the first 1,000; GET /api/imports/{id}/items has all */
+                            imported_items: ({
+                                external_id: string;
+                                key: string | null;
+                                item_id: string | null;
+                                /** @enum {string} */
+                                action: "created" | "updated" | "unchanged" | "failed";
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @enum {string|null} */
+                            error_code: "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "SOURCE_URL_FORBIDDEN" | "STORE_UNAVAILABLE" | "INTERNAL_ERROR" | null;
+                            error_message: string | null;
+                            tenant_id: string | null;
+                            correlation_id: string | null;
+                            /**
+                             * Format: uuid
+                             * @description the sync this job is a run of; absent on imports started by hand
+                             */
+                            sync_id?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description UNAUTHORIZED: missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description not found (also for another tenant's resource and for a malformed id) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description JOB_NOT_CANCELLABLE: the job has already ended; SYNC_EXISTS: the scope has a sync already; SYNC_RUNNING: a run of the sync is still pending or processing */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description TOO_MANY_JOBS (TENANT_MAX_QUEUED pending jobs) or TOO_MANY_STREAMS (open event streams): retry after Retry-After seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description REDIS_UNAVAILABLE or STORE_UNAVAILABLE: a dependency is down; try again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{sync_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A vendor webhook delivery for a sync: verified with the sync's webhook_secret, answered at once, the named item then read from the source and stored
+         * @description GitHub X-Hub-Signature-256, GitLab X-Gitlab-Token, Jira X-Hub-Signature, ServiceNow X-Signature-256 (sha256=HMAC of the raw body). No API key.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sync_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description queued: the item will be read from the source and stored; duplicate: this delivery id was taken already; ignored: not about an item of this sync, or the sync is paused
+                             * @enum {string}
+                             */
+                            status: "queued" | "duplicate" | "ignored";
+                            /** @description why it was ignored */
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description MALFORMED_JSON: the body is not valid JSON */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description UNAUTHORIZED: missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description not found (also for another tenant's resource and for a malformed id) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description PAYLOAD_TOO_LARGE: the body is over 1 MiB */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description VALIDATION_ERROR (details name each problem), SOURCE_URL_FORBIDDEN or IDEMPOTENCY_KEY_REUSED */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description REDIS_UNAVAILABLE or STORE_UNAVAILABLE: a dependency is down; try again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2041,7 +3454,7 @@ export interface components {
              * @example JOB_NOT_FOUND
              * @enum {string}
              */
-            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
             error_message: string;
             details: {
                 path: string;

@@ -21,6 +21,7 @@ import { itemRoutes } from './routes/items.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { syncRoutes } from './routes/syncs.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { registerUi } from './ui.js';
 import { createValidators } from './validation.js';
 import { parseQueryString } from './query-string.js';
 
@@ -81,6 +82,7 @@ export const httpApp: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps
   await app.register(itemRoutes, { deps });
   if (deps.syncs) await app.register(syncRoutes, { deps: { ...deps, syncs: deps.syncs }, validators });
   if (deps.webhooks) await app.register(webhookRoutes, { deps: { ...deps, webhooks: deps.webhooks } });
+  await registerUi(app);
 };
 Object.assign(httpApp, { [Symbol.for('skip-override')]: true });
 
