@@ -1,7 +1,8 @@
 /**
- * connector.fetchOne for GitLab and Jira against a few canned single-item answers (their fakes have
- * list endpoints only): found with all comments, gone on a 404 while the container reads, out of
- * scope, and a failing container is the source's error, not a deletion.
+ * connector.fetchOne for GitLab, Jira and ServiceNow against a few canned single-item answers: found
+ * with all comments, gone on a 404 while the container reads, out of scope, and a failing container
+ * is the source's error, not a deletion. (The webhook tests beside this one run the same code
+ * against the vendor fakes end to end.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
@@ -9,13 +10,15 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { gitlabModule } from '../../src/connectors/gitlab/index.js';
 import { jiraModule } from '../../src/connectors/jira/index.js';
+import { servicenowModule } from '../../src/connectors/servicenow/index.js';
 import type { ConnectorModule } from '../../src/connectors/connector.js';
 import { createSourceHttpFactory } from '../../src/outbound/http.js';
 import { TEST_POLICY } from '../support/policy.js';
 
-type Reply = [status: number, body: unknown];
+type Reply = [status: number, body: unknown, headers?: Record<string, string>];
 let routes: Record<string, () => Reply> = {};
 const seen: string[] = [];
+const queries: URLSearchParams[] = [];
 let server: Server;
 let base = '';
 
@@ -23,8 +26,9 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     const url = new URL(req.url!, 'http://x');
     seen.push(`${req.method} ${url.pathname}`);
-    const [status, body] = routes[`${req.method} ${url.pathname}`]?.() ?? [404, { message: 'Not Found' }];
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    queries.push(url.searchParams);
+    const [status, body, headers] = routes[`${req.method} ${url.pathname}`]?.() ?? [404, { message: 'Not Found' }];
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -120,5 +124,53 @@ describe('Jira fetchOne', () => {
     const c = connector(jiraModule, { email: 'bot@example.com', api_token: 'tok', jql: 'labels = sync' });
     expect((await c.fetchOne!('10001', { signal: signal() })).kind).toBe('out-of-scope');
     expect((await c.fetchOne!('10001', { signal: signal() })).kind).toBe('found');
+  });
+});
+
+describe('ServiceNow fetchOne', () => {
+  const id = 'a9e30c7dc61122760116894de7bcc7bd';
+  const record = `/api/now/table/incident/${id}`;
+  const all = (v: string) => ({ display_value: v, value: v });
+  const incident = {
+    sys_id: all(id), number: all('INC0000046'), short_description: all('Cannot access SFA'), description: all('d'), state: { display_value: 'New', value: '1' },
+    sys_created_on: all('2015-11-01 22:05:30'), sys_updated_on: all('2015-11-01 22:37:27'),
+  };
+  const journal = [{ sys_id: 'f'.repeat(32), element_id: id, element: 'comments', value: 'first comment', sys_created_on: '2015-11-01 22:10:00', sys_created_by: 'admin' }];
+  const noRecord = { error: { message: 'No Record found', detail: "Record doesn't exist or ACL restricts the record retrieval" }, status: 'failure' };
+  const counted = (n: number): Reply => [200, { result: n > 0 ? [{ sys_id: id }] : [] }, { 'X-Total-Count': String(n) }];
+  const config = { username: 'admin', password: 'pw', table: 'incident' };
+
+  it('reads the record and its journal: two requests', async () => {
+    routes = { [`GET ${record}`]: () => [200, { result: incident }], 'GET /api/now/table/sys_journal_field': () => [200, { result: journal }] };
+    seen.length = 0;
+    queries.length = 0;
+    const c = connector(servicenowModule, config);
+    const read = await c.fetchOne!(id, { signal: signal() });
+    expect(read.kind).toBe('found');
+    const item = c.normalize((read as { record: unknown }).record);
+    expect(item).toMatchObject({ external_id: id, key: 'INC0000046', title: 'Cannot access SFA' });
+    expect(item.comments.map((x) => x.body)).toEqual(['first comment']);
+    expect(seen).toEqual([`GET ${record}`, 'GET /api/now/table/sys_journal_field']);
+    expect(queries[1]!.get('sysparm_query')).toContain(`element_idIN${id}`);
+  });
+
+  it('a 404 is gone when the table counts no such row, out of scope when an ACL hides it, and the source\'s error when the table cannot be read', async () => {
+    const c = connector(servicenowModule, config);
+    routes = { [`GET ${record}`]: () => [404, noRecord], 'GET /api/now/table/incident': () => counted(0) };
+    expect(await c.fetchOne!(id, { signal: signal() })).toEqual({ kind: 'gone' });
+    routes = { [`GET ${record}`]: () => [404, noRecord], 'GET /api/now/table/incident': () => [200, { result: [] }, { 'X-Total-Count': '1' }] };
+    expect((await c.fetchOne!(id, { signal: signal() })).kind).toBe('out-of-scope');
+    routes = { [`GET ${record}`]: () => [404, noRecord], 'GET /api/now/table/incident': () => [403, { error: { message: 'User Not Authorized', detail: null }, status: 'failure' }] };
+    await expect(c.fetchOne!(id, { signal: signal() })).rejects.toMatchObject({ code: 'SOURCE_AUTH_FAILED' });
+  });
+
+  it('a record outside the sync\'s query is out of scope; a reference that is not a sys_id is refused', async () => {
+    routes = { [`GET ${record}`]: () => [200, { result: incident }], 'GET /api/now/table/incident': () => [200, { result: [] }] };
+    const c = connector(servicenowModule, { ...config, query: 'active=true' });
+    expect((await c.fetchOne!(id, { signal: signal() })).kind).toBe('out-of-scope');
+    routes[`GET /api/now/table/sys_journal_field`] = () => [200, { result: [] }];
+    routes['GET /api/now/table/incident'] = () => counted(1);
+    expect((await c.fetchOne!(id, { signal: signal() })).kind).toBe('found');
+    await expect(c.fetchOne!('../sys_user/x', { signal: signal() })).rejects.toThrow(/sys_id/);
   });
 });

@@ -7,7 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { GithubFake } from '../../src/sandbox/fakes/github.js';
-import { auth, entryId, githubDelivery, send, waitUntil, webhookEnv, type WebhookEnv } from './support.js';
+import {
+  auth, changesAfter, githubDelivery, latestCursor, processed as processedBy, queued as queuedIn, send, storedItems,
+  syncWithFirstRun, waitUntil, webhookEnv, type WebhookEnv,
+} from './support.js';
 
 const REPO = { full_name: 'octo-org/hello-world' };
 let fake: GithubFake;
@@ -15,42 +18,20 @@ let env: WebhookEnv;
 let syncId: string;
 let secret: string;
 
-interface Item { id: string; key: string; title: string; description: string | null; comments: { body: string }[]; deleted_at: string | null }
-
-async function items(query = ''): Promise<Item[]> {
-  const res = await env.app.inject({ url: `/api/items?source_type=github&limit=1000${query}`, headers: auth });
-  return res.json().items;
-}
+const items = (query = '') => storedItems(env, 'github', query);
 const byKey = async (key: string, query = '') => (await items(query)).find((i) => i.key === key);
-
-async function processed(deliveryId: string): Promise<void> {
-  await waitUntil(async () => {
-    const job = await env.harness.deps.webhookQueue.getJob(entryId(syncId, deliveryId));
-    return job && (await job.isCompleted()) ? true : undefined;
-  }, 10_000, `delivery ${deliveryId} to be processed`);
-}
-
-const queued = async () => {
-  const c = await env.harness.deps.webhookQueue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
-  return Object.values(c).reduce((a, b) => a + b, 0);
-};
+const processed = (deliveryId: string) => processedBy(env, syncId, deliveryId);
+const queued = () => queuedIn(env);
 
 describe('GitHub webhooks', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     fake = new GithubFake({ issues: 6, prEvery: 3, commentsFor: (n) => (n === 2 ? 2 : 0) });
     await fake.start();
     env = await webhookEnv();
-    const res = await env.app.inject({
-      method: 'POST', url: '/api/syncs', headers: auth,
-      payload: { source_type: 'github', source_config: { base_url: fake.baseUrl, token: fake.token, owner: 'octo-org', repo: 'hello-world' }, schedule: { every_seconds: 3600 } },
-    });
-    expect(res.statusCode).toBe(201);
-    ({ sync_id: syncId, webhook_secret: secret } = res.json());
+    ({ syncId, secret } = await syncWithFirstRun(env, {
+      source_type: 'github', source_config: { base_url: fake.baseUrl, token: fake.token, owner: 'octo-org', repo: 'hello-world' },
+    }));
     // the first run (full) stores issues 1, 2, 4, 5 (3 and 6 are pull requests)
-    await waitUntil(async () => {
-      const s = (await env.app.inject({ url: `/api/syncs/${syncId}`, headers: auth })).json();
-      return s.last_status === 'completed' ? s : undefined;
-    }, 30_000, 'the first run');
     expect((await items()).map((i) => i.key).sort()).toEqual(['#1', '#2', '#4', '#5']);
   });
   afterAll(async () => {
@@ -87,8 +68,7 @@ describe('GitHub webhooks', { timeout: 120_000 }, () => {
     expect(paths).toEqual(expect.arrayContaining(['/repos/octo-org/hello-world/issues/2', '/repos/octo-org/hello-world/issues/2/comments']));
     expect(paths.every((p) => p.includes('/issues/2'))).toBe(true);
     // one 'updated' change in the feed
-    const feed = (await env.app.inject({ url: '/api/items/changes?limit=1000', headers: auth })).json();
-    expect(feed.changes.filter((c: { item_id: string; change: string }) => c.item_id === item.id && c.change === 'updated')).toHaveLength(1);
+    expect((await changesAfter(env)).filter((c) => c.item_id === item.id && c.change === 'updated')).toHaveLength(1);
     console.log(`webhook: answered in ${answeredMs} ms, item stored ${latencyMs} ms after the delivery, ${paths.length} source requests`);
   });
 
@@ -151,7 +131,7 @@ describe('GitHub webhooks', { timeout: 120_000 }, () => {
   });
 
   it('a delete event marks the item deleted once the source confirms it gone, with a `deleted` change', async () => {
-    const cursor = (await env.app.inject({ url: '/api/items/changes?cursor=latest', headers: auth })).json().next_cursor;
+    const cursor = await latestCursor(env);
     fake.inject({ kind: 'gone', match: /\/issues\/4$/ });
     const target = (await byKey('#4'))!;
     const res = await send(env.app, syncId, githubDelivery(secret, 'issues', { action: 'deleted', issue: { number: 4 }, repository: REPO }));
@@ -162,8 +142,7 @@ describe('GitHub webhooks', { timeout: 120_000 }, () => {
     }, 5_000, 'the item to be marked deleted');
     expect(gone.id).toBe(target.id);
     expect(await byKey('#4')).toBeUndefined();
-    const feed = (await env.app.inject({ url: `/api/items/changes?cursor=${cursor}`, headers: auth })).json();
-    expect(feed.changes).toEqual([expect.objectContaining({ change: 'deleted', item_id: target.id, project: 'octo-org/hello-world' })]);
+    expect(await changesAfter(env, cursor)).toEqual([expect.objectContaining({ change: 'deleted', item_id: target.id, project: 'octo-org/hello-world' })]);
   });
 
   it('a delete event for an item the source still has deletes nothing (the payload is not trusted)', async () => {

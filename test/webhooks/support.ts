@@ -96,8 +96,81 @@ export function servicenowDelivery(secret: string | null, payload: unknown): Del
   return { body, headers: { 'content-type': 'application/json', ...(secret !== null && { 'x-signature-256': hmac(secret, body) }) } };
 }
 
+/** An item as GET /api/items answers it, the fields these tests read. */
+export interface StoredItem {
+  id: string;
+  external_id: string;
+  key: string;
+  title: string;
+  description: string | null;
+  comments: { body: string }[];
+  deleted_at: string | null;
+}
+
+/** The tenant's stored items of one source (deleted ones too with `&include_deleted=true`). */
+export async function storedItems(env: WebhookEnv, sourceType: string, query = ''): Promise<StoredItem[]> {
+  const res = await env.app.inject({ url: `/api/items?source_type=${sourceType}&limit=1000${query}`, headers: auth });
+  return res.json().items;
+}
+
+/** Creates a sync through the API and waits for its first (full) run to complete. */
+export async function syncWithFirstRun(env: WebhookEnv, body: Record<string, unknown>): Promise<{ syncId: string; secret: string }> {
+  const res = await env.app.inject({ method: 'POST', url: '/api/syncs', headers: auth, payload: { schedule: { every_seconds: 3600 }, ...body } });
+  if (res.statusCode !== 201) throw new Error(`POST /api/syncs answered ${res.statusCode}: ${res.body}`);
+  const { sync_id: syncId, webhook_secret: secret } = res.json();
+  await waitUntil(async () => {
+    const s = (await env.app.inject({ url: `/api/syncs/${syncId}`, headers: auth })).json();
+    if (s.last_status === 'failed') throw new Error(`the first run failed: ${JSON.stringify(s)}`);
+    return s.last_status === 'completed' ? s : undefined;
+  }, 30_000, 'the first run');
+  return { syncId, secret };
+}
+
+/** Waits until the worker has finished with a delivery (its queue entry completed). */
+export async function processed(env: WebhookEnv, syncId: string, deliveryId: string): Promise<void> {
+  await waitUntil(async () => {
+    const job = await env.harness.deps.webhookQueue.getJob(entryId(syncId, deliveryId));
+    return job && (await job.isCompleted()) ? true : undefined;
+  }, 10_000, `delivery ${deliveryId} to be processed`);
+}
+
+/** Entries in the webhook queue, whatever their state. */
+export async function queued(env: WebhookEnv): Promise<number> {
+  const c = await env.harness.deps.webhookQueue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
+  return Object.values(c).reduce((a, b) => a + b, 0);
+}
+
+export interface Change { seq: number; change: string; item_id: string; project: string; external_id: string }
+
+/** The change feed's cursor for "now". */
+export async function latestCursor(env: WebhookEnv): Promise<string> {
+  return (await env.app.inject({ url: '/api/items/changes?cursor=latest', headers: auth })).json().next_cursor;
+}
+
+/** Changes after a cursor (from the beginning without one). */
+export async function changesAfter(env: WebhookEnv, cursor?: string): Promise<Change[]> {
+  const res = await env.app.inject({ url: `/api/items/changes?limit=1000${cursor === undefined ? '' : `&cursor=${cursor}`}`, headers: auth });
+  return res.json().changes;
+}
+
 export function send(app: FastifyInstance, syncId: string, d: Delivery) {
   return app.inject({ method: 'POST', url: `/api/webhooks/${syncId}`, headers: d.headers, payload: d.body });
+}
+
+/**
+ * Sends a delivery that must be answered 202 `queued` within 1 s, then waits — at most 5 s from sending,
+ * CONTRACT §12 — until `check` finds the stored item as the source has it. Returns what `check` found.
+ */
+export async function deliverAndWait<T>(env: WebhookEnv, syncId: string, d: Delivery, check: () => Promise<T | undefined>, what: string): Promise<T> {
+  const started = Date.now();
+  const res = await send(env.app, syncId, d);
+  const answeredMs = Date.now() - started;
+  if (res.statusCode !== 202 || res.json().status !== 'queued') throw new Error(`the delivery was answered ${res.statusCode} ${res.body}`);
+  if (answeredMs >= 1000) throw new Error(`the delivery was answered after ${answeredMs} ms`);
+  const found = await waitUntil(check, 5_000 - (Date.now() - started), what);
+  const latencyMs = Date.now() - started;
+  if (latencyMs >= 5_000) throw new Error(`${what} took ${latencyMs} ms`);
+  return found;
 }
 
 /** Polls until `check` returns a value (not undefined) or the time is up. */

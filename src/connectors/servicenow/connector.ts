@@ -82,9 +82,7 @@ export function createServiceNowConnector(config: ServiceNowConfig, ctx: Connect
   return {
     count,
     pages,
-    fetchOne: (ref, { signal }) => fetchServiceNowRecord(
-      { http, table, groups, params: RECORD_PARAMS, count: (s) => count({ since: null, signal: s }), signal }, ref,
-    ),
+    fetchOne: (ref, { signal }) => fetchServiceNowRecord({ http, table, groups, params: RECORD_PARAMS, signal }, ref),
     normalize: (raw) => normalize(raw, normalizeCtx),
     identify,
   };

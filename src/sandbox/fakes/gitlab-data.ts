@@ -163,6 +163,17 @@ export class GitLabProject {
     return this.pushNote(issue, { system: o.system ?? false, at: now, body, internal: o.internal ?? false });
   }
 
+  /** GET /projects/:id, the fields a client reads (docs.gitlab.com/api/projects/#get-a-single-project). */
+  json(): Record<string, unknown> {
+    const name = this.path.slice(this.path.lastIndexOf('/') + 1);
+    return {
+      id: this.id, name, path: name, path_with_namespace: this.path, name_with_namespace: this.path.split('/').join(' / '),
+      description: null, default_branch: 'main', visibility: 'private', issues_enabled: true,
+      web_url: `${this.webBase}/${this.path}`, created_at: new Date(BASE_TIME).toISOString(), _links: { self: `${this.webBase}/api/v4/projects/${this.id}` },
+    };
+  }
+
+  /** Deletes an issue and its notes, as an owner can: it answers 404 from then on. */
   remove(iid: number): void {
     const at = this.issues.findIndex((i) => i.iid === iid);
     if (at >= 0) this.issues.splice(at, 1);

@@ -1,7 +1,11 @@
 /**
  * A GitLab REST v4 fake built from GitLab's public documentation:
  * - https://docs.gitlab.com/api/issues/#list-project-issues (filters, order_by/sort, shapes)
- * - https://docs.gitlab.com/api/notes/#list-project-issue-notes (default sort desc, system notes mixed in)
+ * - https://docs.gitlab.com/api/issues/#single-project-issue (GET /projects/:id/issues/:issue_iid; an unknown iid
+ *   is 404 {"message":"404 Not found"}, the body GitLab's API gives any missing record)
+ * - https://docs.gitlab.com/api/notes/#list-project-issue-notes (default sort desc, system notes mixed in; `sort`
+ *   asc|desc and `order_by` created_at|updated_at, any other value refused by the parameter validation with 400)
+ * - https://docs.gitlab.com/api/projects/#get-a-single-project (GET /projects/:id by id or URL-encoded path)
  * - https://docs.gitlab.com/api/issues_statistics/ (counts all/closed/opened, filters such as updated_after)
  * - https://docs.gitlab.com/api/rest/ (URL-encoded `group%2Fproject` ids, offset + keyset paging,
  *   headers omitted above 10,000 records; keyset for project issues since GitLab 18.3)
@@ -176,13 +180,21 @@ export class GitLabFake implements VendorFake<GitLabReplyFault, GitLabRequest> {
     const given = req.headers['private-token'] ?? req.headers.authorization?.replace(/^Bearer\s+/i, '');
     if (given !== this.token) return UNAUTHORIZED();
     // [^/]+ : an un-encoded slash in the project path matches no API route, as on GitLab
-    const m = /^\/api\/v4\/projects\/([^/]+)\/(issues_statistics|issues)(?:\/(\d+)\/notes)?$/.exec(rawPath);
+    const m = /^\/api\/v4\/projects\/([^/]+)(?:\/(issues_statistics|issues)(?:\/(\d+)(\/notes)?)?)?$/.exec(rawPath);
     if (!m || req.method !== 'GET' || (m[2] === 'issues_statistics' && m[3])) return json(404, { error: '404 Not Found' });
     const ref = decodeURIComponent(m[1]!);
     if (ref !== String(this.project.id) && ref !== this.project.path) return json(404, { message: '404 Project Not Found' });
+    if (!m[2]) return json(200, this.project.json());
     if (m[2] === 'issues_statistics') return this.statistics(url);
-    if (m[3]) return this.notes(Number(m[3]), url);
+    if (m[4]) return this.notes(Number(m[3]), url);
+    if (m[3]) return this.single(Number(m[3]));
     return this.issues(url);
+  }
+
+  /** The single-issue answer adds `subscribed` (the caller's subscription) to the list's shape. */
+  private single(iid: number): Reply {
+    const issue = this.project.issues.find((i) => i.iid === iid);
+    return issue ? json(200, { ...issue, subscribed: false }) : json(404, { message: '404 Not found' });
   }
 
   private matching(q: URLSearchParams, state: string | null): FakeIssue[] {
@@ -219,6 +231,11 @@ export class GitLabFake implements VendorFake<GitLabReplyFault, GitLabRequest> {
     const notes = this.project.notes.get(iid);
     if (!notes) return json(404, { message: '404 Not found' });
     const q = url.searchParams;
+    // Grape's `values:` validation: {"error":"<param> does not have a valid value"}
+    for (const [name, allowed] of [['sort', ['asc', 'desc']], ['order_by', ['created_at', 'updated_at']]] as const) {
+      const v = q.get(name);
+      if (v !== null && !(allowed as readonly string[]).includes(v)) return json(400, { error: `${name} does not have a valid value` });
+    }
     const sorted = sortRecords(notes, q.get('order_by') ?? 'created_at', q.get('sort') ?? 'desc');
     const page = offsetPage(sorted, url, this.opts.totalsThreshold ?? 10_000);
     return json(200, page.items, page.headers);

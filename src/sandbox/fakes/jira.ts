@@ -5,6 +5,13 @@
  *   page, maxResults silently capped; POST /rest/api/3/search/approximate-count → {"count":N}.
  * - https://developer.atlassian.com/changelog/#CHANGE-2046 : /rest/api/{2,3}/search removed on
  *   Cloud → 410 with the body clients observe (pycontribs/jira#2379).
+ * - https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-issueidorkey-get
+ *   GET /rest/api/{3|2}/issue/{issueIdOrKey}: `fields` (comma list, `*all`, `*navigable`, `-name` to leave one
+ *   out; default all fields, unlike the search), `expand` (comma list; `names` adds field id → name, unknown
+ *   values are ignored); an unknown issue, or one the caller may not browse, is 404
+ *   {"errorMessages":["Issue does not exist or you do not have permission to see it."],"errors":{}}. The docs do
+ *   not say how many comments the embedded `comment` field holds: like the search, at most `embedComments`, with
+ *   the real `total`, so a client must page the rest from the comment endpoint.
  * - https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-comments/
  *   GET /rest/api/{3|2}/issue/{id}/comment: startAt/maxResults/total, orderBy created|-created|+created.
  * - https://developer.atlassian.com/cloud/jira/platform/basic-auth-for-rest-apis/ (email:token Basic);
@@ -28,7 +35,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { closeServer, listenLoopback } from './loopback.js';
-import { commentJson, issueFields, type FakeIssue, type Flavor } from './jira-data.js';
+import { commentJson, issueFields, USERS, type FakeIssue, type Flavor } from './jira-data.js';
 import { JqlError, parseJql } from './jira-jql.js';
 import { adversarialText, FaultQueue, logEntry, replayed, type CommonFault, type FakeRequest, type Targeted, type VendorFake } from './vendor-fake.js';
 
@@ -72,6 +79,7 @@ interface Reply {
 }
 
 const errors = (status: number, ...messages: string[]): Reply => ({ status, body: { errorMessages: messages, errors: {} } });
+const NO_ISSUE = 'Issue does not exist or you do not have permission to see it.';
 const jqlError = (message: string): Reply => ({ status: 400, body: { errorMessages: [message], warningMessages: [] } });
 const AUTH_FAILED = { 'X-Seraph-LoginReason': 'AUTHENTICATED_FAILED' };
 const RATE_HEADERS = { 'X-RateLimit-Limit': '100', 'X-RateLimit-Remaining': '0', 'RateLimit-Reason': 'jira-burst-based' };
@@ -122,6 +130,30 @@ export class JiraFake implements VendorFake<JiraReplyFault, JiraRequest> {
     if (fault.kind !== 'hostile') return this.faults.push(fault);
     const bytes = fault.bytes ?? 1_000_000;
     Object.assign(this.issues[0]!, { description: adversarialText(bytes * 0.75), code: `${'\n'.repeat(bytes / 4)}end` });
+  }
+
+  /** The issue with this id or key, if any. */
+  issue(idOrKey: number | string): FakeIssue | undefined {
+    return this.issues.find((i) => String(i.id) === String(idOrKey) || i.key === idOrKey);
+  }
+
+  /** Edits an issue as a user would: `updated` moves to now. */
+  edit(idOrKey: number | string, patch: Partial<Pick<FakeIssue, 'summary' | 'description' | 'status' | 'labels'>>, now = Date.now()): FakeIssue {
+    const issue = this.issue(idOrKey);
+    if (!issue) throw new Error(`no issue ${idOrKey}`);
+    return Object.assign(issue, patch, { updatedMs: now });
+  }
+
+  /** A new comment by the first user; like Jira, it touches the issue's `updated`. */
+  addComment(idOrKey: number | string, body: string, now = Date.now()): void {
+    const issue = this.edit(idOrKey, {}, now);
+    const id = Math.max(0, ...this.issues.flatMap((i) => i.comments.map((c) => c.id))) + 1;
+    issue.comments.push({ id, author: USERS[0]!, body, createdMs: now, restricted: false });
+  }
+
+  /** Deletes an issue (with its comments): it answers 404 from then on. */
+  remove(idOrKey: number | string): void {
+    this.issues = this.issues.filter((i) => !(String(i.id) === String(idOrKey) || i.key === idOrKey));
   }
 
   /** Changes issues as a user would: new summary, updated now. */
@@ -200,8 +232,11 @@ export class JiraFake implements VendorFake<JiraReplyFault, JiraRequest> {
       if (err instanceof JqlError) return jqlError(err.message);
       throw err;
     }
-    const comment = new RegExp(`^/rest/api/${cloud ? 3 : 2}/issue/([^/]+)/comment$`).exec(path);
-    if (comment && req.method === 'GET') return this.comments(decodeURIComponent(comment[1]!), url.searchParams);
+    const issue = new RegExp(`^/rest/api/${cloud ? 3 : 2}/issue/([^/]+)(/comment)?$`).exec(path);
+    if (issue && req.method === 'GET') {
+      const idOrKey = decodeURIComponent(issue[1]!);
+      return issue[2] ? this.comments(idOrKey, url.searchParams) : this.single(idOrKey, url.searchParams);
+    }
     return errors(404, 'Not found');
   }
 
@@ -224,10 +259,30 @@ export class JiraFake implements VendorFake<JiraReplyFault, JiraRequest> {
 
   private fields(issue: FakeIssue, wanted: unknown): Record<string, unknown> {
     const all = issueFields(issue, this.o.flavor, this.baseUrl, this.o.embedComments);
-    const list = Array.isArray(wanted) ? wanted.map(String) : typeof wanted === 'string' ? wanted.split(',') : null;
+    const list = Array.isArray(wanted) ? wanted.map(String) : typeof wanted === 'string' ? wanted.split(',').map((f) => f.trim()) : null;
     if (list === null) return all; // Data Center default: *navigable
-    if (list.includes('*all') || list.includes('*navigable')) return all;
-    return Object.fromEntries(list.filter((f) => f in all && all[f] !== undefined).map((f) => [f, all[f]]));
+    const left = new Set(list.filter((f) => f.startsWith('-')).map((f) => f.slice(1)));
+    const every = list.includes('*all') || list.includes('*navigable') || (list.length > 0 && list.every((f) => f.startsWith('-')));
+    const names = every ? Object.keys(all) : list;
+    return Object.fromEntries(names.filter((f) => f in all && all[f] !== undefined && !left.has(f)).map((f) => [f, all[f]]));
+  }
+
+  /** GET issue: all fields unless `fields` says otherwise, `names` on request. */
+  private single(idOrKey: string, q: URLSearchParams): Reply {
+    const issue = this.issue(idOrKey);
+    if (!issue || !this.viewer.has(issue.project)) return errors(404, NO_ISSUE);
+    const wanted = q.getAll('fields');
+    const fields = this.fields(issue, wanted.length > 0 ? wanted.join(',') : '*all');
+    const expand = (q.get('expand') ?? '').split(',').map((e) => e.trim());
+    const v = this.o.flavor === 'cloud' ? 3 : 2;
+    return {
+      status: 200,
+      body: {
+        expand: 'renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations', id: String(issue.id),
+        self: `${this.baseUrl}/rest/api/${v}/issue/${issue.id}`, key: issue.key, fields,
+        ...(expand.includes('names') && { names: Object.fromEntries(Object.keys(fields).map((f) => [f, f[0]!.toUpperCase() + f.slice(1)])) }),
+      },
+    };
   }
 
   private issueJson(issue: FakeIssue, wanted: unknown): unknown {
@@ -274,8 +329,8 @@ export class JiraFake implements VendorFake<JiraReplyFault, JiraRequest> {
   }
 
   private comments(idOrKey: string, q: URLSearchParams): Reply {
-    const issue = this.issues.find((i) => (String(i.id) === idOrKey || i.key === idOrKey) && this.viewer.has(i.project));
-    if (!issue) return errors(404, 'Issue does not exist or you do not have permission to see it.');
+    const issue = this.issue(idOrKey);
+    if (!issue || !this.viewer.has(issue.project)) return errors(404, NO_ISSUE);
     const orderBy = q.get('orderBy');
     if (orderBy !== null && !['created', '-created', '+created'].includes(orderBy)) return errors(400, `Invalid orderBy: ${orderBy}`);
     const startAt = Math.max(0, Number(q.get('startAt') ?? 0) || 0);

@@ -106,6 +106,11 @@ export class ServiceNowData {
     return row;
   }
 
+  /** Deletes a row, as DELETE /api/now/table/{table}/{sys_id} would: it answers 404 from then on. */
+  delete(table: string, id: string): void {
+    if (!this.store.get(table)?.delete(id)) throw new Error(`no ${table} ${id}`);
+  }
+
   addJournal(recordId: string, element: 'comments' | 'work_notes', value: string, by: string, at?: string): Row {
     const n = this.store.get('sys_journal_field')?.size ?? 0;
     const when = at ?? this.tick();

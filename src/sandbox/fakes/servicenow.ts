@@ -7,6 +7,10 @@
  *   sysparm_display_value, sysparm_exclude_reference_link, sysparm_no_count,
  *   sysparm_suppress_pagination_header; Link (first/prev/next/last) and X-Total-Count headers;
  *   v1 answers a query without hits with 404, v2 with 200 `{"result":[]}`; record encoding.
+ *   GET /api/now[/v1|/v2]/table/{table}/{sys_id}: one record as `{"result":{…}}`, with sysparm_fields,
+ *   sysparm_display_value and sysparm_exclude_reference_link as for the list (no query, no paging
+ *   headers); a missing record, or one an ACL hides, is 404 {"error":{"message":"No Record found","detail":
+ *   "Record doesn't exist or ACL restricts the record retrieval"},"status":"failure"}.
  * - api-reference/rest-api-explorer/inbound-REST-API-rate-limiting.md — 429 + Retry-After,
  *   X-RateLimit-Limit/Reset (Unix seconds)/Rule, body {"error":{message,detail},"status":"failure"}.
  * - api-reference/rest-api-explorer/c_RESTAPI.md, r_RESTAPIHTTPResponseCodes.md, r_RESTOAuthExample.md
@@ -58,7 +62,7 @@ export interface FakeServiceNowOptions {
   onRequest?: (req: SnRequest, fake: FakeServiceNow) => void;
 }
 
-const TABLE_PATH = /^\/api\/now\/(?:(v[12])\/)?table\/([^/]+)$/;
+const TABLE_PATH = /^\/api\/now\/(?:(v[12])\/)?table\/([^/]+)(?:\/([^/]+))?$/;
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply =>
   ({ status, body: JSON.stringify(body), headers: { 'content-type': 'application/json;charset=UTF-8', ...headers } });
 const error = (status: number, message: string, detail: string | null, headers: Record<string, string> = {}): Reply =>
@@ -130,7 +134,25 @@ export class FakeServiceNow implements VendorFake<SnOnlyFault, SnRequest> {
     const table = entry.table;
     if (!this.data.tables.get(table)) return error(400, `Invalid table ${table}`, null);
     if (this.opts.forbiddenTables?.includes(table)) return error(403, 'User Not Authorized', `Insufficient rights to read ${table}`);
-    return this.list(new URL(entry.target, this.baseUrl), table, (version ?? this.opts.defaultVersion) === 'v1');
+    const url = new URL(entry.target, this.baseUrl);
+    const record = TABLE_PATH.exec(entry.path)?.[3];
+    if (record !== undefined) return this.record(url, table, decodeURIComponent(record));
+    return this.list(url, table, (version ?? this.opts.defaultVersion) === 'v1');
+  }
+
+  private render(url: URL, table: string, rows: Row[]): Record<string, unknown>[] {
+    const p = url.searchParams;
+    const mode = (['true', 'all'].includes(p.get('sysparm_display_value') ?? '') ? p.get('sysparm_display_value') : 'false') as DisplayMode;
+    const fields = p.get('sysparm_fields') ? p.get('sysparm_fields')!.split(',').map((f) => f.trim()) : null;
+    const ctx = { baseUrl: this.baseUrl, tables: this.data.tables, lookup: (t: string, id: string) => this.data.display(t, id) };
+    const excludeLink = p.get('sysparm_exclude_reference_link') === 'true';
+    return rows.map((r) => renderRow(ctx, table, r, { mode, excludeLink, fields }));
+  }
+
+  private record(url: URL, table: string, id: string): Reply {
+    const row = this.data.get(table, id);
+    if (!row || this.opts.hidden?.(table, row)) return error(404, 'No Record found', "Record doesn't exist or ACL restricts the record retrieval");
+    return json(200, { result: this.render(url, table, [row])[0] });
   }
 
   private list(url: URL, table: string, v1: boolean): Reply {
@@ -142,11 +164,7 @@ export class FakeServiceNow implements VendorFake<SnOnlyFault, SnRequest> {
     const q = parseQuery(p.get('sysparm_query') ?? '', queryable, this.data.orderedFieldsOf(table));
     const all = this.data.rows(table).filter((r) => matches(q, r)).sort(compareRows(q));
     const visible = all.slice(offset, offset + limit).filter((r) => !this.opts.hidden?.(table, r));
-    const mode = (['true', 'all'].includes(p.get('sysparm_display_value') ?? '') ? p.get('sysparm_display_value') : 'false') as DisplayMode;
-    const fields = p.get('sysparm_fields') ? p.get('sysparm_fields')!.split(',').map((f) => f.trim()) : null;
-    const ctx = { baseUrl: this.baseUrl, tables: this.data.tables, lookup: (t: string, id: string) => this.data.display(t, id) };
-    const excludeLink = p.get('sysparm_exclude_reference_link') === 'true';
-    const result = visible.map((r) => renderRow(ctx, table, r, { mode, excludeLink, fields }));
+    const result = this.render(url, table, visible);
     const headers: Record<string, string> = {};
     if (p.get('sysparm_no_count') !== 'true' && !this.opts.omitTotalCount) headers['X-Total-Count'] = String(all.length);
     const onePage = offset === 0 && all.length <= limit;
