@@ -105,9 +105,20 @@ export class JobRecords {
     return this.redis.get(this.keys.checkpoint(id));
   }
 
-  /** Status change; `owner` is the worker's run token ('' for the API). */
+  /**
+   * Status change; `owner` is the worker's run token ('' for the API). While a job is processing its
+   * `error_message` is a progress note (`note`); no status change keeps it, a failure replaces it.
+   */
   transition(id: string, to: JobStatus, patch: Partial<JobRecord> = {}, owner = ''): Promise<SaveResult> {
-    return this.save(id, 'transition', to, patch, owner, '', [], {});
+    return this.save(id, 'transition', to, { error_message: null, ...patch }, owner, '', [], {});
+  }
+
+  /**
+   * The run's progress note in `error_message` ("retrying 2/6: cannot resolve api.github.com"), or null
+   * to clear it: refused unless the job is processing and owned by `owner`, so it never lands on an ended job.
+   */
+  note(id: string, owner: string, text: string | null): Promise<SaveResult> {
+    return this.save(id, 'note', '', { error_message: text }, owner, '', [], {});
   }
 
   /** A worker takes the job (→ processing, `owner` becomes its owner): a run starts. */
@@ -145,9 +156,12 @@ export class JobRecords {
     await this.redis.del(this.keys.storeOutage(id));
   }
 
-  /** Progress + checkpoint of one batch; refused unless the job is processing and owned by `owner`. */
+  /**
+   * Progress + checkpoint of one batch; refused unless the job is processing and owned by `owner`.
+   * A stored batch means the source answers again: the progress note (retrying, waiting) is cleared.
+   */
   saveProgress(id: string, owner: string, write: ProgressWrite): Promise<SaveResult> {
-    return this.save(id, 'progress', '', { progress: write.progress }, owner, write.checkpoint, write.items, write.counters);
+    return this.save(id, 'progress', '', { progress: write.progress, error_message: null }, owner, write.checkpoint, write.items, write.counters);
   }
 
   private async save(...args: Parameters<JobRecords['saveCounting']>): Promise<SaveResult> {

@@ -128,7 +128,7 @@ export class AccountGate {
         return;
       }
       if (until - now > (this.opts.handOffWaitMs ?? Infinity)) {
-        this.rejectAll(new SourceWaitError(until, `${this.opts.source} asks to wait ${Math.ceil((until - now) / 1000)} s`));
+        this.rejectAll(new SourceWaitError(until, `${this.opts.source} asks to wait ${Math.ceil((until - now) / 1000)} s`, this.opts.source));
         return;
       }
       this.wakeAt(until);

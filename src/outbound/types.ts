@@ -72,8 +72,11 @@ export interface RetryNotice {
   /** The attempt that failed (1-based) and how many are allowed in all. */
   attempt: number;
   attempts: number;
-  /** Why: an HTTP status, a network fault, or the source's rate limit. */
+  /** Why: an HTTP status, a network fault, or the source's rate limit (with the request, for the log). */
   reason: string;
+  /** The same in plain words for a person, without the request: "cannot resolve api.github.com", "HTTP 503". */
+  summary: string;
+  why: RetryReason;
   /** How long until the next attempt, when known. */
   wait_ms: number | null;
 }
