@@ -45,6 +45,8 @@ export interface ProgressWrite {
   checkpoint: string;
   items: ImportedItemRef[];
   counters: Partial<Record<string, number>>;
+  /** The run's progress note still in force (a wait not yet over), or null (default) to clear it. */
+  note?: string | null;
 }
 
 export type CreateResult =
@@ -158,10 +160,11 @@ export class JobRecords {
 
   /**
    * Progress + checkpoint of one batch; refused unless the job is processing and owned by `owner`.
-   * A stored batch means the source answers again: the progress note (retrying, waiting) is cleared.
+   * The progress note goes with it: the one still in force, else none (the wait it told of is over).
    */
   saveProgress(id: string, owner: string, write: ProgressWrite): Promise<SaveResult> {
-    return this.save(id, 'progress', '', { progress: write.progress, error_message: null }, owner, write.checkpoint, write.items, write.counters);
+    const patch = { progress: write.progress, error_message: write.note ?? null };
+    return this.save(id, 'progress', '', patch, owner, write.checkpoint, write.items, write.counters);
   }
 
   private async save(...args: Parameters<JobRecords['saveCounting']>): Promise<SaveResult> {

@@ -134,7 +134,12 @@ async function openConnector(deps: RunDeps, data: ImportJobData, note: RunNote, 
       onRetry: (r) => {
         const summary = redact(r.summary, forms);
         log.warn({ ...r, reason: redact(r.reason, forms), summary }, 'source request will be retried');
-        note.show(retryNote(r, summary));
+        // In force until the next try: a batch stored after it (the try went through) clears it.
+        note.show(retryNote(r, summary), Date.now() + (r.wait_ms ?? 0));
+      },
+      // A short pacing pause is not worth a word; one a person could notice is.
+      onWait: ({ source, until }) => {
+        if (until - Date.now() >= deps.policy.jobs.noteIntervalMs) note.show(rateLimitNote(source, until), until);
       },
     });
   const connector = module.create({ ...data.config, ...secrets }, { http, logger: log, policy: deps.policy.sources });
@@ -200,8 +205,8 @@ async function importPages(
     const rate = { items: importedThisRun, seconds: (Date.now() - started) / 1000 };
     progress = advance(progress, counts, total, data.options.batch_size, rate, page.cursor !== null);
     maxUpdatedAt = newest(maxUpdatedAt, normalized.items);
-    note.drop(); // the save clears the note: one still waiting would bring back what is over
     const saved = await deps.records.saveProgress(data.job_id, owner, {
+      note: note.forSave(),
       progress,
       checkpoint: JSON.stringify({ cursor: page.cursor, maxUpdatedAt, since: cp.since, done: page.cursor === null } satisfies Checkpoint),
       items: outcomes.filter((o) => o.countable).map(refOf),

@@ -2,16 +2,24 @@
  * The progress note of one run: while a job is processing, its record's `error_message` says what it
  * is waiting for ("retrying 2/6: cannot resolve api.github.com (next try in 4 s)", "waiting for GitHub
  * rate limit until …"), so a person watching (GET or SSE) sees why it does not move. Written through the
- * owner-checked save (never onto an ended job) at most once per `intervalMs`, the latest text winning;
- * the next stored batch or status change clears it (record.ts).
+ * owner-checked save (never onto an ended job) at most once per `intervalMs`, the latest text winning.
+ * A note is in force until the wait it tells of ends: a batch stored meanwhile (pages are fetched ahead
+ * of the one being stored) keeps it, the first one after clears it, and so does every status change.
  */
 import type { Logger } from 'pino';
 import type { RetryNotice } from '../outbound/types.js';
 import type { JobRecords } from './record.js';
 
+interface Note {
+  text: string;
+  /** epoch ms when what it tells of is over */
+  until: number;
+}
+
 export class RunNote {
   private lastWriteAt = -Infinity;
-  private pending: string | null = null;
+  private latest: Note | null = null;
+  private unwritten = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -23,10 +31,11 @@ export class RunNote {
     private readonly log: Logger,
   ) {}
 
-  /** Shows `text` now, or as soon as the interval allows (a newer text replaces one not yet written). */
-  show(text: string): void {
+  /** Shows `text` (in force until `until`) now, or as soon as the interval allows; a newer note replaces one not yet written. */
+  show(text: string, until: number): void {
     if (this.stopped) return;
-    this.pending = text;
+    this.latest = { text, until };
+    this.unwritten = true;
     const wait = this.lastWriteAt + this.intervalMs - Date.now();
     if (wait <= 0) this.flush();
     else this.timer ??= setTimeout(() => {
@@ -35,32 +44,38 @@ export class RunNote {
     }, wait);
   }
 
-  /** Written at once, whatever the interval: the run is about to hand the job back and will write nothing more. */
-  async final(text: string): Promise<void> {
-    this.drop();
-    this.stopped = true;
-    await this.write(text);
-  }
-
-  /** A batch is being stored (which clears the note on the record): what waits here is out of date. */
-  drop(): void {
+  /**
+   * A batch is being stored: the note it should carry (null once the wait is over). The save writes it,
+   * so nothing waits to be written after it.
+   */
+  forSave(): string | null {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.pending = null;
+    this.unwritten = false;
+    this.lastWriteAt = Date.now();
+    const live = this.latest !== null && Date.now() < this.latest.until ? this.latest : null;
+    this.latest = live;
+    return live?.text ?? null;
+  }
+
+  /** Written at once, whatever the interval: the run is about to hand the job back and will write nothing more. */
+  async final(text: string): Promise<void> {
+    this.stop();
+    await this.write(text);
   }
 
   /** The run ended: nothing more is written. */
   stop(): void {
-    this.drop();
+    clearTimeout(this.timer);
+    this.timer = undefined;
     this.stopped = true;
   }
 
   private flush(): void {
-    const text = this.pending;
-    if (text === null) return;
-    this.pending = null;
+    if (!this.unwritten || this.latest === null) return;
+    this.unwritten = false;
     this.lastWriteAt = Date.now();
-    void this.write(text);
+    void this.write(this.latest.text);
   }
 
   private async write(text: string): Promise<void> {
@@ -84,7 +99,7 @@ export function retryNote(r: RetryNotice, summary: string, now = Date.now()): st
   return `retrying ${next}: ${summary}${wait}`;
 }
 
-/** The note of a job handed back until the source's rate limit lets it go on. */
+/** The note of a job waiting (in place or handed back) until the source's rate limit lets it go on. */
 export const rateLimitNote = (source: string, until: number) => `waiting for ${source} rate limit until ${clock(until)}`;
 
 /** The note of a job handed back while the item store is unreachable. */

@@ -206,7 +206,8 @@ export class SourceHttpClient implements SourceHttp {
     signal: AbortSignal | undefined,
   ): Promise<{ res: SourceResponse<string>; rl: RateLimitSignal | null } | { fault: string }> {
     // A wait the gate hands off or refuses sends nothing: it is not an attempt (nor counted as one).
-    await this.gate.acquire(signal);
+    const onWait = this.o.onWait;
+    await this.gate.acquire(signal, onWait && ((until) => onWait({ source: this.o.source, until })));
     let res: SourceResponse<string>;
     try {
       res = await this.sendWithTimeout(method, url, headers, body, signal);

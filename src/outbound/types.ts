@@ -49,6 +49,8 @@ export interface SourceHttpOptions extends Partial<HttpPolicy> {
   classify?: (res: SourceResponse<string>) => { code: SourceErrorCode; message?: string } | null;
   /** Told of every retry and wait before it happens (for the job's log); never given a credential. */
   onRetry?: (retry: RetryNotice) => void;
+  /** Told when a request is held for the account's rate limit (a pause or a spent budget), with its end (epoch ms). */
+  onWait?: (wait: { source: string; until: number }) => void;
   /**
    * The metrics label of this client's requests: a SourceType (a fixed set, never a URL or a
    * tenant). Unset (completion callbacks): the requests are not counted as source requests.

@@ -105,6 +105,21 @@ describe('progress note while retrying', { timeout: 90_000 }, () => {
   });
 });
 
+describe('progress note while a rate limit is waited out in place', { timeout: 90_000 }, () => {
+  it('shows "waiting for GitHub rate limit until <time>" and clears it when the import goes on', async () => {
+    await setUp({ baseMs: 20, maxMs: 100 });
+    await fake!.start();
+    fake!.inject({ kind: 'secondary', status: 429, retryAfterSec: 3, match: /\/issues\?.*page=2/ });
+    const job = await create(fake!.baseUrl);
+    const waiting = await h!.waitFor(job.job_id, (j) => /^waiting for/.test(j.error_message ?? ''), 15_000);
+    expect(waiting.status).toBe('processing');
+    expect(waiting.error_message).toMatch(/^waiting for GitHub rate limit until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ( \(try 2\/6\))?$/);
+    const done = await h!.waitFor(job.job_id, undefined, 30_000);
+    expect(done).toMatchObject({ status: 'completed', error_message: null });
+    expect(done.progress.processed_items).toBe(30);
+  });
+});
+
 describe('note texts', () => {
   it('say what is retried, which try comes next and when', () => {
     const base = { source: 'GitHub', attempt: 2, attempts: 6, reason: 'ENOTFOUND (GET /repos/o/r)' };
@@ -118,19 +133,34 @@ describe('note texts', () => {
     const writes: [number, string | null][] = [];
     const records = { note: async (_id: string, _owner: string, text: string | null) => { writes.push([Date.now(), text]); return { ok: false as const, status: null }; } };
     const note = new RunNote(records, 'job', 'owner', 300, pino({ level: 'silent' }));
-    note.show('a');
-    note.show('b');
-    note.show('c');
+    const later = Date.now() + 60_000;
+    note.show('a', later);
+    note.show('b', later);
+    note.show('c', later);
     expect(writes.map((w) => w[1])).toEqual(['a']);
     await until(() => writes.length === 2);
     expect(writes[1]![1]).toBe('c');
     expect(writes[1]![0] - writes[0]![0]).toBeGreaterThanOrEqual(290);
-    note.show('d');
-    note.drop(); // a batch is being stored: 'd' is out of date
-    note.show('e');
+    note.show('d', later);
     note.stop();
     await new Promise((r) => setTimeout(r, 400)); // nothing may come: the timer was cleared
     expect(writes.map((w) => w[1])).toEqual(['a', 'c']);
+  });
+
+  it('a stored batch carries the note while its wait lasts, and clears it once the wait is over', () => {
+    const writes: (string | null)[] = [];
+    const records = { note: async (_id: string, _owner: string, text: string | null) => { writes.push(text); return { ok: false as const, status: null }; } };
+    const note = new RunNote(records, 'job', 'owner', 60_000, pino({ level: 'silent' }));
+    note.show('waiting for GitHub rate limit until …', Date.now() + 60_000);
+    note.show('newer, not yet written', Date.now() + 60_000);
+    // a page fetched ahead is stored while the wait goes on: the save writes the newest note itself
+    expect(note.forSave()).toBe('newer, not yet written');
+    expect(note.forSave()).toBe('newer, not yet written');
+    note.show('retrying 2/6: cannot resolve h (next try in 1 s)', Date.now() - 1);
+    expect(note.forSave()).toBeNull();
+    expect(note.forSave()).toBeNull();
+    note.stop();
+    expect(writes).toEqual(['waiting for GitHub rate limit until …']);
   });
 });
 
