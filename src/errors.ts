@@ -93,10 +93,13 @@ export class SourceError extends AppError {
  */
 export class SourceWaitError extends SourceError {
   readonly resumeAt: number;
-  constructor(resumeAt: number, message: string) {
+  /** The vendor's name ("GitHub"), for the job's note while it waits. */
+  readonly source: string;
+  constructor(resumeAt: number, message: string, source: string) {
     super('SOURCE_RATE_LIMITED', message);
     this.name = 'SourceWaitError';
     this.resumeAt = resumeAt;
+    this.source = source;
   }
 }
 

@@ -2,6 +2,7 @@
  * Roles: `all` (API + worker in one process), `api`, `worker`. Graceful shutdown on SIGTERM/SIGINT:
  * stop accepting requests and jobs, let running imports checkpoint and hand back, close connections.
  */
+import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { ConfigError, StartupError, loadConfig } from './config.js';
@@ -30,6 +31,9 @@ export interface Running {
 export async function start(role: Role, env: NodeJS.ProcessEnv = process.env, logger?: Logger): Promise<Running> {
   const config = loadConfig(env);
   const log = logger ?? pino({ level: config.logLevel, base: { service: 'integration-service', role } });
+  // A taken port is told at once, before the item store is opened (PGlite takes seconds and its data directory).
+  if (role !== 'worker') await probePort(config.port, config.host, 'PORT');
+  if (config.metricsPort !== null) await probePort(config.metricsPort, config.host, 'METRICS_PORT');
   const deps = await buildDeps(config, log, { connectors });
   let app: FastifyInstance | null = null;
   let ops: FastifyInstance | null = null;
@@ -42,15 +46,17 @@ export async function start(role: Role, env: NodeJS.ProcessEnv = process.env, lo
       apiKeys: config.apiKeys, version: VERSION, environment: config.environment, logger: log, policy: deps.policy.api,
       syncs: deps.syncs, webhooks: deps.webhooks, publicUrl: config.publicUrl,
     });
-    await app.listen({ port: config.port, host: config.host }).catch((err: unknown) => {
-      throw listenError(err, 'PORT');
+    await app.listen({ port: config.port, host: config.host }).catch(async (err: unknown) => {
+      await deps.close();
+      throw listenError(err, 'PORT', config.port, config.host);
     });
   }
   if (config.metricsPort !== null) {
     const opsDeps = { jobs: deps.jobs, health, metrics: deps.metrics, version: VERSION, environment: config.environment, logger: log, policy: deps.policy.api };
     ops = await serveOps(opsDeps, config.metricsPort, config.host).catch(async (err: unknown) => {
       await app?.close();
-      throw listenError(err, 'METRICS_PORT');
+      await deps.close();
+      throw listenError(err, 'METRICS_PORT', config.metricsPort!, config.host);
     });
   }
   // Not awaited at shutdown: a pass waiting out a Redis outage must not hold the exit up.
@@ -77,11 +83,27 @@ export async function start(role: Role, env: NodeJS.ProcessEnv = process.env, lo
   };
 }
 
-/** The usual reasons a listen fails, as one line naming the variable to change. */
-function listenError(err: unknown, variable: 'PORT' | 'METRICS_PORT'): unknown {
+/**
+ * Binds the port for a moment and lets it go, so a port already taken stops start-up before anything
+ * is opened. The real listen comes later and still reports a port taken in between. Port 0 (any free
+ * port) cannot be taken.
+ */
+async function probePort(port: number, host: string, variable: 'PORT' | 'METRICS_PORT'): Promise<void> {
+  if (port === 0) return;
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(listenError(err, variable, port, host)));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve()));
+  });
+}
+
+/** The usual reasons a listen fails, as one line naming the variable to change and the address. */
+function listenError(err: unknown, variable: 'PORT' | 'METRICS_PORT', port: number, host: string): unknown {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return new StartupError(variable, 'is already in use (EADDRINUSE)');
-  if (code === 'EACCES') return new StartupError(variable, 'needs privileges this process lacks (EACCES)');
+  if (code === 'EADDRINUSE') {
+    return new StartupError(variable, `${port} on ${host} is already in use (EADDRINUSE): stop what listens there or set ${variable} to a free port`);
+  }
+  if (code === 'EACCES') return new StartupError(variable, `${port} on ${host} needs privileges this process lacks (EACCES): choose a port above 1023`);
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new StartupError('HOST', `is not an address of this machine (${code})`);
   }

@@ -103,6 +103,8 @@ export interface Policy {
     errorRetry: Backoff;
     /** An incremental run starts this long before the last watermark (clock skew, late index updates). */
     incrementalOverlapMs: number;
+    /** A running job's progress note (retrying, waiting) is written at most this often. */
+    noteIntervalMs: number;
   };
   worker: {
     /** BullMQ lock on a running job; a worker that stops renewing it loses the job after this long. */
@@ -260,6 +262,7 @@ export const DEFAULT_POLICY: Policy = {
     storeOutageMaxMs: 10 * MINUTE,
     errorRetry: { baseMs: 5 * SECOND, maxMs: 10 * SECOND },
     incrementalOverlapMs: 5 * MINUTE,
+    noteIntervalMs: SECOND,
   },
   worker: { lockDurationMs: 30 * SECOND, stalledIntervalMs: 30 * SECOND, maxLostRuns: 3, scopeBusyRetryMs: 2 * SECOND, tenantBusyRetry: { baseMs: 2 * SECOND, maxMs: 2 * SECOND } },
   scopeLock: { leaseMs: 2 * MINUTE, renewEveryMs: 40 * SECOND },

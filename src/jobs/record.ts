@@ -45,6 +45,8 @@ export interface ProgressWrite {
   checkpoint: string;
   items: ImportedItemRef[];
   counters: Partial<Record<string, number>>;
+  /** The run's progress note still in force (a wait not yet over), or null (default) to clear it. */
+  note?: string | null;
 }
 
 export type CreateResult =
@@ -105,9 +107,20 @@ export class JobRecords {
     return this.redis.get(this.keys.checkpoint(id));
   }
 
-  /** Status change; `owner` is the worker's run token ('' for the API). */
+  /**
+   * Status change; `owner` is the worker's run token ('' for the API). While a job is processing its
+   * `error_message` is a progress note (`note`); no status change keeps it, a failure replaces it.
+   */
   transition(id: string, to: JobStatus, patch: Partial<JobRecord> = {}, owner = ''): Promise<SaveResult> {
-    return this.save(id, 'transition', to, patch, owner, '', [], {});
+    return this.save(id, 'transition', to, { error_message: null, ...patch }, owner, '', [], {});
+  }
+
+  /**
+   * The run's progress note in `error_message` ("retrying 2/6: cannot resolve api.github.com"), or null
+   * to clear it: refused unless the job is processing and owned by `owner`, so it never lands on an ended job.
+   */
+  note(id: string, owner: string, text: string | null): Promise<SaveResult> {
+    return this.save(id, 'note', '', { error_message: text }, owner, '', [], {});
   }
 
   /** A worker takes the job (→ processing, `owner` becomes its owner): a run starts. */
@@ -145,9 +158,13 @@ export class JobRecords {
     await this.redis.del(this.keys.storeOutage(id));
   }
 
-  /** Progress + checkpoint of one batch; refused unless the job is processing and owned by `owner`. */
+  /**
+   * Progress + checkpoint of one batch; refused unless the job is processing and owned by `owner`.
+   * The progress note goes with it: the one still in force, else none (the wait it told of is over).
+   */
   saveProgress(id: string, owner: string, write: ProgressWrite): Promise<SaveResult> {
-    return this.save(id, 'progress', '', { progress: write.progress }, owner, write.checkpoint, write.items, write.counters);
+    const patch = { progress: write.progress, error_message: write.note ?? null };
+    return this.save(id, 'progress', '', patch, owner, write.checkpoint, write.items, write.counters);
   }
 
   private async save(...args: Parameters<JobRecords['saveCounting']>): Promise<SaveResult> {

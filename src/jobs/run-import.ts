@@ -20,6 +20,7 @@ import { normalizePage } from './normalize-page.js';
 import { upsertWithRetry, withStoreRetry, type RunStore } from './run-store.js';
 import { itemScopeKey, markDeletions } from './deletions.js';
 import { storedItemsOf } from './stored-items.js';
+import { RunNote, rateLimitNote, retryNote, storeOutageNote } from './run-note.js';
 
 export interface RunDeps {
   records: JobRecords;
@@ -59,26 +60,30 @@ async function runOnce(deps: RunDeps, data: ImportJobData, owner: string, signal
   if (!taken.ok) return { kind: 'done', job: null };
   if (taken.lostRuns >= deps.policy.worker.maxLostRuns) return failPoisonJob(deps, data, owner, log);
   let secrets: string[] = [];
+  const note = new RunNote(deps.records, data.job_id, owner, deps.policy.jobs.noteIntervalMs, log);
   try {
-    const opened = await openConnector(deps, data, log);
+    const opened = await openConnector(deps, data, note, log);
     secrets = opened.secrets;
     const connector = opened.connector;
     const saved = parseCheckpoint(await deps.records.checkpoint(data.job_id));
     const checkpoint = saved ?? (await firstCheckpoint(deps, data));
     log.info({ mode: data.options.mode, dry_run: data.options.dry_run, resumed: saved !== null, since: checkpoint.since }, 'import started');
     if (data.options.dry_run) return await finishDryRun(deps, data, owner, connector, checkpoint, signal);
-    return await importPages(deps, data, owner, connector, checkpoint, taken.job.progress, signal, log);
+    return await importPages(deps, data, owner, connector, checkpoint, taken.job.progress, signal, note, log);
   } catch (err) {
     if (signal.aborted) return abortedOutcome(deps, data, signal);
     if (err instanceof SourceWaitError && (data.rate_limit_handoffs ?? 0) < deps.policy.jobs.maxRateLimitHandoffs) {
       log.info({ resume_at: new Date(err.resumeAt).toISOString() }, 'source asks to wait: job handed back until then');
+      await note.final(rateLimitNote(err.source, err.resumeAt));
       return { kind: 'interrupted', resumeAt: err.resumeAt, cause: 'source-wait' };
     }
-    if (err instanceof StoreError && err.failure === 'outage') return storeOutage(deps, data, owner, redact(err.message, secrets), log);
+    if (err instanceof StoreError && err.failure === 'outage') return storeOutage(deps, data, owner, redact(err.message, secrets), note, log);
     const { code, message: raw } = toJobError(err);
     const message = redact(raw, secrets);
     if (code === 'INTERNAL_ERROR') log.error({ error: redact(err instanceof Error ? (err.stack ?? err.message) : String(err), secrets) }, 'import failed unexpectedly');
     return failJob(deps, data, owner, code, message, log);
+  } finally {
+    note.stop();
   }
 }
 
@@ -87,7 +92,7 @@ async function runOnce(deps: RunDeps, data: ImportJobData, owner: string, signal
  * processing and waits in the queue, with growing pauses, until the store answers; an outage of
  * storeOutageMaxMs (counted across hand-backs and workers) fails it.
  */
-async function storeOutage(deps: RunDeps, data: ImportJobData, owner: string, reason: string, log: Logger): Promise<RunOutcome> {
+async function storeOutage(deps: RunDeps, data: ImportJobData, owner: string, reason: string, note: RunNote, log: Logger): Promise<RunOutcome> {
   const { storeOutageMaxMs, storeOutageBackoff } = deps.policy.jobs;
   const now = Date.now();
   const outage = await deps.records.storeOutage(data.job_id, now);
@@ -98,6 +103,7 @@ async function storeOutage(deps: RunDeps, data: ImportJobData, owner: string, re
   // The last try falls at the deadline, so an outage just over it fails then, not a backoff later.
   const resumeAt = Math.min(now + backoffDelay(outage.handBacks, storeOutageBackoff), outage.since + storeOutageMaxMs);
   log.warn({ error: reason, down_ms: downMs, hand_backs: outage.handBacks, resume_at: new Date(resumeAt).toISOString() }, 'item store unreachable: job handed back until then');
+  await note.final(storeOutageNote(reason, resumeAt));
   return { kind: 'interrupted', resumeAt, cause: 'store-outage' };
 }
 
@@ -115,15 +121,27 @@ async function failJob(deps: RunDeps, data: ImportJobData, owner: string, code: 
   return { kind: 'done', job: failed.ok ? failed.job : null };
 }
 
-async function openConnector(deps: RunDeps, data: ImportJobData, log: Logger): Promise<{ connector: Connector; secrets: string[] }> {
+async function openConnector(deps: RunDeps, data: ImportJobData, note: RunNote, log: Logger): Promise<{ connector: Connector; secrets: string[] }> {
   const module = deps.connectors[data.source_type];
   const sealed = await deps.records.credentials(data.job_id);
   const destination = { jobId: data.job_id, tenantId: data.tenant_id, sourceType: data.source_type, baseUrl: module.describe(data.config).base_url };
   const secrets = sealed ? decryptSecrets(deps.credentialsKey, destination, sealed) : {};
   const forms = secretForms(data.config, secrets);
-  // Every retry and wait of this job's source requests is a line in its log.
+  // Every retry and wait of this job's source requests is a line in its log and the job's progress note.
   const http: SourceHttpFactory = (o) =>
-    deps.http({ ...o, onRetry: (r) => log.warn({ ...r, reason: redact(r.reason, forms) }, 'source request will be retried') });
+    deps.http({
+      ...o,
+      onRetry: (r) => {
+        const summary = redact(r.summary, forms);
+        log.warn({ ...r, reason: redact(r.reason, forms), summary }, 'source request will be retried');
+        // In force until the next try: a batch stored after it (the try went through) clears it.
+        note.show(retryNote(r, summary), Date.now() + (r.wait_ms ?? 0));
+      },
+      // A short pacing pause is not worth a word; one a person could notice is.
+      onWait: ({ source, until }) => {
+        if (until - Date.now() >= deps.policy.jobs.noteIntervalMs) note.show(rateLimitNote(source, until), until);
+      },
+    });
   const connector = module.create({ ...data.config, ...secrets }, { http, logger: log, policy: deps.policy.sources });
   return { connector, secrets: forms };
 }
@@ -152,7 +170,7 @@ async function finishDryRun(
 
 async function importPages(
   deps: RunDeps, data: ImportJobData, owner: string, connector: Connector,
-  cp: Checkpoint, resumed: JobProgress, signal: AbortSignal, log: Logger,
+  cp: Checkpoint, resumed: JobProgress, signal: AbortSignal, note: RunNote, log: Logger,
 ): Promise<RunOutcome> {
   const since = cp.since ? new Date(cp.since) : null;
   let progress = resumed;
@@ -188,6 +206,7 @@ async function importPages(
     progress = advance(progress, counts, total, data.options.batch_size, rate, page.cursor !== null);
     maxUpdatedAt = newest(maxUpdatedAt, normalized.items);
     const saved = await deps.records.saveProgress(data.job_id, owner, {
+      note: note.forSave(),
       progress,
       checkpoint: JSON.stringify({ cursor: page.cursor, maxUpdatedAt, since: cp.since, done: page.cursor === null } satisfies Checkpoint),
       items: outcomes.filter((o) => o.countable).map(refOf),

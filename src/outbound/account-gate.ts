@@ -24,6 +24,9 @@ export interface GateOptions {
 interface Waiter {
   resolve: () => void;
   reject: (err: unknown) => void;
+  /** Told when this request must wait for the account's rate limit, once per end of the wait. */
+  onWait?: (until: number) => void;
+  told?: number;
 }
 
 export class AccountGate {
@@ -52,9 +55,10 @@ export class AccountGate {
   /**
    * Waits until an attempt may be sent, then takes a slot (pair with `release`). Fails with
    * SOURCE_RATE_LIMITED when the wait in force is longer than `maxWaitMs`, and with the
-   * signal's reason as soon as the caller aborts.
+   * signal's reason as soon as the caller aborts. `onWait` hears of a rate-limit wait (a pause, a spent
+   * budget) this request is held in, with its end, whichever job's response caused it.
    */
-  acquire(signal?: AbortSignal): Promise<void> {
+  acquire(signal?: AbortSignal, onWait?: (until: number) => void): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {
@@ -72,6 +76,7 @@ export class AccountGate {
           signal?.removeEventListener('abort', onAbort);
           reject(err);
         },
+        onWait,
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(waiter);
@@ -128,13 +133,22 @@ export class AccountGate {
         return;
       }
       if (until - now > (this.opts.handOffWaitMs ?? Infinity)) {
-        this.rejectAll(new SourceWaitError(until, `${this.opts.source} asks to wait ${Math.ceil((until - now) / 1000)} s`));
+        this.rejectAll(new SourceWaitError(until, `${this.opts.source} asks to wait ${Math.ceil((until - now) / 1000)} s`, this.opts.source));
         return;
       }
       this.wakeAt(until);
+      this.tell(until);
       return;
     }
     this.clearTimer();
+  }
+
+  private tell(until: number): void {
+    for (const w of this.queue) {
+      if (w.onWait === undefined || w.told === until) continue;
+      w.told = until;
+      w.onWait(until);
+    }
   }
 
   /** null: go now; 'slot': wait for a release; number: blocked until that epoch ms. */

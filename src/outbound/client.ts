@@ -12,6 +12,7 @@ import { send } from './transport.js';
 import type { Transport } from './transport.js';
 import {
   credentialValues,
+  describeFault,
   describeRequest,
   networkFaultName,
   parseRetryAfter,
@@ -125,7 +126,8 @@ export class SourceHttpClient implements SourceHttp {
           throw new SourceError('SOURCE_UNAVAILABLE', `${source} unavailable: ${outcome.fault} after ${attempt} attempts (${what})`);
         }
         const why = outcome.fault.startsWith('timeout') ? 'timeout' : 'network';
-        await this.retryAfter(attempt, why, `${outcome.fault} (${what})`, backoffDelay(attempt, this.o.backoff), signal);
+        const summary = describeFault(outcome.fault, url.hostname);
+        await this.retryAfter(attempt, why, `${outcome.fault} (${what})`, summary, backoffDelay(attempt, this.o.backoff), signal);
         continue;
       }
       const { res, rl } = outcome;
@@ -143,8 +145,9 @@ export class SourceHttpClient implements SourceHttp {
           );
         }
         // No hint at all: back off account-wide, as the source is throttling the account, not this request.
-        if (rl.pauseUntil === undefined) this.gate.pause(Date.now() + backoffDelay(attempt, this.o.backoff));
-        this.notify(attempt, 'rate_limited', `rate limited: HTTP ${res.status} (${what})`, rl.pauseUntil === undefined ? null : Math.max(0, wait));
+        const backoff = rl.pauseUntil === undefined ? backoffDelay(attempt, this.o.backoff) : Math.max(0, wait);
+        if (rl.pauseUntil === undefined) this.gate.pause(Date.now() + backoff);
+        this.notify(attempt, 'rate_limited', `rate limited: HTTP ${res.status} (${what})`, `rate limited: HTTP ${res.status}`, backoff);
         continue; // the gate holds the next attempt (and every other request) until the pause ends
       }
       if ((res.status >= 200 && res.status < 300) || ro.allowStatus?.includes(res.status)) {
@@ -170,7 +173,7 @@ export class SourceHttpClient implements SourceHttp {
         if (exhausted) {
           throw new SourceError('SOURCE_UNAVAILABLE', `${source} unavailable: HTTP ${res.status} after ${attempt} attempts (${what})`, res.status);
         }
-        await this.retryAfter(attempt, 'server_error', `HTTP ${res.status} (${what})`, backoffDelay(attempt, this.o.backoff), signal);
+        await this.retryAfter(attempt, 'server_error', `HTTP ${res.status} (${what})`, `${source} answered HTTP ${res.status}`, backoffDelay(attempt, this.o.backoff), signal);
         continue;
       }
       throw new SourceError(defaultCode(res.status), `${source} answered HTTP ${res.status} for ${what}`, res.status);
@@ -182,13 +185,15 @@ export class SourceHttpClient implements SourceHttp {
     if (this.o.sourceType !== undefined) this.observer?.attempt(this.o.sourceType, outcome);
   }
 
-  private notify(attempt: number, why: RetryReason, reason: string, waitMs: number | null): void {
+  private notify(attempt: number, why: RetryReason, reason: string, summary: string, waitMs: number | null): void {
     if (this.o.sourceType !== undefined) this.observer?.retry(this.o.sourceType, why);
-    this.o.onRetry?.({ source: this.o.source, attempt, attempts: this.o.retries + 1, reason, wait_ms: waitMs === null ? null : Math.round(waitMs) });
+    this.o.onRetry?.({ source: this.o.source, attempt, attempts: this.o.retries + 1, reason, summary, why, wait_ms: waitMs === null ? null : Math.round(waitMs) });
   }
 
-  private async retryAfter(attempt: number, why: RetryReason, reason: string, waitMs: number, signal: AbortSignal | undefined): Promise<void> {
-    this.notify(attempt, why, reason, waitMs);
+  private async retryAfter(
+    attempt: number, why: RetryReason, reason: string, summary: string, waitMs: number, signal: AbortSignal | undefined,
+  ): Promise<void> {
+    this.notify(attempt, why, reason, summary, waitMs);
     await sleep(waitMs, signal);
   }
 
@@ -201,7 +206,8 @@ export class SourceHttpClient implements SourceHttp {
     signal: AbortSignal | undefined,
   ): Promise<{ res: SourceResponse<string>; rl: RateLimitSignal | null } | { fault: string }> {
     // A wait the gate hands off or refuses sends nothing: it is not an attempt (nor counted as one).
-    await this.gate.acquire(signal);
+    const onWait = this.o.onWait;
+    await this.gate.acquire(signal, onWait && ((until) => onWait({ source: this.o.source, until })));
     let res: SourceResponse<string>;
     try {
       res = await this.sendWithTimeout(method, url, headers, body, signal);

@@ -10,8 +10,17 @@ import type { LookupAddress, LookupAllOptions, LookupOneOptions } from 'node:dns
 import ipaddr from 'ipaddr.js';
 import { AllowedHosts } from './allowed-hosts.js';
 
-const INTERNAL = 'resolves to a loopback, private or otherwise internal address';
-const NOT_PRIVATE = 'is not on a private network: plain http is refused, use https';
+/**
+ * What would allow a refused internal host: every refusal says it, so nobody has to look it up. An IP
+ * literal is named as the allow list compares it (::ffff:10.0.0.1 as 10.0.0.1).
+ */
+const allowHint = (host: string) => {
+  const entry = ipaddr.isValid(host) ? ipaddr.process(host).toString() : host;
+  return `set SOURCE_ALLOWED_HOSTS=${entry} to allow this host, or SOURCE_ALLOW_PRIVATE_NETWORKS=true to allow every private address`;
+};
+const INTERNAL = (host: string) => `resolves to a loopback, private or otherwise internal address: ${allowHint(host)}`;
+const NOT_PRIVATE = (host: string) =>
+  `is not on a private network: plain http is refused, use https (or set SOURCE_ALLOWED_HOSTS=${ipaddr.isValid(host) ? ipaddr.process(host).toString() : host} to allow plain http to this host)`;
 
 /** IPv6 global unicast is 2000::/3; anything outside it (IPv4-compatible ::a.b.c.d, 0100::/64, …) is refused. */
 const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
@@ -83,7 +92,7 @@ export function checkBaseUrl(url: string, allowPrivate: boolean, allowed: Allowe
   if (allowPrivate) {
     // "http on an allowed private network" (CONTRACT §5): a public literal IP needs https; names are judged at connect.
     if (parsed.protocol === 'http:' && ipaddr.isValid(host) && !isForbiddenAddress(host)) {
-      return { ok: false, code: 'SOURCE_URL_FORBIDDEN', message: `base_url host ${parsed.hostname} ${NOT_PRIVATE}` };
+      return { ok: false, code: 'SOURCE_URL_FORBIDDEN', message: `base_url host ${parsed.hostname} ${NOT_PRIVATE(host)}` };
     }
     return { ok: true, url: parsed };
   }
@@ -94,7 +103,7 @@ export function checkBaseUrl(url: string, allowPrivate: boolean, allowed: Allowe
     return {
       ok: false,
       code: 'SOURCE_URL_FORBIDDEN',
-      message: `base_url host ${parsed.hostname} is a loopback, private or otherwise internal address (list it in SOURCE_ALLOWED_HOSTS to allow it)`,
+      message: `base_url host ${parsed.hostname} is a loopback, private or otherwise internal address: ${allowHint(host)}`,
     };
   }
   return { ok: true, url: parsed };
@@ -102,9 +111,9 @@ export function checkBaseUrl(url: string, allowPrivate: boolean, allowed: Allowe
 
 /** Thrown from the guarded lookup; recognized by the HTTP layer anywhere in an error's cause chain. */
 export class ForbiddenAddressError extends Error {
-  /** What is wrong with the host, to follow its name in a message. */
+  /** What is wrong with the host and what would allow it, to follow its name in a message. */
   readonly reason: string;
-  constructor(hostname: string, reason = INTERNAL) {
+  constructor(hostname: string, reason = INTERNAL(hostname)) {
     super(`${hostname} ${reason}`);
     this.name = 'ForbiddenAddressError';
     this.reason = reason;
@@ -142,7 +151,7 @@ type LookupCallback = (
 export function createGuardedLookup(
   resolveAll: ResolveAll = systemResolveAll,
   isForbidden: (ip: string, hostname: string) => boolean = isForbiddenAddress,
-  reason = INTERNAL,
+  reason: (hostname: string) => string = INTERNAL,
 ) {
   return (
     hostname: string,
@@ -155,7 +164,7 @@ export function createGuardedLookup(
         const family = typeof options === 'number' ? options : opts.family;
         const wanted = family === 4 || family === 6 ? all.filter((a) => a.family === family) : all;
         if (all.some((a) => isForbidden(a.address, hostname))) {
-          callback(new ForbiddenAddressError(hostname, reason), opts.all ? [] : '');
+          callback(new ForbiddenAddressError(hostname, reason(hostname)), opts.all ? [] : '');
           return;
         }
         if (wanted.length === 0) {

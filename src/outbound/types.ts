@@ -49,6 +49,8 @@ export interface SourceHttpOptions extends Partial<HttpPolicy> {
   classify?: (res: SourceResponse<string>) => { code: SourceErrorCode; message?: string } | null;
   /** Told of every retry and wait before it happens (for the job's log); never given a credential. */
   onRetry?: (retry: RetryNotice) => void;
+  /** Told when a request is held for the account's rate limit (a pause or a spent budget), with its end (epoch ms). */
+  onWait?: (wait: { source: string; until: number }) => void;
   /**
    * The metrics label of this client's requests: a SourceType (a fixed set, never a URL or a
    * tenant). Unset (completion callbacks): the requests are not counted as source requests.
@@ -72,8 +74,11 @@ export interface RetryNotice {
   /** The attempt that failed (1-based) and how many are allowed in all. */
   attempt: number;
   attempts: number;
-  /** Why: an HTTP status, a network fault, or the source's rate limit. */
+  /** Why: an HTTP status, a network fault, or the source's rate limit (with the request, for the log). */
   reason: string;
+  /** The same in plain words for a person, without the request: "cannot resolve api.github.com", "HTTP 503". */
+  summary: string;
+  why: RetryReason;
   /** How long until the next attempt, when known. */
   wait_ms: number | null;
 }

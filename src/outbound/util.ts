@@ -126,6 +126,31 @@ export function redactValues(text: string, values: readonly string[]): string {
   return out;
 }
 
+/** What a person needs to hear of a network fault code, naming the host: "cannot resolve api.github.com". */
+export function describeFault(fault: string, host: string): string {
+  if (fault.startsWith('timeout')) return `${host} did not answer in time`;
+  switch (fault) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot resolve ${host}`;
+    case 'ECONNREFUSED':
+      return `${host} refused the connection`;
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+      return `the connection to ${host} was cut`;
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return `cannot connect to ${host} (timed out)`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'ENETDOWN':
+      return `${host} is unreachable (${fault})`;
+    default:
+      return `network error reaching ${host} (${fault})`;
+  }
+}
+
 /** A short, credential-free name for a network failure (codes only: messages may echo addresses). */
 export function networkFaultName(err: unknown): string {
   for (let e: unknown = err, depth = 0; e != null && depth < 6; depth++) {

@@ -15,6 +15,24 @@ async function settlesNow(p: Promise<unknown>): Promise<boolean> {
 }
 
 describe('AccountGate', () => {
+  it('tells a held request of the rate-limit wait and its end, once per end, and not of a wait for a slot', async () => {
+    const g = gate(1);
+    await g.acquire();
+    const told: number[] = [];
+    const ac = new AbortController();
+    const held = g.acquire(ac.signal, (until) => told.push(until));
+    expect(await settlesNow(held)).toBe(false);
+    expect(told).toEqual([]); // only a slot to wait for
+    const until = Date.now() + 30_000;
+    g.pause(until);
+    g.update({ limited: false }); // pumps again: nothing new to tell
+    expect(told).toEqual([until]);
+    g.pause(until + 5000);
+    expect(told).toEqual([until, until + 5000]);
+    ac.abort();
+    await held.catch(() => undefined);
+  });
+
   it('admits queued requests in arrival order as slots free up', async () => {
     const g = gate(1);
     await g.acquire();

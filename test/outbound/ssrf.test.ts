@@ -87,6 +87,26 @@ describe('checkBaseUrl', () => {
     expect(r.ok ? 'ok' : r.code).toBe(expected);
     if (!r.ok) expect(r.message).not.toContain('secret');
   });
+
+  it('names the settings that would allow plain http', () => {
+    const r = checkBaseUrl('http://jira.example.com', false);
+    expect(!r.ok && r.message).toBe(
+      'base_url must use https (plain http only to a host in SOURCE_ALLOWED_HOSTS, or to private networks with SOURCE_ALLOW_PRIVATE_NETWORKS=true)',
+    );
+  });
+
+  // The hint is a value to paste: following it must be enough.
+  it.each(['https://127.0.0.1', 'https://localhost:8080', 'https://[::1]:8443', 'https://[::ffff:10.0.0.1]', 'https://api.LOCALHOST.', 'https://169.254.169.254/x'])(
+    '%s: the refusal names SOURCE_ALLOWED_HOSTS=<host> and SOURCE_ALLOW_PRIVATE_NETWORKS, and either allows it',
+    (url) => {
+      const r = checkBaseUrl(url, false);
+      if (r.ok) throw new Error('expected a refusal');
+      expect(r.message).toMatch(/is a loopback, private or otherwise internal address: set SOURCE_ALLOWED_HOSTS=\S+ to allow this host, or SOURCE_ALLOW_PRIVATE_NETWORKS=true to allow every private address$/);
+      const entry = /SOURCE_ALLOWED_HOSTS=(\S+)/.exec(r.message)![1]!;
+      expect(checkBaseUrl(url, false, AllowedHosts.parse(entry)).ok).toBe(true);
+      expect(checkBaseUrl(url, true).ok).toBe(true);
+    },
+  );
 });
 
 describe('connect-time guard', () => {
@@ -106,7 +126,8 @@ describe('connect-time guard', () => {
       const h = createSourceHttp({ source: 'Jira', baseUrl: `https://jira.corp.test:${target.port}` }, transport, TEST_POLICY.http);
       const err = await caught(h.get('/rest/api/3/myself'));
       expect(err.code).toBe('SOURCE_URL_FORBIDDEN');
-      expect(err.message).toBe('Jira host jira.corp.test resolves to a loopback, private or otherwise internal address');
+      expect(err.message).toBe('Jira host jira.corp.test resolves to a loopback, private or otherwise internal address: '
+        + 'set SOURCE_ALLOWED_HOSTS=jira.corp.test to allow this host, or SOURCE_ALLOW_PRIVATE_NETWORKS=true to allow every private address');
       expect(target.connections()).toBe(0);
     },
   );

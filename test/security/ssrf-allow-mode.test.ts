@@ -62,7 +62,7 @@ describe('allow mode: http only to private hosts', () => {
     const err = await h.get('/x').then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(SourceError);
     expect((err as SourceError).code).toBe('SOURCE_URL_FORBIDDEN');
-    expect((err as SourceError).message).toBe(`Jira host ${host} is not on a private network: plain http is refused, use https`);
+    expect((err as SourceError).message).toBe(`Jira host ${host} is not on a private network: plain http is refused, use https (or set SOURCE_ALLOWED_HOSTS=${host} to allow plain http to this host)`);
     expect(door.connections()).toBe(0);
   });
 

@@ -5,7 +5,7 @@
 -- job starts a run, a stored batch leaves only the current run counted, an end forgets them.
 -- KEYS[1] record  KEYS[2] credentials  KEYS[3] checkpoint  KEYS[4] owner  KEYS[5] item counters (hash)
 -- KEYS[6] unfinished runs (counter)  KEYS[7] callback (hash; `url` set at creation)  KEYS[8] callbacks due (zset)
--- ARGV[1] op: 'transition' | 'progress'
+-- ARGV[1] op: 'transition' | 'progress' | 'note' (a progress note of the owner: no checkpoint, no batch)
 -- ARGV[2] target status (transition) or ''
 -- ARGV[3] JSON patch: top-level fields to set; `progress` is merged field by field
 -- ARGV[4] now ISO  ARGV[5] ttl seconds  ARGV[6] owner token ('' = not a worker: API cancel)
@@ -27,7 +27,7 @@ local legal = {
   processing = { processing = true, completed = true, failed = true, cancelled = true },
 }
 local currentOwner = redis.call('GET', KEYS[4])
-if op == 'progress' then
+if op == 'progress' or op == 'note' then
   if from ~= 'processing' or currentOwner ~= owner then return {'refused', from} end
 else
   if not (legal[from] and legal[from][to]) then return {'refused', from} end
