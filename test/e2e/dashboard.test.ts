@@ -3,11 +3,14 @@
  * playwright-core): the service (API + worker, API keys on) and sandbox vendors in this process,
  * the built UI from dist/ui. Asks for the key once, checks a connection, starts an import from
  * the form, watches its bar reach 100, opens the failed items, cancels a slow import, and
- * pauses, resumes and runs a sync. Writes docs/dashboard.png, which the README shows.
+ * pauses, resumes and runs a sync. Writes a screenshot: docs/dashboard.png (which the README shows)
+ * with UPDATE_SCREENSHOTS=1, else into the temp directory, so a test run leaves the tree clean.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +25,7 @@ import { startHarness, type Harness } from '../support/harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const KEY = 'e2e-dashboard-key';
-const SCREENSHOT = 'docs/dashboard.png';
+const SCREENSHOT = process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/dashboard.png' : join(tmpdir(), `dashboard-${process.pid}.png`);
 
 let harness: Harness;
 let app: FastifyInstance;
@@ -164,6 +167,7 @@ describe('dashboard in Chromium', { timeout: 120_000 }, () => {
     expect(await row.innerText()).toContain('ITEM_TOO_LARGE');
     await expectNamedControls();
     await page.screenshot({ path: SCREENSHOT, clip: { x: 0, y: 0, width: 1200, height: 540 } });
+    expect(existsSync(SCREENSHOT)).toBe(true);
   });
 
   it('cancels a running import', async () => {
