@@ -5,10 +5,10 @@
  * human line goes to stderr.
  */
 import type { Job } from '../client/client.js';
+import { followJob } from '../client/follow.js';
 import { DEFAULT_POLICY } from '../policy.js';
 import type { Context } from './context.js';
 import { EXIT } from './errors.js';
-import { followJob } from './follow.js';
 import { describeSource, duration, elapsedSeconds } from './format.js';
 import { createView } from './progress-view.js';
 

@@ -16,13 +16,19 @@ export type JobList = Json<paths['/api/imports']['get']['responses'][200]>;
 export type JobListQuery = NonNullable<paths['/api/imports']['get']['parameters']['query']>;
 export type ImportRequest = Json<NonNullable<paths['/api/imports']['post']['requestBody']>>;
 export type JobItems = Json<paths['/api/imports/{job_id}/items']['get']['responses'][200]>;
+export type JobItem = JobItems['items'][number];
+export type SourceType = ImportRequest['source_type'];
 export type WorkItem = Json<paths['/api/items/{id}']['get']['responses'][200]>;
 export type ItemList = Json<paths['/api/items']['get']['responses'][200]>;
 export type ItemListQuery = NonNullable<paths['/api/items']['get']['parameters']['query']>;
+export type Sync = Json<paths['/api/syncs/{sync_id}']['get']['responses'][200]>;
+export type SyncList = Json<paths['/api/syncs']['get']['responses'][200]>;
+export type SyncRequest = Json<NonNullable<paths['/api/syncs']['post']['requestBody']>>;
 export type ErrorEnvelope = Json<paths['/api/imports/{job_id}']['get']['responses'][404]>;
 export type JobStatus = Job['status'];
 
 export const TERMINAL: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
+export const isTerminal = (job: Pick<Job, 'status'>): boolean => TERMINAL.includes(job.status);
 
 export interface ClientOptions {
   /** The service's origin, e.g. http://127.0.0.1:8100 */

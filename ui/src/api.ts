@@ -1,25 +1,13 @@
 /**
- * The dashboard's API client: openapi-fetch over the types generated from /openapi.json
- * (src/client/api-types.ts), so no request or response type is written here by hand.
- *
- * API keys: a request answered 401 asks the person for a key once (askForKey, shown by
- * KeyDialog), keeps it in sessionStorage for the browser session and sends the request again
- * with `Authorization: Bearer <key>`. Requests refused at the same time wait for the same answer.
+ * The dashboard's side of the shared API client (src/client/client.ts, also the CLI's): the
+ * client bound to this page's origin, and API keys. A request answered 401 asks the person for a
+ * key once (askForKey, shown by KeyDialog), keeps it in sessionStorage for the browser session
+ * and sends the request again with `Authorization: Bearer <key>`. Requests refused at the same
+ * time wait for the same answer.
  */
-import createClient from 'openapi-fetch';
-import type { paths } from '../../src/client/api-types.js';
+import { ApiError, createApiClient, type Job } from '../../src/client/client.js';
 
-export type { paths };
-
-type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
-
-export type Job = Json<paths['/api/imports/{job_id}']['get']['responses'][200]>;
-export type JobStatus = Job['status'];
-export type ImportBody = Json<NonNullable<paths['/api/imports']['post']['requestBody']>>;
-export type SourceType = ImportBody['source_type'];
-export type JobItem = Json<paths['/api/imports/{job_id}/items']['get']['responses'][200]>['items'][number];
-export type Sync = Json<paths['/api/syncs/{sync_id}']['get']['responses'][200]>;
-export type ErrorEnvelope = Json<paths['/api/imports/{job_id}']['get']['responses'][404]>;
+export { ApiError, isTerminal, unwrap, type ImportRequest, type Job, type JobItem, type SourceType, type Sync } from '../../src/client/client.js';
 
 /**
  * The job record does not say whether it was a dry run, so the form's connection checks carry
@@ -27,9 +15,6 @@ export type ErrorEnvelope = Json<paths['/api/imports/{job_id}']['get']['response
  */
 export const CONNECTION_CHECK = 'dashboard-connection-check';
 export const isConnectionCheck = (job: Pick<Job, 'correlation_id'>): boolean => job.correlation_id === CONNECTION_CHECK;
-
-export const TERMINAL: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
-export const isTerminal = (job: Pick<Job, 'status'>): boolean => TERMINAL.includes(job.status);
 
 const KEY_STORAGE = 'integration-service.api-key';
 
@@ -93,38 +78,13 @@ async function authFetch(request: Request): Promise<Response> {
   }
 }
 
-export const api = createClient<paths>({ baseUrl: window.location.origin, fetch: authFetch });
-
-/** A refusal from the service, with its error envelope. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly envelope: Partial<ErrorEnvelope>,
-  ) {
-    super(envelope.error_message ?? `the service answered HTTP ${status}`);
-    this.name = 'ApiError';
-  }
-
-  get code(): string {
-    return this.envelope.error_code ?? `HTTP_${this.status}`;
-  }
-}
-
-/** The data of an openapi-fetch result, or an ApiError for any error response. */
-export function unwrap<D>(result: { data?: D; error?: unknown; response: Response }): D {
-  if (result.error !== undefined || !result.response.ok) {
-    const body = result.error;
-    const envelope = body && typeof body === 'object' ? (body as Partial<ErrorEnvelope>) : {};
-    throw new ApiError(result.response.status, envelope);
-  }
-  return result.data as D;
-}
+export const api = createApiClient({ baseUrl: window.location.origin, fetch: authFetch });
 
 /** One line for a person: the error code and message, or the network failure. */
 export function describe(err: unknown): string {
   if (err instanceof ApiError) {
     const details = (err.envelope.details ?? []).map((d) => `${d.path ? `${d.path}: ` : ''}${d.message}`);
-    return [`${err.code}: ${err.message}`, ...details].join('; ');
+    return [err.message, ...details].join('; ');
   }
   if (err instanceof TypeError) return 'the service cannot be reached';
   return err instanceof Error ? err.message : String(err);

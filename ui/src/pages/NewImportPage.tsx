@@ -4,7 +4,7 @@
  * job to its end. Secrets stay in this form's memory: never stored in the browser, never in a URL.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { CONNECTION_CHECK, api, describe, unwrap, type ImportBody, type Job, type SourceType } from '../api.js';
+import { CONNECTION_CHECK, api, describe, unwrap, type ImportRequest, type Job, type SourceType } from '../api.js';
 import { Heading } from '../components/Heading.js';
 import { followJob } from '../events.js';
 import { count } from '../format.js';
@@ -24,13 +24,13 @@ export function NewImportPage() {
   const checking = useRef<AbortController | null>(null);
   useEffect(() => () => checking.current?.abort(), []);
 
-  const body = (dryRun: boolean): ImportBody =>
+  const body = (dryRun: boolean): ImportRequest =>
     ({
       source_type: type,
       source_config: sourceConfig(type, values),
       options: { mode, include_comments: comments, ...(dryRun ? { dry_run: true } : {}) },
       ...(dryRun ? { correlation_id: CONNECTION_CHECK } : {}),
-    }) as ImportBody;
+    }) as ImportRequest;
 
   const changeType = (next: SourceType) => {
     setType(next);

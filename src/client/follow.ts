@@ -1,20 +1,21 @@
 /**
- * Follows a job to its end: the event stream (GET /api/imports/{id}/events) while it serves,
- * polling GET /api/imports/{id} when it cannot (too many streams, a proxy that buffers) or
- * between reconnects. A service that stays unreachable longer than `reconnectMs` ends the wait.
+ * Follows a job to its end, for the CLI and the dashboard alike: the event stream
+ * (GET /api/imports/{id}/events) while it serves, polling GET /api/imports/{id} when it cannot
+ * (too many streams, a proxy that buffers) or between reconnects, since the stream's opening
+ * snapshot or the record brings the job up to date. A service that stays unreachable longer than
+ * `reconnectMs` ends the wait with the last error. Browser-safe.
  */
-import { ApiError, TERMINAL, unwrap, type ApiClient, type Job } from '../client/client.js';
-import { jobEvents } from '../client/events.js';
-import { ConnectionError } from './errors.js';
+import { ApiError, isTerminal, unwrap, type ApiClient, type Job } from './client.js';
+import { jobEvents } from './events.js';
 
 export interface FollowOptions {
+  /** Between reads of the record while the stream is not used. */
   pollMs: number;
+  /** How long the service may stay unreachable (network errors, 503) before giving up; Infinity: never. */
   reconnectMs: number;
   signal: AbortSignal;
   onJob(job: Job): void;
 }
-
-const isTerminal = (job: Job) => TERMINAL.includes(job.status);
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -28,16 +29,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Resolves with the job's terminal record; null when `signal` aborted first. */
+/**
+ * Resolves with the job's terminal record; null when `signal` aborted first. Rejects with an
+ * ApiError the service will not change its mind about (404, 403), or the last error once the
+ * service has been unreachable for `reconnectMs`.
+ */
 export async function followJob(client: ApiClient, jobId: string, opts: FollowOptions): Promise<Job | null> {
   let streams = true;
   let unreachableSince: number | null = null;
-  let lastError: unknown = null;
-  const transient = (err: unknown) => {
-    lastError = err;
-    unreachableSince ??= Date.now();
-    if (Date.now() - unreachableSince > opts.reconnectMs) throw err;
-  };
   while (!opts.signal.aborted) {
     if (streams) {
       try {
@@ -54,7 +53,6 @@ export async function followJob(client: ApiClient, jobId: string, opts: FollowOp
           // 429 TOO_MANY_STREAMS and the like: polling does the same job.
           if (err.status !== 503) streams = false;
         }
-        lastError = err;
       }
     }
     try {
@@ -65,7 +63,8 @@ export async function followJob(client: ApiClient, jobId: string, opts: FollowOp
     } catch (err) {
       if (opts.signal.aborted) return null;
       if (err instanceof ApiError && err.status !== 503) throw err;
-      transient(err instanceof ConnectionError || err instanceof ApiError ? err : (lastError ?? err));
+      unreachableSince ??= Date.now();
+      if (Date.now() - unreachableSince > opts.reconnectMs) throw err;
     }
     await sleep(opts.pollMs, opts.signal);
   }
