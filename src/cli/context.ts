@@ -1,5 +1,5 @@
 /** The global options every client command shares: where the service is and which API key to send. */
-import { ApiError, createApiClient, type ApiClient } from '../client/client.js';
+import { createApiClient, type ApiClient } from '../client/client.js';
 import { ConnectionError, UsageError, networkReason } from './errors.js';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:8100';
@@ -14,11 +14,6 @@ export interface GlobalOptions {
 export interface Context {
   server: string;
   client: ApiClient;
-  /**
-   * An untyped JSON request, for routes this build's generated types do not describe yet
-   * (the syncs API: see commands/syncs.ts). Errors as for the typed client.
-   */
-  request(method: string, path: string, body?: unknown): Promise<unknown>;
 }
 
 export function contextFrom(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Context {
@@ -46,20 +41,5 @@ export function contextFrom(opts: GlobalOptions, env: NodeJS.ProcessEnv = proces
       throw new ConnectionError(server, networkReason(err));
     }
   };
-  const request = async (method: string, path: string, body?: unknown): Promise<unknown> => {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (apiKey) headers.authorization = `Bearer ${apiKey}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetchOrExplain(new Request(server + path, { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) }));
-    const text = await res.text();
-    let data: unknown = null;
-    try {
-      data = text ? JSON.parse(text) : null;
-    } catch {
-      data = { error_message: text.slice(0, 200) };
-    }
-    if (!res.ok) throw new ApiError(res.status, (data ?? {}) as ConstructorParameters<typeof ApiError>[1]);
-    return data;
-  };
-  return { server, client: createApiClient({ baseUrl: server, apiKey, fetch: fetchOrExplain }), request };
+  return { server, client: createApiClient({ baseUrl: server, apiKey, fetch: fetchOrExplain }) };
 }

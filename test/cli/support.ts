@@ -31,6 +31,7 @@ export async function startCliService(fake: GithubFakeOptions = {}, api: Partial
     items: harness.deps.store,
     health: healthProbe(harness.deps.redis, harness.deps.store),
     connectors: harness.deps.connectors,
+    syncs: harness.deps.syncs,
     apiKeys: null,
     version: '9.9.9-test',
     environment: 'test',

@@ -1,103 +1,133 @@
 /**
- * `syncs list|create|pause|resume|run` send the CONTRACT §11 requests. This branch's app has no
- * /api/syncs yet, so the CLI talks to a stand-in that records what it receives and answers as §11
- * says; against the real API these commands are to be tested once both are merged.
+ * `syncs create|list|pause|resume|run|delete` as a child process against a live service with the
+ * real /api/syncs (and its scheduler: a new sync's first run starts at once) and the GitHub fake.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli } from './support.js';
+import { cli, startCliService, type CliService } from './support.js';
 
-const SYNC_ID = '0d9f0a3e-5d3c-4b6e-9a53-2f0b8f7c1a11';
-const JOB_ID = '7c1f5a2e-1b2c-4d3e-8f9a-0b1c2d3e4f5a';
+const TOKEN = 'ghp_syncTestToken0123456789abcdefABCD';
+const TERMINAL = ['completed', 'failed', 'cancelled'];
 
-interface Seen {
-  method: string;
-  url: string;
-  auth: string | undefined;
-  body: unknown;
+interface SyncView {
+  sync_id: string;
+  status: string;
+  last_job_id: string | null;
+  last_status: string | null;
 }
 
-function sync(status: string) {
-  return {
-    sync_id: SYNC_ID, status, source_type: 'github', source: { base_url: 'https://api.github.com', scope: 'octo-org/hello-world' },
-    schedule: { every_seconds: 900, full_every_seconds: 86_400 }, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z',
-    last_job_id: null, last_run_at: null, last_status: null, next_run_at: '2026-01-01T00:15:00Z', consecutive_failures: 0,
-    webhook_url: `http://127.0.0.1/api/webhooks/${SYNC_ID}`, tenant_id: null,
+describe('syncs commands', { timeout: 120_000 }, () => {
+  let svc: CliService;
+  let server: string[];
+
+  const getSync = async (id: string): Promise<{ status: number; body: SyncView }> => {
+    const res = await fetch(`${svc.server}/api/syncs/${id}`);
+    return { status: res.status, body: (await res.json()) as SyncView };
   };
-}
 
-async function body(req: IncomingMessage): Promise<unknown> {
-  let text = '';
-  for await (const chunk of req) text += chunk;
-  return text ? JSON.parse(text) : null;
-}
+  /** Polls the sync until `until` holds (the machine may be slow: no fixed sleeps). */
+  async function waitForSync(id: string, until: (s: SyncView) => boolean, timeoutMs = 30_000): Promise<SyncView> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { body } = await getSync(id);
+      if (until(body)) return body;
+      if (Date.now() > deadline) throw new Error(`sync ${id} never reached the state: ${JSON.stringify(body)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 
-describe('syncs commands (against a §11 stand-in)', { timeout: 120_000 }, () => {
-  let server: Server;
-  let url: string;
-  const seen: Seen[] = [];
+  const syncCount = async () => ((await (await fetch(`${svc.server}/api/syncs?limit=500`)).json()) as { syncs: unknown[] }).syncs.length;
 
   beforeAll(async () => {
-    server = createServer(async (req, res) => {
-      const entry = { method: req.method!, url: req.url!, auth: req.headers.authorization, body: await body(req) };
-      seen.push(entry);
-      const send = (status: number, data: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(data));
-      if (req.method === 'POST' && req.url === '/api/syncs') return send(201, { ...sync('active'), webhook_secret: 'whsec_shown_once' });
-      if (req.method === 'GET' && req.url === '/api/syncs') return send(200, { syncs: [sync('active')], next_cursor: null });
-      if (req.method === 'PATCH' && req.url === `/api/syncs/${SYNC_ID}`) return send(200, sync((entry.body as { status: string }).status));
-      if (req.method === 'POST' && req.url === `/api/syncs/${SYNC_ID}/run`) return send(202, { job_id: JOB_ID, status: 'pending' });
-      send(404, { error_code: 'SYNC_NOT_FOUND', error_message: 'no such sync', details: [], request_id: 'r' });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    svc = await startCliService({ issues: 5, prEvery: 0, commentsFor: () => 0, token: TOKEN });
+    server = ['--server', svc.server];
   });
-  afterAll(async () => new Promise((resolve) => server?.close(resolve)));
+  afterAll(async () => svc?.close());
 
-  it('create sends the source flags, the secret from the environment and the schedule; list, pause, resume and run', async () => {
-    const env = { GH_TOKEN: 'ghp_syncToken123', MY_KEY: 'key-123' };
+  it('create prints the webhook secret once; list, pause, run (202, then 409 SYNC_RUNNING: exit 3), resume, delete', async () => {
     const created = await cli(
-      ['--server', url, '--api-key-env', 'MY_KEY', 'syncs', 'create', 'github', '--owner', 'octo-org', '--repo', 'hello-world',
-        '--token-env', 'GH_TOKEN', '--every', '15m', '--full-every', '1d', '--batch-size', '50'],
-      env,
+      [...server, 'syncs', 'create', 'github', '--base-url', svc.github.baseUrl, '--owner', 'octo-org', '--repo', 'hello-world',
+        '--token-env', 'GH_TOKEN', '--every', '15m', '--full-every', '1d', '--batch-size', '2'],
+      { GH_TOKEN: TOKEN },
     ).done;
     expect(created.code, created.stderr).toBe(0);
-    expect(seen.at(-1)).toEqual({
-      method: 'POST', url: '/api/syncs', auth: 'Bearer key-123',
-      body: {
-        source_type: 'github', source_config: { owner: 'octo-org', repo: 'hello-world', token: 'ghp_syncToken123' },
-        options: { batch_size: 50 }, schedule: { every_seconds: 900, full_every_seconds: 86_400 },
-      },
+    const syncId = /^created sync (\S+) \(github octo-org\/hello-world, every 15m00s\)$/m.exec(created.stdout)?.[1];
+    expect(syncId, created.stdout).toBeDefined();
+    const secret = /webhook secret: (\S+) {2}\(shown once/.exec(created.stdout)?.[1];
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(created.stdout).toContain(`webhook URL:    ${svc.server}/api/webhooks/${syncId}`);
+    expect(created.stdout + created.stderr).not.toContain(TOKEN);
+    // the service keeps what was sent: the secret printed, the schedule, the run options, the scope
+    const stored = await svc.harness.deps.syncs.webhookSecret(syncId!);
+    expect(stored?.secret).toBe(secret);
+    expect(stored?.sync).toMatchObject({
+      every_seconds: 900, full_every_seconds: 86_400, options: { batch_size: 2 }, scope: 'octo-org/hello-world', base_url: svc.github.baseUrl,
     });
-    expect(created.stdout).toContain(`created sync ${SYNC_ID}`);
-    expect(created.stdout).toContain('webhook secret: whsec_shown_once');
-    expect(created.stdout + created.stderr).not.toContain('ghp_syncToken123');
 
-    const list = await cli(['--server', url, 'syncs', 'list']).done;
-    expect(list.stdout).toMatch(new RegExp(`^${SYNC_ID}\\s+active\\s+github\\s+octo-org/hello-world\\s+15m00s`, 'm'));
-    const pause = await cli(['--server', url, 'syncs', 'pause', SYNC_ID]).done;
+    // The scheduler's first run (due at creation) ends before the manual runs below.
+    const first = await waitForSync(syncId!, (s) => s.last_job_id !== null && TERMINAL.includes(s.last_status ?? ''));
+    expect(first.last_status).toBe('completed');
+
+    const list = await cli([...server, 'syncs', 'list']).done;
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/^SYNC\s+STATUS\s+SOURCE\s+SCOPE\s+EVERY\s+LAST RUN\s+NEXT RUN$/m);
+    expect(list.stdout).toMatch(new RegExp(`^${syncId}\\s+active\\s+github\\s+octo-org/hello-world\\s+15m00s\\s+completed\\s`, 'm'));
+    const listed = await cli([...server, 'syncs', 'list', '--json', '--status', 'active']).done;
+    expect(JSON.parse(listed.stdout).syncs.map((s: SyncView) => s.sync_id)).toEqual([syncId]);
+    // shown once: never again in what the service answers
+    expect(list.stdout + listed.stdout).not.toContain(secret);
+
+    const pause = await cli([...server, 'syncs', 'pause', syncId!]).done;
     expect(pause.code, pause.stderr).toBe(0);
-    expect(seen.at(-1)).toMatchObject({ method: 'PATCH', url: `/api/syncs/${SYNC_ID}`, body: { status: 'paused' } });
-    const resume = await cli(['--server', url, 'syncs', 'resume', SYNC_ID, '--json']).done;
-    expect(JSON.parse(resume.stdout).status).toBe('active');
-    expect(seen.at(-1)).toMatchObject({ method: 'PATCH', body: { status: 'active' } });
-    const run = await cli(['--server', url, 'syncs', 'run', SYNC_ID]).done;
-    expect(run.stdout).toContain(`started job ${JOB_ID}`);
-    expect(seen.at(-1)).toMatchObject({ method: 'POST', url: `/api/syncs/${SYNC_ID}/run` });
-    const missing = await cli(['--server', url, 'syncs', 'pause', 'nope']).done;
+    expect(pause.stdout).toBe(`paused sync ${syncId}\n`);
+    expect((await getSync(syncId!)).body.status).toBe('paused');
+
+    // A paused sync runs once on demand; its run hangs at the first page until cancelled.
+    svc.github.inject({ kind: 'slow', delayMs: 30_000, match: /\/repos\/octo-org\/hello-world\/issues\?/ });
+    const run = await cli([...server, 'syncs', 'run', syncId!]).done;
+    expect(run.code, run.stderr).toBe(0);
+    const jobId = /^started job (\S+)$/m.exec(run.stdout)?.[1];
+    expect(jobId, run.stdout).toBeDefined();
+    expect(run.stdout).toContain(`integration-service jobs watch ${jobId}`);
+    expect((await svc.harness.deps.jobs.get(jobId!, null))?.sync_id).toBe(syncId);
+
+    const again = await cli([...server, 'syncs', 'run', syncId!]).done;
+    expect(again.code).toBe(3);
+    expect(again.stderr).toMatch(/409 SYNC_RUNNING/);
+    expect(again.stdout).toBe('');
+
+    await fetch(`${svc.server}/api/imports/${jobId}`, { method: 'DELETE' });
+    await svc.harness.waitFor(jobId!);
+
+    const resume = await cli([...server, 'syncs', 'resume', syncId!, '--json']).done;
+    expect(resume.code, resume.stderr).toBe(0);
+    expect(JSON.parse(resume.stdout)).toMatchObject({ sync_id: syncId, status: 'active' });
+    expect((await getSync(syncId!)).body.status).toBe('active');
+
+    const del = await cli([...server, 'syncs', 'delete', syncId!]).done;
+    expect(del.code, del.stderr).toBe(0);
+    expect(del.stdout).toBe(`deleted sync ${syncId}\n`);
+    expect((await getSync(syncId!)).status).toBe(404);
+
+    const missing = await cli([...server, 'syncs', 'pause', syncId!]).done;
     expect(missing.code).toBe(3);
     expect(missing.stderr).toMatch(/404 SYNC_NOT_FOUND/);
   });
 
-  it('a secret on the command line and a bad --every are refused before anything is sent', async () => {
-    const before = seen.length;
-    const secret = await cli(['--server', url, 'syncs', 'create', 'github', '--owner', 'o', '--repo', 'r', '--token', 'zzz-secret', '--every', '60']).done;
+  it('a secret on the command line, a bad --every and a refused body change nothing', async () => {
+    const before = await syncCount();
+    const base = [...server, 'syncs', 'create', 'github', '--base-url', svc.github.baseUrl, '--owner', 'o', '--repo', 'r'];
+    const secret = await cli([...base, '--token', 'zzz-secret', '--every', '60']).done;
     expect(secret.code).toBe(3);
     expect(secret.stderr).toMatch(/--token-env NAME/);
     expect(secret.stderr).not.toContain('zzz-secret');
-    const every = await cli(['--server', url, 'syncs', 'create', 'github', '--owner', 'o', '--repo', 'r', '--every', 'often']).done;
+    const every = await cli([...base, '--every', 'often']).done;
     expect(every.code).toBe(3);
     expect(every.stderr).toMatch(/--every takes seconds or a duration/);
-    expect(seen.length).toBe(before);
+    // below SYNC_MIN_INTERVAL_S: the service's 422, told as the flag to change
+    const tooOften = await cli([...base, '--every', '1s']).done;
+    expect(tooOften.code).toBe(3);
+    expect(tooOften.stderr).toMatch(/the service refused the sync/);
+    expect(tooOften.stderr).toMatch(/every_seconds/);
+    expect(await syncCount()).toBe(before);
   });
 });

@@ -1,15 +1,10 @@
-/**
- * `syncs list|create|pause|resume|run` over /api/syncs (CONTRACT §11).
- *
- * These calls go through Context.request, untyped, because this build's generated API types
- * (src/client/api-types.ts) were made before the syncs API was part of the app; once they are
- * regenerated with it (`npm run gen:api`), these become `ctx.client.GET('/api/syncs')` and so on.
- */
+/** `syncs list|create|pause|resume|run|delete` over /api/syncs (CONTRACT §11), through the typed client. */
 import { Command, InvalidArgumentError } from 'commander';
 import { Type, type TObject } from 'typebox';
 import { SOURCE_TYPES, type ConnectorModule, type SourceType } from '../../connectors/connector.js';
 import { ImportOptionsSchema } from '../../http/schemas/import-body.js';
-import type { Job } from '../../client/client.js';
+import { SyncListQuery } from '../../http/schemas/sync.js';
+import { unwrap, type SyncRequest } from '../../client/client.js';
 import { contextFrom, type Context, type GlobalOptions } from '../context.js';
 import { EXIT } from '../errors.js';
 import { duration, table } from '../format.js';
@@ -18,19 +13,6 @@ import { addSchemaFlags, readSchemaFlags } from '../source-flags.js';
 import { processIo, waitForJob } from '../wait.js';
 import { TOP_LEVEL } from './import.js';
 import type { Action } from '../program.js';
-
-interface Sync {
-  sync_id: string;
-  status: string;
-  source_type: string;
-  source: { base_url: string; scope: string };
-  schedule: { every_seconds: number; full_every_seconds: number };
-  last_run_at: string | null;
-  last_status: string | null;
-  next_run_at: string | null;
-  webhook_url?: string;
-  webhook_secret?: string;
-}
 
 /** What a sync's runs take from `options` (mode, since and dry_run are the schedule's). */
 const SYNC_OPTIONS = Type.Pick(ImportOptionsSchema, ['batch_size', 'include_comments']) as unknown as TObject;
@@ -52,9 +34,11 @@ export function syncsCommand(connectors: Record<SourceType, ConnectorModule>, ac
   const { stdout, stderr } = processIo;
 
   const list = cmd.command('list').description('syncs, newest first').option('--json', 'print the API response as JSON');
+  const filters = addSchemaFlags(list, SyncListQuery as unknown as TObject);
   list.action(
     action(async () => {
-      const page = (await ctxOf(list).request('GET', '/api/syncs')) as { syncs: Sync[]; next_cursor: string | null };
+      const query = await readSchemaFlags(list, filters);
+      const page = unwrap(await ctxOf(list).client.GET('/api/syncs', { params: { query } }));
       if (json(list)) {
         stdout.write(`${JSON.stringify(page)}\n`);
         return EXIT.completed;
@@ -63,6 +47,7 @@ export function syncsCommand(connectors: Record<SourceType, ConnectorModule>, ac
         s.sync_id, s.status, s.source_type, s.source.scope, duration(s.schedule.every_seconds), s.last_status ?? '–', s.next_run_at ?? '–',
       ]);
       stdout.write(table(['SYNC', 'STATUS', 'SOURCE', 'SCOPE', 'EVERY', 'LAST RUN', 'NEXT RUN'], rows));
+      if (page.next_cursor) stderr.write(`more syncs: --cursor ${page.next_cursor}\n`);
       return EXIT.completed;
     }),
   );
@@ -89,10 +74,10 @@ export function syncsCommand(connectors: Record<SourceType, ConnectorModule>, ac
           ...(Object.keys(optionValues).length > 0 && { options: optionValues }),
           schedule: { every_seconds: o.every, ...(o.fullEvery !== undefined && { full_every_seconds: o.fullEvery }) },
           ...(await readSchemaFlags(sub, top)),
-        };
-        let sync: Sync;
+        } as SyncRequest;
+        let sync;
         try {
-          sync = (await ctx.request('POST', '/api/syncs', body)) as Sync;
+          sync = unwrap(await ctx.client.POST('/api/syncs', { body }));
         } catch (err) {
           throw explainRefusal(err, 'the sync', module.secretFields, `integration-service syncs create ${st} --help`);
         }
@@ -113,7 +98,9 @@ export function syncsCommand(connectors: Record<SourceType, ConnectorModule>, ac
     const sub = cmd.command(name).argument('<sync_id>').description(`${name} a sync`).option('--json', 'print the sync as JSON');
     sub.action(
       action(async (syncId: string) => {
-        const sync = (await ctxOf(sub).request('PATCH', `/api/syncs/${encodeURIComponent(syncId)}`, { status })) as Sync;
+        const sync = unwrap(
+          await ctxOf(sub).client.PATCH('/api/syncs/{sync_id}', { params: { path: { sync_id: syncId } }, body: { status } }),
+        );
         stdout.write(json(sub) ? `${JSON.stringify(sync)}\n` : `${verb} sync ${sync.sync_id}\n`);
         return EXIT.completed;
       }),
@@ -129,13 +116,22 @@ export function syncsCommand(connectors: Record<SourceType, ConnectorModule>, ac
   run.action(
     action(async (syncId: string) => {
       const ctx = ctxOf(run);
-      const job = (await ctx.request('POST', `/api/syncs/${encodeURIComponent(syncId)}/run`)) as Job;
+      const job = unwrap(await ctx.client.POST('/api/syncs/{sync_id}/run', { params: { path: { sync_id: syncId } } }));
       const o = run.opts<{ wait?: boolean; json?: boolean }>();
       if (o.wait) {
         stderr.write(`job ${job.job_id}: run of sync ${syncId}\n`);
         return waitForJob(ctx, job.job_id, { json: o.json ?? false });
       }
       stdout.write(o.json ? `${JSON.stringify(job)}\n` : `started job ${job.job_id}\n  follow it: integration-service jobs watch ${job.job_id}\n`);
+      return EXIT.completed;
+    }),
+  );
+
+  const del = cmd.command('delete').argument('<sync_id>').description('stop a sync for good (its items and its runs\' jobs stay)');
+  del.action(
+    action(async (syncId: string) => {
+      unwrap(await ctxOf(del).client.DELETE('/api/syncs/{sync_id}', { params: { path: { sync_id: syncId } } }));
+      stdout.write(`deleted sync ${syncId}\n`);
       return EXIT.completed;
     }),
   );
