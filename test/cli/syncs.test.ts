@@ -18,6 +18,8 @@ interface SyncView {
 describe('syncs commands', { timeout: 120_000 }, () => {
   let svc: CliService;
   let server: string[];
+  /** Made by the first test, used by the second (tests of a file run in order). */
+  let syncId: string | undefined;
 
   const getSync = async (id: string): Promise<{ status: number; body: SyncView }> => {
     const res = await fetch(`${svc.server}/api/syncs/${id}`);
@@ -43,14 +45,14 @@ describe('syncs commands', { timeout: 120_000 }, () => {
   });
   afterAll(async () => svc?.close());
 
-  it('create prints the webhook secret once; list, pause, run (202, then 409 SYNC_RUNNING: exit 3), resume, delete', async () => {
+  it('create prints the webhook secret once; list shows the sync (never the secret); pause', async () => {
     const created = await cli(
       [...server, 'syncs', 'create', 'github', '--base-url', svc.github.baseUrl, '--owner', 'octo-org', '--repo', 'hello-world',
         '--token-env', 'GH_TOKEN', '--every', '15m', '--full-every', '1d', '--batch-size', '2'],
       { GH_TOKEN: TOKEN },
     ).done;
     expect(created.code, created.stderr).toBe(0);
-    const syncId = /^created sync (\S+) \(github octo-org\/hello-world, every 15m00s\)$/m.exec(created.stdout)?.[1];
+    syncId = /^created sync (\S+) \(github octo-org\/hello-world, every 15m00s\)$/m.exec(created.stdout)?.[1];
     expect(syncId, created.stdout).toBeDefined();
     const secret = /webhook secret: (\S+) {2}\(shown once/.exec(created.stdout)?.[1];
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -80,6 +82,10 @@ describe('syncs commands', { timeout: 120_000 }, () => {
     expect(pause.code, pause.stderr).toBe(0);
     expect(pause.stdout).toBe(`paused sync ${syncId}\n`);
     expect((await getSync(syncId!)).body.status).toBe('paused');
+  });
+
+  it('run: 202 and the job, then exit 3 on 409 SYNC_RUNNING while it runs; resume; delete', async () => {
+    expect(syncId, 'made by the first test').toBeDefined();
 
     // A paused sync runs once on demand; its run hangs at the first page until cancelled.
     svc.github.inject({ kind: 'slow', delayMs: 30_000, match: /\/repos\/octo-org\/hello-world\/issues\?/ });

@@ -28,7 +28,7 @@ export function parseSeconds(flag: string) {
 }
 
 export function syncsCommand(connectors: Record<SourceType, ConnectorModule>, action: Action): Command {
-  const cmd = new Command('syncs').description('imports that run on a schedule: list, create, pause, resume, run now');
+  const cmd = new Command('syncs').description('imports that run on a schedule: list, create, pause, resume, run now, delete');
   const ctxOf = (c: Command): Context => contextFrom(c.optsWithGlobals<GlobalOptions>());
   const json = (c: Command) => c.opts<{ json?: boolean }>().json === true;
   const { stdout, stderr } = processIo;
