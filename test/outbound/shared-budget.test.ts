@@ -240,6 +240,19 @@ describe('the budget script', () => {
     expect((await b.lease(account, 'y', { held: 0, want: 100, reserve: 1, blind: 100, report: null }))!.granted).toBe(0);
   });
 
+  // A GitLab 429 reports `RateLimit-Remaining: 0`: the first answer of that window said it was spent,
+  // so its peak was 0, and once it passed no lease was ever granted again (the import hung).
+  it('after a window first seen spent has passed, grants up to the gate\'s parallelism so answers tell the next window', async () => {
+    const b = budget();
+    const account = b.account(['GitLab', 'https://gitlab.example.com', 'spent-case']);
+    const resetAt = Date.now() + 150;
+    const spent = await b.lease(account, 'x', { held: 0, want: 8, reserve: 1, blind: 4, report: { remaining: 0, resetAt } });
+    expect(spent).toMatchObject({ granted: 0, retryAt: resetAt });
+    await waitFor(async () => Date.now() > resetAt + 5);
+    const after = await b.lease(account, 'x', { held: 0, want: 8, reserve: 1, blind: 4, report: null });
+    expect(after!.granted).toBe(4);
+  });
+
   it('without a reported budget, caps what the deployment holds; tokens of a process that stopped renewing come free', async () => {
     const b = budget();
     const account = b.account(['Jira', 'https://acme.atlassian.net', 'cap-case']);

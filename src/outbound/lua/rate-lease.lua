@@ -45,12 +45,16 @@ for i = 1, #all, 2 do
 end
 
 -- Every token held is a request the source may not have counted yet. Once the reported window has
--- passed and no answer from the next one came, that one is taken to be as large as the last looked.
+-- passed and no answer from the next one came, that one is taken to be as large as the last looked,
+-- and never smaller than the gate's parallelism: a window first seen spent (a 429 with remaining 0)
+-- has a peak of 0, and without probes no answer would ever report the next window.
 local spendable = cap - others - held
 local budget = nil
-if reset ~= nil then
-  if reset > now then budget = remaining else budget = peak end
+if reset ~= nil and reset > now then
+  budget = remaining
   spendable = math.min(spendable, budget - reserve - others - held)
+elseif reset ~= nil then
+  spendable = math.min(spendable, math.max(peak - reserve - others, blind) - held)
 else
   -- Nothing reported yet (or a source that never reports): no more out per gate than it may send
   -- at once, as a gate alone would, until the first answers tell the budget.
