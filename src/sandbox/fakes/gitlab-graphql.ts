@@ -58,7 +58,12 @@ interface FieldDef {
 
 const gid = (kind: string, id: unknown): string => `gid://gitlab/${kind}/${String(id)}`;
 const scalar = (type: string, get: (o: Obj) => unknown): FieldDef => ({ type, get: (o) => get(o) });
-const isoSeconds = (v: unknown): string | null => (typeof v === 'string' ? new Date(Date.parse(v)).toISOString().replace(/\.\d{3}Z$/, 'Z') : null);
+/** GitLab's Time: ISO 8601 in whole seconds. A value that is no time (the demo's broken issues) goes out as it is. */
+const isoSeconds = (v: unknown): string | null => {
+  if (typeof v !== 'string') return null;
+  const ms = Date.parse(v);
+  return Number.isNaN(ms) ? v : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+};
 const PAGE_INFO = 'PageInfo';
 
 const byId: ConnectionOf['key'] = (item) => ({ id: String(item.id) });
