@@ -1,7 +1,8 @@
 /**
  * GitLab connector figures, side by side in one run:
  * 1. Against a fake with 50 ms latency and 1,000 issues with notes: requests per item and wall
- *    time of the connector (on a keyset server and on an offset-only server) beside a plain
+ *    time of the connector (over GraphQL; over REST on a keyset server and on an offset-only
+ *    server, both without GraphQL) beside a plain
  *    sequential client (page after page, then the notes of each issue one request at a time).
  *    The plain client is strictly sequential, so it is measured on its first 300 issues and its
  *    time for 1,000 projected linearly (measuring it whole would take ~50 s alone).
@@ -55,30 +56,34 @@ async function plainSequential(fake: GitLabFake, limit: number): Promise<{ items
 
 export async function run(print: (line: string) => void): Promise<void> {
   print(`GitLab: ${ISSUES} issues with notes (75% have comments, system notes mixed in), fake latency 50 ms`);
-  const keysetFake = await fakeWith(ISSUES, { latencyMs: 50 });
-  const offsetFake = await fakeWith(ISSUES, { latencyMs: 50, keyset: 'ignored' });
+  const graphqlFake = await fakeWith(ISSUES, { latencyMs: 50 });
+  const keysetFake = await fakeWith(ISSUES, { latencyMs: 50, graphql: 'absent' });
+  const offsetFake = await fakeWith(ISSUES, { latencyMs: 50, keyset: 'ignored', graphql: 'absent' });
   try {
+    const graphql = await importAll(graphqlFake);
     const keyset = await importAll(keysetFake);
     const offset = await importAll(offsetFake);
     const plain = await plainSequential(keysetFake, PLAIN_SAMPLE);
     const plainMs = (plain.ms / plain.items) * ISSUES;
     const line = (name: string, r: { items: number; ms: number; requests: number }, ms = r.ms) =>
       `  ${name.padEnd(36)} ${(r.requests / r.items).toFixed(2)} req/item  ${(ms / 1000).toFixed(1).padStart(5)} s  (${(plainMs / ms).toFixed(1)}x plain)`;
-    print(line('connector, keyset server (>= 18.3)', keyset));
-    print(line('connector, offset-only server', offset));
+    print(line('connector, GraphQL (issues + notes)', graphql));
+    print(line('connector, REST, keyset server (>= 18.3)', keyset));
+    print(line('connector, REST, offset-only server', offset));
     print(line(`plain sequential (${PLAIN_SAMPLE} measured, projected)`, plain, plainMs));
-    print(`  items ${keyset.items}/${offset.items}, comments ${keyset.comments}/${offset.comments}`);
+    print(`  items ${graphql.items}/${keyset.items}/${offset.items}, comments ${graphql.comments}/${keyset.comments}/${offset.comments}`);
   } finally {
-    await Promise.all([keysetFake.close(), offsetFake.close()]);
+    await Promise.all([graphqlFake.close(), keysetFake.close(), offsetFake.close()]);
   }
 
-  const limited = await fakeWith(300, { latencyMs: 5, rateLimit: { limit: RATE, windowMs: 1000 } });
+  // The REST path: GraphQL reads 300 issues in 3 requests, too few to measure a rate by.
+  const limited = await fakeWith(300, { latencyMs: 5, rateLimit: { limit: RATE, windowMs: 1000 }, graphql: 'absent' });
   try {
     // Start on a window boundary: a partial first window would flatter the rate.
     await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000)));
     const r = await importAll(limited);
     const { steady, windows } = steadyRate(limited.requests.filter((q) => q.status !== 429).map((q) => q.at));
-    print(`GitLab: fake allowing R=${RATE} req/s (RateLimit-* headers counting down, 1 s windows), 300 issues with notes`);
+    print(`GitLab (REST path): fake allowing R=${RATE} req/s (RateLimit-* headers counting down, 1 s windows), 300 issues with notes`);
     print(
       `  achieved ${steady.toFixed(1)} req/s = ${(steady / RATE).toFixed(2)} R over ${windows} full windows ` +
         `(${limited.requests.length} requests in ${(r.ms / 1000).toFixed(1)} s), ${limited.throttled} x 429 (goal > 0.85 R, 0 x 429)`,

@@ -219,6 +219,8 @@ export interface Policy {
       listWindow: number;
       /** Wait after a 429 that names no time (GitLab's windows are per minute). */
       fallbackWaitMs: number;
+      /** Notes asked for inline with each issue of a GraphQL page (max 100); an issue with more reads them all over REST. */
+      graphqlNotesPerIssue: number;
     };
     jira: {
       /** Issues whose remaining comments are fetched at once. */
@@ -278,7 +280,7 @@ export const DEFAULT_POLICY: Policy = {
   sources: {
     // GitHub asks for restraint (secondary limit: 100 concurrent); first secondary wait 60–120 s.
     github: { concurrency: 4, window: 4, pagesAhead: 2, secondaryBackoff: { baseMs: 2 * MINUTE, maxMs: 15 * MINUTE } },
-    gitlab: { concurrency: 8, pagesAhead: 2, listWindow: 4, fallbackWaitMs: MINUTE },
+    gitlab: { concurrency: 8, pagesAhead: 2, listWindow: 4, fallbackWaitMs: MINUTE, graphqlNotesPerIssue: 50 },
     jira: { commentConcurrency: 4 },
   },
 };

@@ -1,16 +1,20 @@
 /**
  * The GitLab connector: issues of one project as checkpointed pages, each page's issues
- * carrying their notes. The next page (list and notes) is prepared while the consumer stores
- * the current one, and two are in preparation while it waits, so the request slots stay busy
- * across page boundaries; all of it stops when the consumer stops (cancel, shutdown, error)
- * because every request shares one abort signal.
+ * carrying their notes. With comments, the pages come from GraphQL (graphql.ts: a page of issues
+ * and their notes in one request); a server without GraphQL, or refusing the query, is read over
+ * REST instead (the issue list, then one notes request per issue with comments), and the log says
+ * why. The next page is prepared while the consumer stores the current one, and two are in
+ * preparation while it waits, so the request slots stay busy across page boundaries; all of it
+ * stops when the consumer stops (cancel, shutdown, error) because every request shares one abort
+ * signal.
  */
 import { setMaxListeners } from 'node:events';
 import type { Connector, ConnectorContext, PageOptions, SourcePage } from '../connector.js';
 import type { SourceHttp, SourceResponse } from '../../outbound/types.js';
 import { SourceError } from '../../errors.js';
 import { type GitLabConfig, instanceUrl, projectApiUrl, projectRef } from './config.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor, type GitLabCursor } from './cursor.js';
+import { GraphQLRefused, graphqlListing } from './graphql.js';
 import { prepareAhead } from '../kit/ahead.js';
 import { walkPages, type WalkedPage } from '../kit/walker.js';
 import { cursorBefore, issueListing, startUrl } from './issue-pages.js';
@@ -18,7 +22,7 @@ import { intHeader } from './links.js';
 import { withNotes } from './notes.js';
 import { fetchGitLabIssue } from './fetch-one.js';
 import { identifyGitLab, normalizeGitLab } from './normalize.js';
-import type { GitLabIssue } from './types.js';
+import type { GitLabIssue, GitLabRecord } from './types.js';
 import { gitlabRateLimit } from './rate-limit.js';
 import { settledByCreation } from '../kit/settled.js';
 
@@ -64,20 +68,94 @@ export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContex
     return typeof n === 'number' && Number.isSafeInteger(n) ? n : null;
   }
 
+  /** Why GraphQL is not used by this connector any more (the first refusal holds for the rest of the job). */
+  let graphqlRefused: string | null = null;
+
   async function* pages(opts: PageOptions): AsyncGenerator<SourcePage> {
+    const cursor = decodeCursor(opts.cursor);
+    if (opts.includeComments && graphqlRefused === null && (cursor === null || cursor.mode === 'graphql')) {
+      let yielded = false;
+      try {
+        for await (const page of graphqlPages(opts, cursor)) {
+          yielded = true;
+          yield page;
+        }
+        return;
+      } catch (err) {
+        if (!(err instanceof GraphQLRefused)) throw err;
+        // Pages already stored came from GraphQL: switching listings now could skip or repeat issues.
+        if (yielded) throw new SourceError('SOURCE_RESPONSE_INVALID', `GitLab GraphQL stopped answering mid-import: ${err.message}`);
+        graphqlRefused = err.message;
+        ctx.logger.warn({ source: 'gitlab', project, reason: err.message }, `GitLab GraphQL not used (${err.message}); reading issues and notes over REST`);
+      }
+    }
+    yield* restPages(opts, cursor);
+  }
+
+  /** The project's full path, which GraphQL looks projects up by: a numeric project_id costs one read of the project. */
+  async function fullPath(signal: AbortSignal): Promise<string> {
+    if (!/^\d+$/.test(project)) return project;
+    const res = await http.get<{ path_with_namespace?: unknown }>(projectUrl, { signal });
+    const path = res.body?.path_with_namespace;
+    if (typeof path !== 'string' || path === '') throw new GraphQLRefused(`project ${project} has no path_with_namespace`);
+    return path;
+  }
+
+  async function* graphqlPages(opts: PageOptions, cursor: GitLabCursor | null): AsyncGenerator<SourcePage> {
+    const stop = new AbortController();
+    const signal = AbortSignal.any([opts.signal, stop.signal]);
+    setMaxListeners(0, signal);
+    try {
+      const listing = graphqlListing({
+        http, projectUrl, instanceOrigin: origin,
+        graphqlUrl: `${instanceUrl(config)}/api/graphql`,
+        fullPath: await fullPath(signal),
+        state: config.state && config.state !== 'all' ? config.state : null,
+        since: opts.since,
+        issuesPerPage: Math.min(100, Math.max(1, opts.batchSize)),
+        notesPerIssue: ctx.policy.gitlab.graphqlNotesPerIssue,
+      }, signal);
+      const walk = walkPages(listing, cursor?.mode === 'graphql' ? cursor.after : '', signal);
+      const prepare = async (page: WalkedPage<string, GitLabRecord>): Promise<SourcePage> => {
+        const last = page.records.at(-1);
+        const next: GitLabCursor | null = page.next && last ? { v: 1, mode: 'graphql', after: page.next, last: { created_at: last.created_at ?? '', id: last.id } } : null;
+        return { records: page.records, cursor: encodeCursor(next), total: page.total, settledBefore: settledByCreation(page.records.map((i) => i.created_at)) };
+      };
+      let yielded = false;
+      for await (const page of prepareAhead(walk, prepare, ctx.policy.gitlab.pagesAhead)) {
+        opts.signal.throwIfAborted();
+        yielded = true;
+        yield page;
+      }
+      if (!yielded) yield { records: [], cursor: null, total: 0 };
+    } finally {
+      stop.abort(new Error('GitLab paging stopped'));
+    }
+  }
+
+  async function* restPages(opts: PageOptions, cursor: GitLabCursor | null): AsyncGenerator<SourcePage> {
     const stop = new AbortController();
     const signal = AbortSignal.any([opts.signal, stop.signal]);
     // Every queued notes request listens on it: a page has up to 100 at once, legitimately.
     setMaxListeners(0, signal);
-    const lc = { http, project, issuesUrl: `${projectUrl}/issues`, instanceOrigin: origin, query: filters(opts.since), perPage: Math.min(100, Math.max(1, opts.batchSize)), window: ctx.policy.gitlab.listWindow };
-    const walk = walkPages(issueListing(lc), startUrl(lc, decodeCursor(opts.cursor)), signal);
-    const prepare = async (page: WalkedPage<string, GitLabIssue>): Promise<SourcePage> => ({
-      records: opts.includeComments ? await withNotes({ http, projectUrl, instanceOrigin: origin, signal }, page.records) : page.records,
-      cursor: page.next ? encodeCursor(cursorBefore(page.next)) : null,
-      total: page.total,
-      // Listed by creation time (order_by=created_at): see kit/settled.ts.
-      settledBefore: settledByCreation(page.records.map((i) => i.created_at)),
-    });
+    // A GraphQL checkpoint resumes over REST from its last issue: created on or after it, minus those already handed out.
+    const resumeAfter = cursor?.mode === 'graphql' ? cursor.last : null;
+    const query = { ...filters(opts.since), ...(resumeAfter ? { created_after: resumeAfter.created_at } : {}) };
+    const lc = { http, project, issuesUrl: `${projectUrl}/issues`, instanceOrigin: origin, query, perPage: Math.min(100, Math.max(1, opts.batchSize)), window: ctx.policy.gitlab.listWindow };
+    const walk = walkPages(issueListing(lc), startUrl(lc, cursor?.mode === 'graphql' ? null : cursor), signal);
+    // GraphQL times are whole seconds where REST has milliseconds: anything up to that second with an id not above the last.
+    const handedOut = (i: GitLabIssue): boolean =>
+      resumeAfter !== null && i.id <= resumeAfter.id && Date.parse(i.created_at ?? '') < Date.parse(resumeAfter.created_at) + 1000;
+    const prepare = async (page: WalkedPage<string, GitLabIssue>): Promise<SourcePage> => {
+      const issues = page.records.filter((i) => !handedOut(i));
+      return {
+        records: opts.includeComments ? await withNotes({ http, projectUrl, instanceOrigin: origin, signal }, issues) : issues,
+        cursor: page.next ? encodeCursor(cursorBefore(page.next)) : null,
+        total: page.total,
+        // Listed by creation time (order_by=created_at): see kit/settled.ts.
+        settledBefore: settledByCreation(issues.map((i) => i.created_at)),
+      };
+    };
     let yielded = false;
     try {
       for await (const page of prepareAhead(walk, prepare, ctx.policy.gitlab.pagesAhead)) {

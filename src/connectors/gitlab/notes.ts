@@ -31,8 +31,8 @@ export async function withNotes(nc: NotesContext, issues: GitLabIssue[]): Promis
   );
 }
 
-/** null when the issue is gone (deleted or moved since it was listed): it keeps no comments. */
-async function fetchNotes(nc: NotesContext, iid: number): Promise<GitLabNote[] | null> {
+/** All notes of one issue, oldest first; null when the issue is gone (deleted or moved since it was listed): it keeps no comments. */
+export async function fetchNotes(nc: NotesContext, iid: number): Promise<GitLabNote[] | null> {
   let gone = false;
   const listing: Listing<string, GitLabNote> = {
     what: `GitLab notes of issue #${iid}`,

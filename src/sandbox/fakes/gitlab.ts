@@ -12,6 +12,8 @@
  * - https://docs.gitlab.com/api/rest/authentication/ (PRIVATE-TOKEN or Bearer; 401 {"message":"401 Unauthorized"})
  * - https://docs.gitlab.com/administration/settings/user_and_ip_rate_limits/ (RateLimit-* on every
  *   response; 429 with Retry-After, RateLimit-ResetTime and a plain-text `Retry later` body)
+ * - https://docs.gitlab.com/api/graphql/ for POST /api/graphql (gitlab-graphql.ts, its sources at its
+ *   top): the same token headers as REST, and the same throttle, which counts every request to the API
  * The shared driving interface and fault vocabulary are in vendor-fake.ts: `rate-limited` is the throttle's 429
  * (plain-text `Retry later`, Retry-After, RateLimit-ResetTime and the RateLimit-* headers, user_and_ip_rate_limits
  * above); `unauthorized` the 401 of the authentication page; `hostile` the first issue's Markdown description.
@@ -20,6 +22,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { closeServer, listenLoopback } from './loopback.js';
 import { GitLabProject, type FakeIssue } from './gitlab-data.js';
+import { answerGraphQL, MAX_COMPLEXITY } from './gitlab-graphql.js';
 import { keysetPage, offsetPage, sortRecords, type PageReply } from './gitlab-paging.js';
 import { adversarialText, FaultQueue, logEntry, replayed, type CommonFault, type FakeRequest, type Targeted, type VendorFake } from './vendor-fake.js';
 
@@ -38,6 +41,10 @@ export interface GitLabFakeOptions {
   latencyMs?: number;
   /** Authenticated API throttle: `limit` requests per `windowMs` window aligned to the epoch. */
   rateLimit?: { limit: number; windowMs: number };
+  /** 'absent': no GraphQL endpoint (404, as a route the server lacks); default 'supported'. */
+  graphql?: 'supported' | 'absent';
+  /** GraphQL complexity limit (GitLab: 250 authenticated). */
+  maxComplexity?: number;
 }
 
 /** Any answer at all: a status with this body and these headers. */
@@ -52,12 +59,15 @@ export type GitLabFault = (CommonFault | GitLabReplyFault) & Targeted<GitLabRequ
 
 export interface GitLabRequest extends FakeRequest {
   headers: IncomingMessage['headers'];
+  /** POST /api/graphql: the issue page it asked for (`after`, null for the first) and the iids whose notes it returned */
+  graphql?: { after: string | null; notesOf: number[] };
 }
 
 interface Reply {
   status: number;
   headers: Record<string, string>;
   body: string;
+  graphql?: GitLabRequest['graphql'];
 }
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => ({
   status,
@@ -67,6 +77,7 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 
 /** Page requests of the issue list (not the `per_page=1` count probe). */
 const ISSUE_LIST = /^\/api\/v4\/projects\/[^/]+\/issues$/;
+const GRAPHQL = '/api/graphql';
 
 const UNAUTHORIZED = () => json(401, { message: '401 Unauthorized' });
 /** The throttle's answer: plain text, not JSON. */
@@ -79,7 +90,7 @@ export class GitLabFake implements VendorFake<GitLabReplyFault, GitLabRequest> {
   throttled = 0;
   readonly token: string;
   private readonly faults = new FaultQueue<CommonFault | GitLabReplyFault, GitLabRequest>(
-    (r) => ISSUE_LIST.test(r.path) && r.query.get('per_page') !== '1',
+    (r) => (ISSUE_LIST.test(r.path) && r.query.get('per_page') !== '1') || r.path === GRAPHQL,
   );
   private server: Server | null = null;
   private window = { index: -1, observed: 0 };
@@ -111,25 +122,42 @@ export class GitLabFake implements VendorFake<GitLabReplyFault, GitLabRequest> {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const entry: GitLabRequest = { ...logEntry(req), headers: req.headers };
     this.requests.push(entry);
+    const body = req.method === 'POST' ? await readBody(req) : '';
     const url = new URL(entry.target, `http://${req.headers.host ?? '127.0.0.1'}`);
     const throttle = this.throttle(entry.at);
     const fault = throttle.limited ? null : this.faults.take(entry);
-    const answer = () => this.route(req, url, entry.path);
+    const answer = () => (entry.path === GRAPHQL ? this.graphql(req, body) : this.route(req, url, entry.path));
     let reply: Reply;
     if (throttle.limited) reply = RETRY_LATER(throttle.retryAfterSec);
     else if (fault?.kind === 'loop') reply = replayed(fault, answer);
     else reply = (fault && this.faultReply(fault)) ?? answer();
     reply = { ...reply, headers: { ...reply.headers, ...throttle.headers } };
     entry.status = reply.status;
+    if (reply.graphql) entry.graphql = reply.graphql;
     const delay = (this.opts.latencyMs ?? 0) + (fault?.kind === 'slow' ? fault.delayMs : 0);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-    const body = Buffer.from(reply.body);
-    res.writeHead(reply.status, { ...reply.headers, 'content-length': String(body.length) });
+    const out = Buffer.from(reply.body);
+    res.writeHead(reply.status, { ...reply.headers, 'content-length': String(out.length) });
     if (fault?.kind === 'truncate') {
-      res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
+      res.write(out.subarray(0, Math.floor(out.length / 2)), () => res.destroy());
       return;
     }
-    res.end(body);
+    res.end(out);
+  }
+
+  /**
+   * POST /api/graphql. A wrong token is a 401 with a GraphQL error; no token at all is an
+   * anonymous request, which cannot see this private project (`project` is null) and has the
+   * lower complexity limit of 200. Every answer, errors included, is HTTP 200.
+   */
+  private graphql(req: IncomingMessage, body: string): Reply {
+    if (this.opts.graphql === 'absent' || req.method !== 'POST') return json(404, { error: '404 Not Found' });
+    const given = req.headers['private-token'] ?? req.headers.authorization?.replace(/^Bearer\s+/i, '');
+    if (given !== undefined && given !== this.token) return json(401, { errors: [{ message: 'Invalid token' }] });
+    const answer = given === undefined
+      ? answerGraphQL(this.project, body, { maxComplexity: 200, visible: false })
+      : answerGraphQL(this.project, body, { maxComplexity: this.opts.maxComplexity ?? MAX_COMPLEXITY, visible: true });
+    return { ...json(200, answer.body), ...(answer.read ? { graphql: answer.read } : {}) };
   }
 
   /** The answer a fault replaces the real one with; null when the real answer goes out (late or cut). */
@@ -240,4 +268,10 @@ export class GitLabFake implements VendorFake<GitLabReplyFault, GitLabRequest> {
     const page = offsetPage(sorted, url, this.opts.totalsThreshold ?? 10_000);
     return json(200, page.items, page.headers);
   }
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }

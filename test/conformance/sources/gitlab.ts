@@ -1,7 +1,7 @@
-/** GitLab: issue pages by keyset cursor (Link rel="next"), notes per issue. */
+/** GitLab: issue pages with their notes over GraphQL (`after` cursor); REST notes for an issue with more than one inline page. */
 import { gitlabModule } from '../../../src/connectors/gitlab/index.js';
 import type { ConnectorModule } from '../../../src/connectors/connector.js';
-import { GitLabFake } from '../../../src/sandbox/fakes/gitlab.js';
+import { GitLabFake, type GitLabRequest } from '../../../src/sandbox/fakes/gitlab.js';
 import type { ConformanceSource } from '../source.js';
 
 export const gitlab: ConformanceSource = {
@@ -20,9 +20,11 @@ export const gitlab: ConformanceSource = {
     };
   },
   pageKey(r) {
+    const graphql = (r as GitLabRequest).graphql;
+    if (graphql) return `graphql after ${graphql.after ?? ''}`;
     if (!/^\/api\/v4\/projects\/[^/]+\/issues$/.test(r.path) || r.query.get('per_page') === '1') return null;
     return `${r.query.get('cursor') ?? ''} page ${r.query.get('page') ?? 1}`;
   },
   pagingNoun: /cursor|link/i,
-  commentsOf: (r) => [/\/issues\/(\d+)\/notes$/.exec(r.path)?.[1]].filter((n) => n !== undefined).map((n) => `#${n}`),
+  commentsOf: (r) => [...((r as GitLabRequest).graphql?.notesOf ?? []), /\/issues\/(\d+)\/notes$/.exec(r.path)?.[1]].filter((n) => n !== undefined).map((n) => `#${n}`),
 };

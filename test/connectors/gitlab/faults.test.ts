@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../../src/errors.js';
-import type { GitLabFake } from '../../../src/sandbox/fakes/gitlab.js';
-import { collect, connectorFor, iids, range, startFake } from './helpers.js';
+import type { GitLabFake, GitLabFakeOptions } from '../../../src/sandbox/fakes/gitlab.js';
+import { collect, connectorFor, iids, range, startFake as startAnyFake } from './helpers.js';
+
+/** These cases are about the REST path (list, then notes per issue): the server has no GraphQL. */
+const startFake = (opts: GitLabFakeOptions = {}) => startAnyFake({ graphql: 'absent', ...opts });
 
 let fake: GitLabFake;
 afterEach(() => fake?.close());

@@ -121,7 +121,8 @@ describe('GitLab import jobs', () => {
   });
 
   it('429 `Retry later`, a 500, truncated bodies and a slow answer mid-import: completes with exact counts', async () => {
-    await startFake(130, { userNotes: (i) => (i % 10 === 0 ? 3 : 1) });
+    // REST faults (list and notes requests): a server without GraphQL
+    await startFake(130, { userNotes: (i) => (i % 10 === 0 ? 3 : 1) }, { graphql: 'absent' });
     const list = /\/issues\?.*(cursor|pagination)=/;
     fake.inject({ match: list, kind: 'rate-limited', retryAfterSec: 1 });
     fake.inject({ match: /\/notes/, kind: 'status', status: 500 });
