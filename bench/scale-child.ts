@@ -11,10 +11,13 @@ import { buildDeps, createWorker } from '../src/deps.js';
 const deps = await buildDeps(loadConfig(process.env), pino({ level: 'silent' }), { connectors, storeSchema: process.env.STORE_SCHEMA });
 const worker = createWorker(deps);
 await worker.start();
-process.stdout.write('ready\n');
-process.on('SIGTERM', () => {
-  // The CPU this worker spent, for the parent's table (startup included: it is small beside the run).
+const cpuSeconds = () => {
   const { user, system } = process.cpuUsage();
-  process.stdout.write(`cpu ${(user + system) / 1e6}\n`);
+  return (user + system) / 1e6;
+};
+// The CPU spent starting, then at the end, so the parent counts only what the jobs took.
+process.stdout.write(`ready ${cpuSeconds()}\n`);
+process.on('SIGTERM', () => {
+  process.stdout.write(`cpu ${cpuSeconds()}\n`);
   void worker.close().then(() => deps.close()).then(() => process.exit(0));
 });

@@ -13,6 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,10 +37,10 @@ import { TEST_DATABASE_URL } from '../test/support/store.js';
 
 const PROCESS_COUNTS = [1, 2, 4];
 const JOBS = 40;
-const ISSUES = Number(process.env.BENCH_SCALE_ISSUES ?? 200);
+const ISSUES = Number(process.env.BENCH_SCALE_ISSUES ?? 500);
 const COMMENTS_PER_ISSUE = 2;
-const LATENCY_MS = 10;
-const FAKE_RATE = 20;
+const LATENCY_MS = Number(process.env.BENCH_SCALE_LATENCY_MS ?? 10);
+const FAKE_RATE = Number(process.env.BENCH_SCALE_FAKE_RATE ?? 20);
 const CONCURRENCY = 4;
 const RECORDS = 100_000;
 const SAMPLES = 300;
@@ -52,11 +53,16 @@ interface Figure {
   seconds: number;
   items: number;
   refused: number;
+  /** requests the fakes received, and the most any one fake received in one of its 1 s budget windows */
+  requests: number;
+  peakPerWindow: number;
   commandsPerItem: number;
   failed: number;
-  /** CPU seconds of each worker process over its life, and of this process (fakes, creates, polls) over the run */
+  /** CPU seconds of each worker process once ready, and of this process (fakes, creates, polls) over the run */
   workerCpu: number[];
   benchCpu: number;
+  /** the whole machine's busy share over the run (/proc/stat, all cores: workers, bench, Redis, PostgreSQL, others) */
+  machineBusy: number;
 }
 
 async function commandsProcessed(redis: Redis): Promise<number> {
@@ -67,6 +73,17 @@ async function commandsProcessed(redis: Redis): Promise<number> {
 interface Worker {
   child: ChildProcess;
   out: () => string;
+}
+
+/** Busy and total jiffies of all cores (Linux); zeros elsewhere. */
+function cpuTimes(): { busy: number; total: number } {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = f.reduce((a, b) => a + b, 0);
+    return { busy: total - f[3]! - (f[4] ?? 0), total };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
 }
 
 async function spawnWorker(env: Record<string, string>): Promise<Worker> {
@@ -95,7 +112,8 @@ async function stopWorker({ child, out }: Worker): Promise<number> {
     await exited;
     clearTimeout(timer);
   }
-  return Number(/cpu ([\d.]+)/.exec(out())?.[1] ?? NaN);
+  const at = (re: RegExp) => Number(re.exec(out())?.[1] ?? NaN);
+  return at(/cpu ([\d.]+)/) - at(/ready ([\d.]+)/);
 }
 
 async function scaleRun(processes: number, fakes: GithubFake[]): Promise<Figure> {
@@ -117,6 +135,7 @@ async function scaleRun(processes: number, fakes: GithubFake[]): Promise<Figure>
     for (const fake of fakes) fake.requests.length = 0;
     const before = await commandsProcessed(info);
     const cpu0 = process.cpuUsage();
+    const machine0 = cpuTimes();
     const t0 = performance.now();
     const ids = await Promise.all(fakes.map(async (fake) => (await deps.jobs.create({
       source_type: 'github', source_config: { base_url: fake.baseUrl, token: fake.token, owner: fake.data.o.owner, repo: fake.data.o.repo },
@@ -133,13 +152,19 @@ async function scaleRun(processes: number, fakes: GithubFake[]): Promise<Figure>
     }
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    const machine1 = cpuTimes();
     // The two INFO calls and every poll are the bench's, not the service's.
     const commands = (await commandsProcessed(info)) - before - polls - 1;
     const items = jobs.reduce((n, j) => n + j.progress.successful_items, 0);
     const refused = fakes.reduce((n, f) => n + f.requests.filter((q) => q.status === 429 || q.status === 403).length, 0);
+    const windows = fakes.flatMap((f) => {
+      const perWindow = new Map<number, number>();
+      for (const q of f.requests) perWindow.set(Math.floor(q.at / 1000), (perWindow.get(Math.floor(q.at / 1000)) ?? 0) + 1);
+      return [...perWindow.values()];
+    });
     measured = {
-      processes, seconds, items, refused, commandsPerItem: commands / items, failed: jobs.filter((j) => j.status !== 'completed').length,
-      benchCpu: (cpu.user + cpu.system) / 1e6,
+      processes, seconds, items, refused, requests: fakes.reduce((n, f) => n + f.requests.length, 0), peakPerWindow: Math.max(...windows), commandsPerItem: commands / items, failed: jobs.filter((j) => j.status !== 'completed').length,
+      benchCpu: (cpu.user + cpu.system) / 1e6, machineBusy: (machine1.busy - machine0.busy) / (machine1.total - machine0.total || 1),
     };
   } finally {
     const workerCpu = await Promise.all(workers.map(stopWorker));
@@ -230,13 +255,14 @@ export async function run(print: (line: string) => void): Promise<void> {
   }
   print(`(a) ${JOBS} GitHub imports at once, each on its own fake (${ISSUES} issues x ${COMMENTS_PER_ISSUE} comments, ${LATENCY_MS} ms latency, ` +
     `${FAKE_RATE} req/s then 429), WORKER_CONCURRENCY ${CONCURRENCY}, one Redis, one PostgreSQL:`);
-  print('    processes   wall s   items/s   vs 1 process   429s   Redis cmds/item   not completed   CPU s: each worker process (whole life) / bench process (fakes, run only)');
+  print('    processes   wall s   items/s   vs 1 process   429s   Redis cmds/item   not completed   machine busy   CPU s: each worker (once ready) / bench process (fakes)');
   const base = figures[0]!;
   for (const f of figures) {
     const rate = f.items / f.seconds;
     print(`    ${String(f.processes).padStart(9)}   ${f.seconds.toFixed(2).padStart(6)}   ${rate.toFixed(0).padStart(7)}   ${(rate / (base.items / base.seconds)).toFixed(2).padStart(11)}x   ` +
-      `${String(f.refused).padStart(4)}   ${f.commandsPerItem.toFixed(2).padStart(15)}   ${String(f.failed).padStart(13)}   ` +
-      `${f.workerCpu.map((c) => c.toFixed(1)).join(' + ')} / ${f.benchCpu.toFixed(1)}   (${f.items.toLocaleString('en')} items)`);
+      `${String(f.refused).padStart(4)}   ${f.commandsPerItem.toFixed(2).padStart(15)}   ${String(f.failed).padStart(13)}   ${(f.machineBusy * 100).toFixed(0).padStart(11)}%   ` +
+      `${f.workerCpu.map((c) => c.toFixed(1)).join(' + ')} / ${f.benchCpu.toFixed(1)}   ` +
+      `(${f.items.toLocaleString('en')} items, ${f.requests} requests, at most ${f.peakPerWindow} to one fake in one 1 s window)`);
   }
   const h = await startHarness({ worker: false, postgres: true });
   try {
