@@ -70,11 +70,16 @@ const bar = () => page.getByRole('progressbar', { name: 'Import progress' });
 const statusOf = async () => (await page.locator('.badge').first().textContent())?.trim();
 const jobIdFromUrl = () => /\/ui\/jobs\/([0-9a-f-]{36})$/.exec(new URL(page.url()).pathname)![1]!;
 
-describe('dashboard in Chromium', { timeout: 120_000 }, () => {
+// A newcomer's `npm test` without a browser skips this file, saying why; CI (REQUIRE_E2E=1, set by
+// .ci/run after installing chromium) fails instead, so a broken install never passes unseen.
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.REQUIRE_E2E === '1') {
+  throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does this when it is absent`);
+}
+if (!haveChromium) console.warn(`dashboard e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+
+describe.skipIf(!haveChromium)('dashboard in Chromium', { timeout: 120_000 }, () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does this when it is absent`);
-    }
     if (!existsSync(`${UI_DIR}/index.html`)) execFileSync('npx', ['vite', 'build', 'ui', '--logLevel', 'warn'], { stdio: 'inherit' });
 
     [jira, github] = await Promise.all([
