@@ -178,6 +178,8 @@ export interface paths {
                                     successful_items: number;
                                     failed_items: number;
                                     skipped_items: number;
+                                    /** @description stored items whose comments, history or attachments are not all there (see their completeness) */
+                                    partial_items?: number;
                                     percentage: number;
                                     /** @description seconds, null until known */
                                     estimated_time_remaining: number | null;
@@ -352,6 +354,27 @@ export interface paths {
                              * @default false
                              */
                             dry_run?: boolean;
+                            /**
+                             * @description read each item's field history
+                             * @default true
+                             */
+                            include_history?: boolean;
+                            /**
+                             * @description download attachment content into the blob store (size and hash checked)
+                             * @default false
+                             */
+                            download_attachments?: boolean;
+                            /** @description which custom field fills each normalized field; a field left out takes the source's standard one */
+                            field_map?: {
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                story_points?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                due_date?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                sprint?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                severity?: string;
+                            };
                         };
                         /**
                          * Format: text
@@ -405,6 +428,27 @@ export interface paths {
                              * @default false
                              */
                             dry_run?: boolean;
+                            /**
+                             * @description read each item's field history
+                             * @default true
+                             */
+                            include_history?: boolean;
+                            /**
+                             * @description download attachment content into the blob store (size and hash checked)
+                             * @default false
+                             */
+                            download_attachments?: boolean;
+                            /** @description which custom field fills each normalized field; a field left out takes the source's standard one */
+                            field_map?: {
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                story_points?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                due_date?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                sprint?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                severity?: string;
+                            };
                         };
                         /**
                          * Format: text
@@ -456,6 +500,27 @@ export interface paths {
                              * @default false
                              */
                             dry_run?: boolean;
+                            /**
+                             * @description read each item's field history
+                             * @default true
+                             */
+                            include_history?: boolean;
+                            /**
+                             * @description download attachment content into the blob store (size and hash checked)
+                             * @default false
+                             */
+                            download_attachments?: boolean;
+                            /** @description which custom field fills each normalized field; a field left out takes the source's standard one */
+                            field_map?: {
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                story_points?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                due_date?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                sprint?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                severity?: string;
+                            };
                         };
                         /**
                          * Format: text
@@ -505,6 +570,27 @@ export interface paths {
                              * @default false
                              */
                             dry_run?: boolean;
+                            /**
+                             * @description read each item's field history
+                             * @default true
+                             */
+                            include_history?: boolean;
+                            /**
+                             * @description download attachment content into the blob store (size and hash checked)
+                             * @default false
+                             */
+                            download_attachments?: boolean;
+                            /** @description which custom field fills each normalized field; a field left out takes the source's standard one */
+                            field_map?: {
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                story_points?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                due_date?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                sprint?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                severity?: string;
+                            };
                         };
                         /**
                          * Format: text
@@ -558,6 +644,8 @@ export interface paths {
                                 successful_items: number;
                                 failed_items: number;
                                 skipped_items: number;
+                                /** @description stored items whose comments, history or attachments are not all there (see their completeness) */
+                                partial_items?: number;
                                 percentage: number;
                                 /** @description seconds, null until known */
                                 estimated_time_remaining: number | null;
@@ -627,6 +715,8 @@ export interface paths {
                                 successful_items: number;
                                 failed_items: number;
                                 skipped_items: number;
+                                /** @description stored items whose comments, history or attachments are not all there (see their completeness) */
+                                partial_items?: number;
                                 percentage: number;
                                 /** @description seconds, null until known */
                                 estimated_time_remaining: number | null;
@@ -889,6 +979,8 @@ export interface paths {
                                 successful_items: number;
                                 failed_items: number;
                                 skipped_items: number;
+                                /** @description stored items whose comments, history or attachments are not all there (see their completeness) */
+                                partial_items?: number;
                                 percentage: number;
                                 /** @description seconds, null until known */
                                 estimated_time_remaining: number | null;
@@ -1035,6 +1127,8 @@ export interface paths {
                                 successful_items: number;
                                 failed_items: number;
                                 skipped_items: number;
+                                /** @description stored items whose comments, history or attachments are not all there (see their completeness) */
+                                partial_items?: number;
                                 percentage: number;
                                 /** @description seconds, null until known */
                                 estimated_time_remaining: number | null;
@@ -1406,6 +1500,8 @@ export interface paths {
             parameters: {
                 query?: {
                     action?: "created" | "updated" | "unchanged" | "failed";
+                    /** @description partial: only items whose comments, history or attachments are not all there */
+                    completeness?: "partial";
                     limit?: number;
                     /** @description next_cursor of the previous page */
                     cursor?: string;
@@ -1589,16 +1685,32 @@ export interface paths {
                                 priority: string | null;
                                 item_type: string | null;
                                 assignee: ({
+                                    /** @description the source account */
                                     external_id: string;
                                     name: string | null;
                                     email: string | null;
+                                    /** @description the source vouches for the email; people are linked by such emails only */
+                                    email_verified?: boolean;
+                                    /**
+                                     * Format: uuid
+                                     * @description the tenant's person this account belongs to (GET /api/people/{id})
+                                     */
+                                    person_id?: string | null;
                                 } & {
                                     [key: string]: unknown;
                                 }) | null;
                                 reporter: ({
+                                    /** @description the source account */
                                     external_id: string;
                                     name: string | null;
                                     email: string | null;
+                                    /** @description the source vouches for the email; people are linked by such emails only */
+                                    email_verified?: boolean;
+                                    /**
+                                     * Format: uuid
+                                     * @description the tenant's person this account belongs to (GET /api/people/{id})
+                                     */
+                                    person_id?: string | null;
                                 } & {
                                     [key: string]: unknown;
                                 }) | null;
@@ -1614,9 +1726,17 @@ export interface paths {
                                 comments: ({
                                     external_id: string;
                                     author: ({
+                                        /** @description the source account */
                                         external_id: string;
                                         name: string | null;
                                         email: string | null;
+                                        /** @description the source vouches for the email; people are linked by such emails only */
+                                        email_verified?: boolean;
+                                        /**
+                                         * Format: uuid
+                                         * @description the tenant's person this account belongs to (GET /api/people/{id})
+                                         */
+                                        person_id?: string | null;
                                     } & {
                                         [key: string]: unknown;
                                     }) | null;
@@ -1628,6 +1748,103 @@ export interface paths {
                                 } & {
                                     [key: string]: unknown;
                                 })[];
+                                /** @description field changes, oldest first */
+                                history: ({
+                                    /** Format: date-time */
+                                    at: string | null;
+                                    actor: ({
+                                        /** @description the source account */
+                                        external_id: string;
+                                        name: string | null;
+                                        email: string | null;
+                                        /** @description the source vouches for the email; people are linked by such emails only */
+                                        email_verified?: boolean;
+                                        /**
+                                         * Format: uuid
+                                         * @description the tenant's person this account belongs to (GET /api/people/{id})
+                                         */
+                                        person_id?: string | null;
+                                    } & {
+                                        [key: string]: unknown;
+                                    }) | null;
+                                    field: string;
+                                    from: string | null;
+                                    to: string | null;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                attachments: ({
+                                    external_id: string;
+                                    name: string;
+                                    size: number | null;
+                                    media_type: string | null;
+                                    author: ({
+                                        /** @description the source account */
+                                        external_id: string;
+                                        name: string | null;
+                                        email: string | null;
+                                        /** @description the source vouches for the email; people are linked by such emails only */
+                                        email_verified?: boolean;
+                                        /**
+                                         * Format: uuid
+                                         * @description the tenant's person this account belongs to (GET /api/people/{id})
+                                         */
+                                        person_id?: string | null;
+                                    } & {
+                                        [key: string]: unknown;
+                                    }) | null;
+                                    /** Format: date-time */
+                                    created_at: string | null;
+                                    /** @description never carries a credential */
+                                    source_url: string | null;
+                                    content: {
+                                        blob_key: string;
+                                        size: number;
+                                        sha256: string;
+                                    } | null;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                /** @description source fields outside the normalized ones, typed, with display names */
+                                custom_fields: {
+                                    id: string;
+                                    name: string;
+                                    type: string;
+                                    value: unknown;
+                                }[];
+                                fields: {
+                                    story_points: number | null;
+                                    /** Format: date */
+                                    due_date: string | null;
+                                    sprint: string | null;
+                                    severity: string | null;
+                                } | null;
+                                completeness: {
+                                    comments: {
+                                        /** @enum {string} */
+                                        state: "complete" | "partial" | "skipped";
+                                        reason: string | null;
+                                        fetched: number;
+                                        /** @description the source's own total, when it gives one */
+                                        total: number | null;
+                                    };
+                                    history: {
+                                        /** @enum {string} */
+                                        state: "complete" | "partial" | "skipped";
+                                        reason: string | null;
+                                        fetched: number;
+                                        /** @description the source's own total, when it gives one */
+                                        total: number | null;
+                                    };
+                                    attachments: {
+                                        /** @enum {string} */
+                                        state: "complete" | "partial" | "skipped";
+                                        reason: string | null;
+                                        fetched: number;
+                                        /** @description the source's own total, when it gives one */
+                                        total: number | null;
+                                    };
+                                } | null;
                                 /** @description the source record as received */
                                 raw: unknown;
                                 /**
@@ -1929,16 +2146,32 @@ export interface paths {
                             priority: string | null;
                             item_type: string | null;
                             assignee: ({
+                                /** @description the source account */
                                 external_id: string;
                                 name: string | null;
                                 email: string | null;
+                                /** @description the source vouches for the email; people are linked by such emails only */
+                                email_verified?: boolean;
+                                /**
+                                 * Format: uuid
+                                 * @description the tenant's person this account belongs to (GET /api/people/{id})
+                                 */
+                                person_id?: string | null;
                             } & {
                                 [key: string]: unknown;
                             }) | null;
                             reporter: ({
+                                /** @description the source account */
                                 external_id: string;
                                 name: string | null;
                                 email: string | null;
+                                /** @description the source vouches for the email; people are linked by such emails only */
+                                email_verified?: boolean;
+                                /**
+                                 * Format: uuid
+                                 * @description the tenant's person this account belongs to (GET /api/people/{id})
+                                 */
+                                person_id?: string | null;
                             } & {
                                 [key: string]: unknown;
                             }) | null;
@@ -1954,9 +2187,17 @@ export interface paths {
                             comments: ({
                                 external_id: string;
                                 author: ({
+                                    /** @description the source account */
                                     external_id: string;
                                     name: string | null;
                                     email: string | null;
+                                    /** @description the source vouches for the email; people are linked by such emails only */
+                                    email_verified?: boolean;
+                                    /**
+                                     * Format: uuid
+                                     * @description the tenant's person this account belongs to (GET /api/people/{id})
+                                     */
+                                    person_id?: string | null;
                                 } & {
                                     [key: string]: unknown;
                                 }) | null;
@@ -1968,6 +2209,103 @@ export interface paths {
                             } & {
                                 [key: string]: unknown;
                             })[];
+                            /** @description field changes, oldest first */
+                            history: ({
+                                /** Format: date-time */
+                                at: string | null;
+                                actor: ({
+                                    /** @description the source account */
+                                    external_id: string;
+                                    name: string | null;
+                                    email: string | null;
+                                    /** @description the source vouches for the email; people are linked by such emails only */
+                                    email_verified?: boolean;
+                                    /**
+                                     * Format: uuid
+                                     * @description the tenant's person this account belongs to (GET /api/people/{id})
+                                     */
+                                    person_id?: string | null;
+                                } & {
+                                    [key: string]: unknown;
+                                }) | null;
+                                field: string;
+                                from: string | null;
+                                to: string | null;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            attachments: ({
+                                external_id: string;
+                                name: string;
+                                size: number | null;
+                                media_type: string | null;
+                                author: ({
+                                    /** @description the source account */
+                                    external_id: string;
+                                    name: string | null;
+                                    email: string | null;
+                                    /** @description the source vouches for the email; people are linked by such emails only */
+                                    email_verified?: boolean;
+                                    /**
+                                     * Format: uuid
+                                     * @description the tenant's person this account belongs to (GET /api/people/{id})
+                                     */
+                                    person_id?: string | null;
+                                } & {
+                                    [key: string]: unknown;
+                                }) | null;
+                                /** Format: date-time */
+                                created_at: string | null;
+                                /** @description never carries a credential */
+                                source_url: string | null;
+                                content: {
+                                    blob_key: string;
+                                    size: number;
+                                    sha256: string;
+                                } | null;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description source fields outside the normalized ones, typed, with display names */
+                            custom_fields: {
+                                id: string;
+                                name: string;
+                                type: string;
+                                value: unknown;
+                            }[];
+                            fields: {
+                                story_points: number | null;
+                                /** Format: date */
+                                due_date: string | null;
+                                sprint: string | null;
+                                severity: string | null;
+                            } | null;
+                            completeness: {
+                                comments: {
+                                    /** @enum {string} */
+                                    state: "complete" | "partial" | "skipped";
+                                    reason: string | null;
+                                    fetched: number;
+                                    /** @description the source's own total, when it gives one */
+                                    total: number | null;
+                                };
+                                history: {
+                                    /** @enum {string} */
+                                    state: "complete" | "partial" | "skipped";
+                                    reason: string | null;
+                                    fetched: number;
+                                    /** @description the source's own total, when it gives one */
+                                    total: number | null;
+                                };
+                                attachments: {
+                                    /** @enum {string} */
+                                    state: "complete" | "partial" | "skipped";
+                                    reason: string | null;
+                                    fetched: number;
+                                    /** @description the source's own total, when it gives one */
+                                    total: number | null;
+                                };
+                            } | null;
                             /** @description the source record as received */
                             raw: unknown;
                             /**
@@ -2256,6 +2594,27 @@ export interface paths {
                             batch_size?: number;
                             /** @default true */
                             include_comments?: boolean;
+                            /**
+                             * @description read each item's field history
+                             * @default true
+                             */
+                            include_history?: boolean;
+                            /**
+                             * @description download attachment content into the blob store (size and hash checked)
+                             * @default false
+                             */
+                            download_attachments?: boolean;
+                            /** @description which custom field fills each normalized field; a field left out takes the source's standard one */
+                            field_map?: {
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                story_points?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                due_date?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                sprint?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                severity?: string;
+                            };
                         };
                         schedule: {
                             /** @description at least SYNC_MIN_INTERVAL_S [60] */
@@ -2295,6 +2654,27 @@ export interface paths {
                             batch_size?: number;
                             /** @default true */
                             include_comments?: boolean;
+                            /**
+                             * @description read each item's field history
+                             * @default true
+                             */
+                            include_history?: boolean;
+                            /**
+                             * @description download attachment content into the blob store (size and hash checked)
+                             * @default false
+                             */
+                            download_attachments?: boolean;
+                            /** @description which custom field fills each normalized field; a field left out takes the source's standard one */
+                            field_map?: {
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                story_points?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                due_date?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                sprint?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                severity?: string;
+                            };
                         };
                         schedule: {
                             /** @description at least SYNC_MIN_INTERVAL_S [60] */
@@ -2332,6 +2712,27 @@ export interface paths {
                             batch_size?: number;
                             /** @default true */
                             include_comments?: boolean;
+                            /**
+                             * @description read each item's field history
+                             * @default true
+                             */
+                            include_history?: boolean;
+                            /**
+                             * @description download attachment content into the blob store (size and hash checked)
+                             * @default false
+                             */
+                            download_attachments?: boolean;
+                            /** @description which custom field fills each normalized field; a field left out takes the source's standard one */
+                            field_map?: {
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                story_points?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                due_date?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                sprint?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                severity?: string;
+                            };
                         };
                         schedule: {
                             /** @description at least SYNC_MIN_INTERVAL_S [60] */
@@ -2367,6 +2768,27 @@ export interface paths {
                             batch_size?: number;
                             /** @default true */
                             include_comments?: boolean;
+                            /**
+                             * @description read each item's field history
+                             * @default true
+                             */
+                            include_history?: boolean;
+                            /**
+                             * @description download attachment content into the blob store (size and hash checked)
+                             * @default false
+                             */
+                            download_attachments?: boolean;
+                            /** @description which custom field fills each normalized field; a field left out takes the source's standard one */
+                            field_map?: {
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                story_points?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                due_date?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                sprint?: string;
+                                /** @description a custom field id (customfield_10016, u_severity) or its display name (Story Points), case-insensitive */
+                                severity?: string;
+                            };
                         };
                         schedule: {
                             /** @description at least SYNC_MIN_INTERVAL_S [60] */
@@ -3120,6 +3542,8 @@ export interface paths {
                                 successful_items: number;
                                 failed_items: number;
                                 skipped_items: number;
+                                /** @description stored items whose comments, history or attachments are not all there (see their completeness) */
+                                partial_items?: number;
                                 percentage: number;
                                 /** @description seconds, null until known */
                                 estimated_time_remaining: number | null;

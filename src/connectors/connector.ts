@@ -9,6 +9,7 @@ import type { TObject } from 'typebox';
 import type { Logger } from 'pino';
 import type { SourceHttpFactory } from '../outbound/types.js';
 import type { Policy } from '../policy.js';
+import type { Attachment, CustomField, HistoryEntry, ItemCompleteness, MappedField, MappedFields } from './item-depth.js';
 
 export const SOURCE_TYPES = ['jira', 'servicenow', 'github', 'gitlab'] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
@@ -19,6 +20,11 @@ export interface Person {
   external_id: string;
   name: string | null;
   email: string | null;
+  /**
+   * true only when the source vouches that this email belongs to the account (a verified or
+   * primary address): people are linked across sources by such emails only (issue 12).
+   */
+  email_verified?: boolean;
 }
 
 export interface ItemComment {
@@ -52,6 +58,14 @@ export interface NormalizedItem {
   updated_at: string | null;
   closed_at: string | null;
   comments: ItemComment[];
+  /** Field changes, oldest first (absent: the connector reads none; stored as []). */
+  history?: HistoryEntry[];
+  attachments?: Attachment[];
+  custom_fields?: CustomField[];
+  /** Filled by the runner from custom_fields through options.field_map and the connector's defaults. */
+  fields?: MappedFields;
+  /** Whether comments, history and attachments are all there (absent: not reported, stored as null). */
+  completeness?: ItemCompleteness;
   /** The source record as received (comments that are not user comments, e.g. GitLab system notes, stay here). */
   raw: unknown;
 }
@@ -80,6 +94,11 @@ export interface PageOptions {
   /** At most this many records per page (1..1000). */
   batchSize: number;
   includeComments: boolean;
+  /**
+   * Read each item's history (the runner passes options.include_history, default true). Absent
+   * reads none, so a caller that never asked pays no history requests.
+   */
+  includeHistory?: boolean;
   /** Aborted on cancel or shutdown: stop sending requests and reject with the abort reason. */
   signal: AbortSignal;
   /**
@@ -129,7 +148,7 @@ export interface Connector {
    * scope read. Throws SourceError when the source as a whole fails (auth, outage), and for a
    * reference of the wrong form.
    */
-  fetchOne?(ref: string, opts: { signal: AbortSignal }): Promise<FetchOneResult>;
+  fetchOne?(ref: string, opts: { signal: AbortSignal; includeHistory?: boolean }): Promise<FetchOneResult>;
 }
 
 export interface ConnectorContext {
@@ -163,5 +182,10 @@ export interface ConnectorModule<C extends Record<string, unknown> = Record<stri
   /** Cross-field rules a JSON schema cannot say well (e.g. "email + api_token or personal_access_token"); [] when valid. */
   validate?(config: C): { path: string; message: string }[];
   describe(config: C): SourceDescription;
+  /**
+   * options.field_map entries used when the job's own map leaves a field out: the source's standard
+   * field for it (Jira `duedate`, GitLab `weight`), as a custom field id the connector emits.
+   */
+  defaultFieldMap?: Partial<Record<MappedField, string>>;
   create(config: C, ctx: ConnectorContext): Connector;
 }

@@ -27,6 +27,8 @@ export interface ItemOutcome {
   item_id: string | null;
   action: ItemAction;
   error: string | null;
+  /** the item's comments, history or attachments are not all there (its `completeness` says which) */
+  partial: boolean;
   /**
    * true when the runner must count this outcome in the job's progress: recorded now, or recorded
    * earlier by a batch with the same or a later number (a crashed attempt whose progress was never

@@ -21,11 +21,11 @@ export interface CreateDeps {
   tenantMaxQueued: number;
 }
 
-export const DEFAULT_OPTIONS: ImportOptions = { mode: 'full', batch_size: 100, include_comments: true, dry_run: false };
+export const DEFAULT_OPTIONS: ImportOptions = { mode: 'full', batch_size: 100, include_comments: true, dry_run: false, include_history: true, download_attachments: false };
 
 export function emptyProgress(): JobRecord['progress'] {
   return {
-    total_items: 0, processed_items: 0, successful_items: 0, failed_items: 0, skipped_items: 0,
+    total_items: 0, processed_items: 0, successful_items: 0, failed_items: 0, skipped_items: 0, partial_items: 0,
     percentage: 0.0, estimated_time_remaining: null, current_batch: 0, total_batches: 0,
   };
 }

@@ -6,6 +6,7 @@ import type { Connector, NormalizedItem } from '../connectors/connector.js';
 import { UNIDENTIFIED_PREFIX, type ItemFailure } from '../items/types.js';
 import { jsonBytes } from '../items/size.js';
 import type { ItemErrorCode } from '../errors.js';
+import { mapFields, type FieldRefs } from '../items/field-map.js';
 
 /** A normalized item whose JSON is larger than this fails with ITEM_TOO_LARGE. */
 export const MAX_ITEM_BYTES = 5 * 1024 * 1024;
@@ -24,7 +25,9 @@ const SLICE_MS = 20;
  * of large records must not hold the event loop (and /health, and the BullMQ lock renewal) for
  * the whole page.
  */
-export async function normalizePage(connector: Connector, records: unknown[], batchNo: number): Promise<NormalizedPage> {
+export async function normalizePage(
+  connector: Connector, records: unknown[], batchNo: number, fieldMap: FieldRefs | null = null,
+): Promise<NormalizedPage> {
   const items: NormalizedItem[] = [];
   const failures: ItemFailure[] = [];
   let sliceStart = performance.now();
@@ -33,17 +36,18 @@ export async function normalizePage(connector: Connector, records: unknown[], ba
       await new Promise((resolve) => setImmediate(resolve));
       sliceStart = performance.now();
     }
-    const outcome = normalizeOne(connector, raw, `${UNIDENTIFIED_PREFIX}${batchNo}:${index}`);
+    const outcome = normalizeOne(connector, raw, `${UNIDENTIFIED_PREFIX}${batchNo}:${index}`, fieldMap);
     if ('error' in outcome) failures.push(outcome);
     else items.push(outcome);
   }
   return { items, failures };
 }
 
-function normalizeOne(connector: Connector, raw: unknown, fallbackId: string): NormalizedItem | ItemFailure {
+function normalizeOne(connector: Connector, raw: unknown, fallbackId: string, fieldMap: FieldRefs | null): NormalizedItem | ItemFailure {
   let item: NormalizedItem;
   try {
     item = connector.normalize(raw);
+    if (fieldMap) item.fields = mapFields(item.custom_fields ?? [], fieldMap);
   } catch (err) {
     const id = safeIdentify(connector, raw, fallbackId);
     return { ...id, error: err instanceof Error ? err.message.slice(0, 500) : 'could not be normalized' };

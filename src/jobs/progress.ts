@@ -8,6 +8,8 @@ export interface BatchCounts {
   successful: number;
   failed: number;
   skipped: number;
+  /** stored items the source gave only in part (a subset of successful + skipped) */
+  partial?: number;
 }
 
 export function advance(
@@ -36,6 +38,7 @@ export function advance(
     successful_items: successful,
     failed_items: failed,
     skipped_items: skipped,
+    partial_items: (prev.partial_items ?? 0) + (counts.partial ?? 0),
     percentage: Math.min(percentage, 100),
     estimated_time_remaining: perSecond > 0 ? Math.round(((total - processed) / perSecond) * 10) / 10 : null,
     current_batch: currentBatch,

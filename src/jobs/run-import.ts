@@ -17,6 +17,7 @@ import type { ImportedItemRef, JobProgress, JobRecord } from './types.js';
 import { advance, completed, type BatchCounts } from './progress.js';
 import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import { normalizePage } from './normalize-page.js';
+import { effectiveFieldMap } from '../items/field-map.js';
 import { upsertWithRetry, withStoreRetry, type RunStore } from './run-store.js';
 import { itemScopeKey, markDeletions } from './deletions.js';
 import { storedItemsOf } from './stored-items.js';
@@ -179,6 +180,7 @@ async function importPages(
   let importedThisRun = 0;
   let storeAnswered = false;
   const scope = scopeOf(data);
+  const fieldMap = effectiveFieldMap(data.options.field_map, deps.connectors[data.source_type].defaultFieldMap);
   // A resumed run whose last page was stored only finishes.
   let total = cp.done ? null : await connector.count({ since, signal }).catch((err: unknown) => {
     if (err instanceof SourceError) throw err;
@@ -188,11 +190,12 @@ async function importPages(
   const itemScope = itemScopeKey(deps.connectors[data.source_type], data);
   const stored = storedItemsOf(deps.store, scopeOf(data), deps.policy.jobs, signal);
   const pages: AsyncIterable<SourcePage> | SourcePage[] = cp.done ? [] : connector.pages({
-    cursor: cp.cursor, since, batchSize: data.options.batch_size, includeComments: data.options.include_comments, signal, stored,
+    cursor: cp.cursor, since, batchSize: data.options.batch_size, includeComments: data.options.include_comments,
+    includeHistory: data.options.include_history ?? true, signal, stored,
   });
   for await (const page of pages) {
     const batchNo = progress.current_batch + 1;
-    const normalized = await normalizePage(connector, page.records, batchNo);
+    const normalized = await normalizePage(connector, page.records, batchNo, fieldMap);
     // a cancel that already arrived (pub/sub aborts the signal) stops before the write, not after
     if (signal.aborted) return abortedOutcome(deps, data, signal);
     const outcomes = await upsertWithRetry(deps.store, deps.policy.jobs, batchContext(data, batchNo, itemScope), normalized, signal);
@@ -230,7 +233,7 @@ async function importPages(
 
 function countsOf(job: JobRecord) {
   const p = job.progress;
-  return { processed: p.processed_items, successful: p.successful_items, failed: p.failed_items, skipped: p.skipped_items, batches: p.current_batch };
+  return { processed: p.processed_items, successful: p.successful_items, failed: p.failed_items, skipped: p.skipped_items, partial: p.partial_items ?? 0, batches: p.current_batch };
 }
 
 const durationOf = (job: JobRecord) => (job.started_at && job.completed_at ? Date.parse(job.completed_at) - Date.parse(job.started_at) : null);
@@ -240,12 +243,13 @@ function batchContext(data: ImportJobData, batchNo: number, scope: string) {
 }
 
 function tally(outcomes: ItemOutcome[]): BatchCounts {
-  const counts = { successful: 0, failed: 0, skipped: 0 };
+  const counts = { successful: 0, failed: 0, skipped: 0, partial: 0 };
   for (const o of outcomes) {
     if (!o.countable) continue;
     if (o.action === 'failed') counts.failed++;
     else if (o.action === 'unchanged') counts.skipped++;
     else counts.successful++;
+    if (o.partial) counts.partial++;
   }
   return counts;
 }

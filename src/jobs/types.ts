@@ -2,6 +2,7 @@
 import type { SourceType } from '../connectors/connector.js';
 import type { ItemAction, ItemOutcome } from '../items/types.js';
 import type { JobErrorCode } from '../errors.js';
+import type { MappedField } from '../connectors/item-depth.js';
 
 export const JOB_STATUSES = ['pending', 'processing', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -13,6 +14,8 @@ export interface JobProgress {
   successful_items: number;
   failed_items: number;
   skipped_items: number;
+  /** stored items whose comments, history or attachments are not all there (issue 12); absent in older records */
+  partial_items?: number;
   percentage: number;
   estimated_time_remaining: number | null;
   current_batch: number;
@@ -20,7 +23,7 @@ export interface JobProgress {
 }
 
 /** An entry of the record's `imported_items`. */
-export type ImportedItemRef = Omit<ItemOutcome, 'error' | 'countable'>;
+export type ImportedItemRef = Omit<ItemOutcome, 'error' | 'countable' | 'partial'>;
 
 export interface JobRecord {
   job_id: string;
@@ -42,12 +45,19 @@ export interface JobRecord {
   sync_id?: string;
 }
 
+/** options.field_map: a normalized field → the custom field id or display name that fills it. */
+export type FieldMap = Partial<Record<MappedField, string>>;
+
 export interface ImportOptions {
   mode: 'full' | 'incremental';
   since?: string;
   batch_size: number;
   include_comments: boolean;
   dry_run: boolean;
+  /** issue 12; absent in jobs queued before these options existed (read as the defaults) */
+  include_history?: boolean;
+  download_attachments?: boolean;
+  field_map?: FieldMap;
 }
 
 /** POST /api/imports body after validation (source_config still holds secrets). */

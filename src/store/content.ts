@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { NormalizedItem } from '../connectors/connector.js';
 import type { ItemFailure } from '../items/types.js';
+import { isPartial } from '../connectors/item-depth.js';
 
 const STATUS_CATEGORIES = new Set(['todo', 'in_progress', 'done']);
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -97,8 +98,12 @@ function checkItem(item: NormalizedItem): string | null {
 }
 
 /** One row of the upsert's jsonb_to_recordset input. */
-export interface ItemRow extends Omit<NormalizedItem, 'raw'> {
+export interface ItemRow extends Omit<NormalizedItem, 'raw' | 'fields' | 'completeness'> {
+  fields: NormalizedItem['fields'] | null;
+  completeness: NormalizedItem['completeness'] | null;
   ord: number;
+  /** some of its comments, history or attachments are missing (job_items.partial) */
+  partial: boolean;
   raw: unknown;
   content_hash: string;
 }
@@ -141,6 +146,12 @@ export function prepareBatch(items: NormalizedItem[], failures: ItemFailure[]): 
     created_at: isoOrNull(item.created_at),
     updated_at: isoOrNull(item.updated_at),
     closed_at: isoOrNull(item.closed_at),
+    history: item.history ?? [],
+    attachments: item.attachments ?? [],
+    custom_fields: item.custom_fields ?? [],
+    fields: item.fields ?? null,
+    completeness: item.completeness ?? null,
+    partial: isPartial(item.completeness),
     ord: ord++,
     content_hash: contentHash(item),
   }));

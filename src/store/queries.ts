@@ -13,7 +13,8 @@ const SEQ = integerIn(0n, 9_223_372_036_854_775_807n);
 
 const ITEM_COLUMNS = `id, tenant_id, source_type, source_instance, project, external_id, key, title,
   description, status, status_category, priority, item_type, assignee, reporter, labels, url,
-  parent_external_id, created_at, updated_at, closed_at, comments, raw, deleted_at`;
+  parent_external_id, created_at, updated_at, closed_at, comments, history, attachments,
+  custom_fields, fields, completeness, raw, deleted_at`;
 
 type ItemRow = Omit<WorkItem, 'created_at' | 'updated_at' | 'closed_at' | 'deleted_at' | 'tenant_id'> & {
   tenant_id: string;
@@ -91,8 +92,9 @@ export async function jobItems(db: Db, jobId: string, q: JobItemsQuery): Promise
   const { rows } = await db.query<JobItem & { seq: string }>(
     `SELECT external_id, key, item_id, action, error, seq::text AS seq FROM job_items
      WHERE job_id = $1::uuid AND seq > $2::bigint AND ($3::text IS NULL OR action = $3)
+       AND (NOT $5::boolean OR partial)
      ORDER BY job_items.seq LIMIT $4`,
-    [jobId, after, q.action ?? null, q.limit + 1],
+    [jobId, after, q.action ?? null, q.limit + 1, q.completeness === 'partial'],
   );
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];

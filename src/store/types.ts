@@ -1,11 +1,17 @@
 /** The item store's public types: CONTRACT §4 work items and the per-job item log of §2. */
 import type { ItemComment, NormalizedItem, SourceType } from '../connectors/connector.js';
 import type { BatchContext, ItemAction, ItemFailure, ItemHome, ItemOutcome, ItemScope } from '../items/types.js';
+import type { Attachment, CustomField, HistoryEntry, ItemCompleteness, MappedFields } from '../connectors/item-depth.js';
 import type { ChangesPage, ChangesQuery } from './changes.js';
 import type { ItemMatch, MarkDeletedResult } from './deletions.js';
 
 /** A stored work item exactly as the API returns it (CONTRACT §4): the normalized item plus where it lives. */
-export interface WorkItem extends NormalizedItem {
+export interface WorkItem extends Omit<NormalizedItem, 'history' | 'attachments' | 'custom_fields' | 'fields' | 'completeness'> {
+  history: HistoryEntry[];
+  attachments: Attachment[];
+  custom_fields: CustomField[];
+  fields: MappedFields | null;
+  completeness: ItemCompleteness | null;
   id: string;
   tenant_id: string | null;
   source_type: SourceType;
@@ -15,7 +21,7 @@ export interface WorkItem extends NormalizedItem {
 }
 
 /** One row of a job's item log (GET /api/imports/{id}/items). */
-export type JobItem = Omit<ItemOutcome, 'countable'>;
+export type JobItem = Omit<ItemOutcome, 'countable' | 'partial'>;
 
 export interface Page<T> {
   items: T[];
@@ -24,6 +30,7 @@ export interface Page<T> {
 
 export interface JobItemsQuery {
   action?: ItemAction;
+  completeness?: 'partial';
   cursor?: string;
   limit: number;
 }

@@ -20,7 +20,7 @@ import type { DbQueries } from './db.js';
 const CONTENT_COLUMNS = [
   'key', 'project', 'title', 'description', 'status', 'status_category', 'priority', 'item_type',
   'assignee', 'reporter', 'labels', 'url', 'parent_external_id', 'created_at', 'updated_at',
-  'closed_at', 'comments', 'raw',
+  'closed_at', 'comments', 'raw', 'history', 'attachments', 'custom_fields', 'fields', 'completeness',
 ] as const;
 
 const INPUT_TYPES: Record<(typeof CONTENT_COLUMNS)[number], string> = {
@@ -28,6 +28,7 @@ const INPUT_TYPES: Record<(typeof CONTENT_COLUMNS)[number], string> = {
   status_category: 'text', priority: 'text', item_type: 'text', assignee: 'jsonb', reporter: 'jsonb',
   labels: 'jsonb', url: 'text', parent_external_id: 'text', created_at: 'timestamptz',
   updated_at: 'timestamptz', closed_at: 'timestamptz', comments: 'jsonb', raw: 'jsonb',
+  history: 'jsonb', attachments: 'jsonb', custom_fields: 'jsonb', fields: 'jsonb', completeness: 'jsonb',
 };
 
 const inputColumns = CONTENT_COLUMNS.map((c) => `${c} ${INPUT_TYPES[c]}`).join(', ');
@@ -41,7 +42,7 @@ const updateColumns = CONTENT_COLUMNS.map(
 const UPSERT_SQL = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb)
-    AS i(ord integer, external_id text, content_hash text, ${inputColumns})
+    AS i(ord integer, external_id text, content_hash text, partial boolean, ${inputColumns})
 ),
 failed AS (
   SELECT * FROM jsonb_to_recordset($2::jsonb) AS f(ord integer, external_id text, key text, error text)
@@ -67,13 +68,13 @@ upserted AS (
     w.previous_deleted_at IS NOT NULL AS restored
 ),
 outcome AS (
-  SELECT i.ord, u.external_id, i.key, u.id AS item_id, NULL::text AS error,
+  SELECT i.ord, u.external_id, i.key, u.id AS item_id, NULL::text AS error, i.partial,
     CASE WHEN u.previous_content_hash IS NULL THEN 'created'
          WHEN u.previous_content_hash = u.content_hash AND NOT u.restored THEN 'unchanged'
          ELSE 'updated' END AS action
   FROM upserted u JOIN input i ON i.external_id = u.external_id
   UNION ALL
-  SELECT f.ord, f.external_id, f.key, NULL::uuid, f.error, 'failed' FROM failed f
+  SELECT f.ord, f.external_id, f.key, NULL::uuid, f.error, false, 'failed' FROM failed f
 ),
 changed AS (
   INSERT INTO item_changes (tenant_id, item_id, change, source_type, project, external_id)
@@ -82,12 +83,12 @@ changed AS (
   WHERE o.action IN ('created', 'updated') ORDER BY o.ord
 ),
 earlier AS (
-  SELECT j.external_id, j.key, j.item_id, j.action, j.error, j.batch_no FROM job_items j
+  SELECT j.external_id, j.key, j.item_id, j.action, j.error, j.batch_no, j.partial FROM job_items j
   WHERE j.job_id = $6::uuid AND j.external_id IN (SELECT external_id FROM outcome)
 ),
 logged AS (
-  INSERT INTO job_items (job_id, external_id, key, item_id, action, error, batch_no)
-  SELECT $6::uuid, o.external_id, o.key, o.item_id, o.action, o.error, $7::integer FROM outcome o ORDER BY o.ord
+  INSERT INTO job_items (job_id, external_id, key, item_id, action, error, batch_no, partial)
+  SELECT $6::uuid, o.external_id, o.key, o.item_id, o.action, o.error, $7::integer, o.partial FROM outcome o ORDER BY o.ord
   ON CONFLICT (job_id, external_id) DO NOTHING
   RETURNING external_id
 )
@@ -96,6 +97,7 @@ SELECT o.external_id,
   CASE WHEN e.external_id IS NULL THEN o.item_id ELSE e.item_id END AS item_id,
   COALESCE(e.action, o.action) AS action,
   CASE WHEN e.external_id IS NULL THEN o.error ELSE e.error END AS error,
+  CASE WHEN e.external_id IS NULL THEN o.partial ELSE e.partial END AS partial,
   (l.external_id IS NOT NULL OR e.batch_no >= $7::integer) IS TRUE AS countable
 FROM outcome o
 LEFT JOIN earlier e ON e.external_id = o.external_id

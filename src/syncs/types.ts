@@ -1,6 +1,6 @@
 /** A sync as the API shows it (CONTRACT §11), and what is kept of it in the database. */
 import type { SourceType } from '../connectors/connector.js';
-import type { JobStatus } from '../jobs/types.js';
+import type { FieldMap, JobStatus } from '../jobs/types.js';
 
 export const SYNC_STATUSES = ['active', 'paused'] as const;
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
@@ -14,6 +14,9 @@ export interface SyncSchedule {
 export interface SyncOptions {
   batch_size?: number;
   include_comments?: boolean;
+  include_history?: boolean;
+  download_attachments?: boolean;
+  field_map?: FieldMap;
 }
 
 /** The API's view. Never a credential; `webhook_secret` only in the answer to the POST. */

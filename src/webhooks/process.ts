@@ -19,6 +19,7 @@ import type { SyncStore } from '../syncs/store.js';
 import type { SyncRow } from '../syncs/types.js';
 import { openSyncCredentials } from '../syncs/seal.js';
 import { normalizePage } from '../jobs/normalize-page.js';
+import { effectiveFieldMap } from '../items/field-map.js';
 import { redact, secretForms } from '../jobs/redact.js';
 import { storedMatch } from './events.js';
 import type { WebhookJobData } from './queue.js';
@@ -57,13 +58,14 @@ export async function processDelivery(deps: ProcessDeps, data: WebhookJobData, s
   const connector = module.create({ ...sync.config, ...secrets }, { http, logger: log, policy: deps.policy.sources });
   if (!connector.fetchOne) return { kind: 'skipped', reason: `the ${sync.source_type} connector cannot read one item` };
   const home = { tenantId: sync.tenant_id, sourceType: sync.source_type, sourceInstance: sync.source_instance };
-  const read = await connector.fetchOne(data.ref, { signal });
+  const read = await connector.fetchOne(data.ref, { signal, includeHistory: sync.options.include_history ?? true });
   if (read.kind === 'out-of-scope') return read;
   if (read.kind === 'gone') {
     const marked = await deps.store.markItemDeleted(home, storedMatch(sync, data.ref));
     return { kind: 'deleted', marked: marked.length };
   }
-  const { items, failures } = await normalizePage(connector, [read.record], 1);
+  const fieldMap = effectiveFieldMap(sync.options.field_map, module.defaultFieldMap);
+  const { items, failures } = await normalizePage(connector, [read.record], 1, fieldMap);
   const [outcome] = await deps.store.upsertBatch({ ...home, scope: itemScopeOf(module, sync), jobId: data.run_id, batchNo: 1 }, items, failures);
   return { kind: 'stored', action: outcome?.action ?? 'failed', item_id: outcome?.item_id ?? null, error: outcome?.error ?? null };
 }

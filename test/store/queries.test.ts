@@ -70,8 +70,8 @@ describe.each(STORE_BACKENDS)('queries on %s', (_name, open) => {
     const got = await t.store.getItem(item!.id, 't2');
     expect(got).toEqual(item);
     expect(Object.keys(got!).sort()).toEqual([
-      'assignee', 'closed_at', 'comments', 'created_at', 'deleted_at', 'description', 'external_id', 'id', 'item_type',
-      'key', 'labels', 'parent_external_id', 'priority', 'project', 'raw', 'reporter', 'source_instance',
+      'assignee', 'attachments', 'closed_at', 'comments', 'completeness', 'created_at', 'custom_fields', 'deleted_at',
+      'description', 'external_id', 'fields', 'history', 'id', 'item_type', 'key', 'labels', 'parent_external_id', 'priority', 'project', 'raw', 'reporter', 'source_instance',
       'source_type', 'status', 'status_category', 'tenant_id', 'title', 'updated_at', 'url',
     ]);
     expect(await t.store.getItem(item!.id, 't1')).toBeNull();

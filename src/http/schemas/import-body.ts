@@ -9,6 +9,7 @@ import { Type, type Static, type TSchema } from 'typebox';
 import type { ErrorObject } from 'ajv';
 import { SOURCE_TYPES, type ConnectorModule, type SourceType } from '../../connectors/connector.js';
 import { StringEnum } from './common.js';
+import { DepthOptions } from './depth-options.js';
 import { SourceTypeSchema } from './job.js';
 
 export const ImportOptionsSchema = Type.Object(
@@ -18,6 +19,7 @@ export const ImportOptionsSchema = Type.Object(
     batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
     include_comments: Type.Optional(Type.Boolean({ default: true })),
     dry_run: Type.Optional(Type.Boolean({ default: false, description: 'count and check access; store nothing' })),
+    ...DepthOptions,
   },
   { additionalProperties: false },
 );

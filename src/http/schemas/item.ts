@@ -4,7 +4,13 @@ import { Cursor, LIMITS, Limit, Nullable, NullableOf, StringEnum } from './commo
 import { ItemActionSchema, SourceTypeSchema } from './job.js';
 
 const Person = Type.Object(
-  { external_id: Type.String(), name: Nullable('string'), email: Nullable('string') },
+  {
+    external_id: Type.String({ description: 'the source account' }),
+    name: Nullable('string'),
+    email: Nullable('string'),
+    email_verified: Type.Optional(Type.Boolean({ description: 'the source vouches for the email; people are linked by such emails only' })),
+    person_id: Type.Optional(Nullable('string', { format: 'uuid', description: 'the tenant\'s person this account belongs to (GET /api/people/{id})' })),
+  },
   { additionalProperties: true },
 );
 
@@ -17,6 +23,66 @@ const Comment = Type.Object(
     internal: Type.Boolean(),
   },
   { additionalProperties: true },
+);
+
+const HistoryEntrySchema = Type.Object(
+  {
+    at: Nullable('string', { format: 'date-time' }),
+    actor: NullableOf(Person),
+    field: Type.String(),
+    from: Nullable('string'),
+    to: Nullable('string'),
+  },
+  { additionalProperties: true },
+);
+
+const AttachmentSchema = Type.Object(
+  {
+    external_id: Type.String(),
+    name: Type.String(),
+    size: Nullable('integer'),
+    media_type: Nullable('string'),
+    author: NullableOf(Person),
+    created_at: Nullable('string', { format: 'date-time' }),
+    source_url: Nullable('string', { description: 'never carries a credential' }),
+    content: NullableOf(
+      Type.Object(
+        { blob_key: Type.String(), size: Type.Integer(), sha256: Type.String() },
+        { additionalProperties: false, description: 'the downloaded content (options.download_attachments), checked by size and hash' },
+      ),
+    ),
+  },
+  { additionalProperties: true },
+);
+
+const CustomFieldSchema = Type.Object(
+  { id: Type.String(), name: Type.String(), type: Type.String(), value: Type.Unknown() },
+  { additionalProperties: false },
+);
+
+const MappedFieldsSchema = Type.Object(
+  {
+    story_points: Nullable('number'),
+    due_date: Nullable('string', { format: 'date' }),
+    sprint: Nullable('string'),
+    severity: Nullable('string'),
+  },
+  { additionalProperties: false, description: 'filled from custom_fields by options.field_map and the source\'s standard fields' },
+);
+
+const Part = Type.Object(
+  {
+    state: StringEnum(['complete', 'partial', 'skipped'] as const),
+    reason: Nullable('string'),
+    fetched: Type.Integer(),
+    total: Nullable('integer', { description: 'the source\'s own total, when it gives one' }),
+  },
+  { additionalProperties: false },
+);
+
+const CompletenessSchema = Type.Object(
+  { comments: Part, history: Part, attachments: Part },
+  { additionalProperties: false, description: 'null when the connector did not report it' },
 );
 
 export const WorkItemSchema = Type.Object(
@@ -43,6 +109,11 @@ export const WorkItemSchema = Type.Object(
     updated_at: Nullable('string', { format: 'date-time' }),
     closed_at: Nullable('string', { format: 'date-time' }),
     comments: Type.Array(Comment),
+    history: Type.Array(HistoryEntrySchema, { description: 'field changes, oldest first' }),
+    attachments: Type.Array(AttachmentSchema),
+    custom_fields: Type.Array(CustomFieldSchema, { description: 'source fields outside the normalized ones, typed, with display names' }),
+    fields: NullableOf(MappedFieldsSchema),
+    completeness: NullableOf(CompletenessSchema),
     raw: Type.Unknown({ description: 'the source record as received' }),
     deleted_at: Nullable('string', {
       format: 'date-time',
@@ -73,7 +144,10 @@ export const ItemListResponse = Type.Object(
 );
 
 export const JobItemsQuery = Type.Object(
-  { action: Type.Optional(ItemActionSchema), limit: Limit(LIMITS.items.max, LIMITS.items.def), cursor: Type.Optional(Cursor) },
+  {
+    action: Type.Optional(ItemActionSchema),
+    completeness: Type.Optional(StringEnum(['partial'] as const, { description: 'partial: only items whose comments, history or attachments are not all there' })),
+    limit: Limit(LIMITS.items.max, LIMITS.items.def), cursor: Type.Optional(Cursor) },
   { additionalProperties: false },
 );
 

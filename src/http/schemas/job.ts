@@ -17,6 +17,7 @@ const Progress = Type.Object(
     successful_items: Type.Integer(),
     failed_items: Type.Integer(),
     skipped_items: Type.Integer(),
+    partial_items: Type.Optional(Type.Integer({ description: 'stored items whose comments, history or attachments are not all there (see their completeness)' })),
     percentage: Type.Number(),
     estimated_time_remaining: Nullable('number', { description: 'seconds, null until known' }),
     current_batch: Type.Integer(),

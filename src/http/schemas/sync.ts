@@ -5,6 +5,7 @@ import { JOB_STATUSES } from '../../jobs/types.js';
 import { SYNC_STATUSES } from '../../syncs/types.js';
 import { Cursor, LIMITS, Limit, Nullable, StringEnum } from './common.js';
 import { SourceTypeSchema } from './job.js';
+import { DepthOptions } from './depth-options.js';
 
 export const SyncStatusSchema = StringEnum(SYNC_STATUSES);
 
@@ -25,6 +26,7 @@ export const SyncOptionsSchema = Type.Object(
   {
     batch_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
     include_comments: Type.Optional(Type.Boolean({ default: true })),
+    ...DepthOptions,
   },
   { additionalProperties: false },
 );

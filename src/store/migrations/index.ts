@@ -12,6 +12,7 @@ import { jobItemsRetention } from './002-job-items-retention.js';
 import { deletionsChangeFeed } from './003-deletions-change-feed.js';
 import { syncs } from './004-syncs.js';
 import { workItemsKey } from './005-work-items-key.js';
+import { itemDepth } from './006-item-depth.js';
 
 export interface Migration {
   id: number;
@@ -19,7 +20,7 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [init, jobItemsRetention, deletionsChangeFeed, syncs, workItemsKey];
+export const MIGRATIONS: readonly Migration[] = [init, jobItemsRetention, deletionsChangeFeed, syncs, workItemsKey, itemDepth];
 
 /** Returns the ids it applied (empty when the database was up to date). */
 export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
