@@ -149,6 +149,13 @@ export interface Connector {
    * reference of the wrong form.
    */
   fetchOne?(ref: string, opts: { signal: AbortSignal; includeHistory?: boolean }): Promise<FetchOneResult>;
+  /**
+   * The content of one attachment this connector listed (options.download_attachments), read from
+   * its `source_url` through the guarded HTTP layer with the source's own auth (never sent to
+   * another origin), as bytes (`SourceHttp.get(url, { responseType: 'bytes', maxBytes })`). Throws
+   * SourceError; the runner then marks that attachment missing and goes on.
+   */
+  attachmentContent?(att: Attachment, opts: { signal: AbortSignal; maxBytes: number }): Promise<{ bytes: Buffer; media_type: string | null }>;
 }
 
 export interface ConnectorContext {

@@ -8,7 +8,7 @@ import { backoffDelay, type HttpPolicy } from '../policy.js';
 import type { SourceErrorCode } from '../errors.js';
 import { AccountGate } from './account-gate.js';
 import type { GateRegistry } from './gate-registry.js';
-import { send } from './transport.js';
+import { send, type SentResponse } from './transport.js';
 import type { Transport } from './transport.js';
 import {
   credentialValues,
@@ -101,7 +101,7 @@ export class SourceHttpClient implements SourceHttp {
     const own = lowerKeys(this.o.headers ?? {});
     const headers: Record<string, string> = {
       'user-agent': 'integration-service',
-      ...(ro.responseType !== 'text' ? { accept: 'application/json' } : {}),
+      ...(ro.responseType === undefined || ro.responseType === 'json' ? { accept: 'application/json' } : {}),
       // An absolute URL (e.g. from a Link header) on another origin never gets the source's credentials.
       ...(url.origin === this.base.origin ? own : withoutCredentialHeaders(own)),
       ...lowerKeys(ro.headers ?? {}),
@@ -118,7 +118,7 @@ export class SourceHttpClient implements SourceHttp {
     }
 
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(method, url, headers, body, signal);
+      const outcome = await this.attempt(method, url, headers, body, signal, ro);
       const exhausted = attempt > this.o.retries;
       if ('fault' in outcome) {
         this.count(exhausted ? 'error' : 'retry');
@@ -204,13 +204,14 @@ export class SourceHttpClient implements SourceHttp {
     headers: Record<string, string>,
     body: string | undefined,
     signal: AbortSignal | undefined,
-  ): Promise<{ res: SourceResponse<string>; rl: RateLimitSignal | null } | { fault: string }> {
+    ro: RequestOptions,
+  ): Promise<{ res: SentResponse; rl: RateLimitSignal | null } | { fault: string }> {
     // A wait the gate hands off or refuses sends nothing: it is not an attempt (nor counted as one).
     const onWait = this.o.onWait;
     await this.gate.acquire(signal, onWait && ((until) => onWait({ source: this.o.source, until })));
-    let res: SourceResponse<string>;
+    let res: SentResponse;
     try {
-      res = await this.sendWithTimeout(method, url, headers, body, signal);
+      res = await this.sendWithTimeout(method, url, headers, body, signal, ro);
     } catch (err) {
       this.gate.release();
       if (signal?.aborted) throw signal.reason;
@@ -250,7 +251,8 @@ export class SourceHttpClient implements SourceHttp {
     headers: Record<string, string>,
     body: string | undefined,
     signal: AbortSignal | undefined,
-  ): Promise<SourceResponse<string>> {
+    ro: RequestOptions,
+  ): Promise<SentResponse> {
     // One controller per attempt, linked by hand: AbortSignal.any on a job-long signal accumulates.
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(new AttemptTimeout('timeout')), this.o.timeoutMs);
@@ -264,7 +266,8 @@ export class SourceHttpClient implements SourceHttp {
         headers,
         body,
         signal: ac.signal,
-        maxBodyBytes: this.o.maxBodyBytes,
+        maxBodyBytes: ro.maxBytes ?? this.o.maxBodyBytes,
+        binary: ro.responseType === 'bytes',
         maxRedirects: this.o.maxRedirects,
         onSend: () => this.sent++,
       });
@@ -283,8 +286,9 @@ export class SourceHttpClient implements SourceHttp {
     return { ...defaultRateLimit(res), ...rl, limited: true };
   }
 
-  private parse<T>(res: SourceResponse<string>, ro: RequestOptions, what: string): T {
+  private parse<T>(res: SentResponse, ro: RequestOptions, what: string): T {
     if (ro.responseType === 'text') return res.body as T;
+    if (ro.responseType === 'bytes') return (res.bytes ?? Buffer.from(res.body, 'utf8')) as T;
     if (res.status === 204 || res.status === 205) return null as T;
     try {
       return JSON.parse(res.body) as T;

@@ -57,11 +57,16 @@ export interface SendArgs {
   signal: AbortSignal;
   maxBodyBytes: number;
   maxRedirects: number;
+  /** Keep a 2xx body as bytes (attachment content) instead of decoding it as UTF-8. */
+  binary?: boolean;
   /** Called once per request put on the wire (redirect hops included). */
   onSend: () => void;
 }
 
-export async function send(t: Transport, a: SendArgs): Promise<SourceResponse<string>> {
+/** A response as sent; `bytes` holds a 2xx body asked for as binary (`body` is then ''). */
+export type SentResponse = SourceResponse<string> & { bytes?: Buffer };
+
+export async function send(t: Transport, a: SendArgs): Promise<SentResponse> {
   let { method, url, headers, body } = a;
   for (let hop = 0; ; hop++) {
     guardUrl(t, a.source, url);
@@ -70,8 +75,10 @@ export async function send(t: Transport, a: SendArgs): Promise<SourceResponse<st
     const res = await request(url, { method, headers, body, signal: a.signal, dispatcher });
     const location = res.headers['location'];
     if (!REDIRECT_STATUSES.has(res.statusCode) || typeof location !== 'string') {
-      const body = await readBody(res.body, a.maxBodyBytes, a.source);
-      return { status: res.statusCode, headers: flattenHeaders(res.headers), body, url: url.href };
+      const bytes = await readBody(res.body, a.maxBodyBytes, a.source);
+      const base = { status: res.statusCode, headers: flattenHeaders(res.headers), url: url.href };
+      if (a.binary && res.statusCode >= 200 && res.statusCode < 300) return { ...base, body: '', bytes };
+      return { ...base, body: bytes.toString('utf8') };
     }
     await res.body.dump();
     if (hop >= a.maxRedirects) {
@@ -89,8 +96,8 @@ export async function send(t: Transport, a: SendArgs): Promise<SourceResponse<st
   }
 }
 
-/** The whole body as UTF-8, refusing to buffer more than `limit` bytes from a runaway source. */
-async function readBody(stream: Dispatcher.ResponseData['body'], limit: number, source: string): Promise<string> {
+/** The whole body, refusing to buffer more than `limit` bytes from a runaway source. */
+async function readBody(stream: Dispatcher.ResponseData['body'], limit: number, source: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {
@@ -101,5 +108,5 @@ async function readBody(stream: Dispatcher.ResponseData['body'], limit: number, 
     }
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }

@@ -89,8 +89,13 @@ export interface RequestOptions {
   json?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
-  /** 'json' (default): parse, SOURCE_RESPONSE_INVALID if unparseable; 'text': raw body */
-  responseType?: 'json' | 'text';
+  /**
+   * 'json' (default): parse, SOURCE_RESPONSE_INVALID if unparseable; 'text': raw body; 'bytes': a
+   * 2xx body as a Buffer (attachment content), held whole, so `maxBytes` bounds it.
+   */
+  responseType?: 'json' | 'text' | 'bytes';
+  /** Refuse a body over this many bytes (SOURCE_RESPONSE_INVALID); default the policy's maxBodyBytes. */
+  maxBytes?: number;
   /** HTTP statuses returned to the caller instead of thrown (e.g. [404]). */
   allowStatus?: number[];
 }

@@ -202,3 +202,20 @@ describe('source http: requests', () => {
     expect(peak).toBe(3);
   });
 });
+
+describe('binary bodies (attachment content)', () => {
+  it('returns the exact bytes of a 2xx body, sends no JSON accept header, and refuses a body over maxBytes', async () => {
+    const payload = Buffer.from([0xff, 0xfe, 0x00, 0x80, 0xc3, 0x28, ...Buffer.from('tail')]);
+    const { base, hits } = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(payload);
+    });
+    const got = await client(base).get<Buffer>('/file', { responseType: 'bytes', maxBytes: 64 });
+    expect(Buffer.isBuffer(got.body)).toBe(true);
+    expect(got.body.equals(payload)).toBe(true);
+    expect(hits[0]!.headers.accept).toBeUndefined();
+    const err = await caught(client(base).get('/file', { responseType: 'bytes', maxBytes: 4 }));
+    expect(err.code).toBe('SOURCE_RESPONSE_INVALID');
+    expect(err.message).toContain('over 4 bytes');
+  });
+});
