@@ -24,6 +24,9 @@ const userNotes = (iid: number) => fake.project.userNotes(iid).map((n) => n.body
 const issueHook = (iid: number, action: string, attrs: Record<string, unknown> = {}) =>
   ({ object_kind: 'issue', event_type: 'issue', project: PROJECT, object_attributes: { iid, action, ...attrs } });
 
+/** The issue's history (a sync reads it by default): its three resource event lists. */
+const eventPaths = (iid: number) => ['state', 'label', 'milestone'].map((k) => `${ISSUE_PATH}/${iid}/resource_${k}_events`);
+
 describe('GitLab webhooks', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     fake = new GitLabFake({ projectId: 42, projectPath: PATH });
@@ -57,7 +60,7 @@ describe('GitLab webhooks', { timeout: 120_000 }, () => {
     expect(item.comments).toHaveLength(3);
     expect(JSON.stringify(item)).not.toContain('FORGED');
     const paths = fake.requests.map((r) => r.path);
-    expect(paths).toEqual([`${ISSUE_PATH}/2`, `${ISSUE_PATH}/2/notes`]);
+    expect(paths).toEqual([`${ISSUE_PATH}/2`, `${ISSUE_PATH}/2/notes`, ...eventPaths(2)]);
     expect(fake.requests.every((r) => r.status === 200)).toBe(true);
   });
 
@@ -95,6 +98,6 @@ describe('GitLab webhooks', { timeout: 120_000 }, () => {
     const id = randomUUID();
     await send(env.app, syncId, gitlabDelivery(secret, issueHook(1, 'update'), id));
     await processed(env, syncId, id);
-    expect(fake.requests.map((r) => r.path)).toEqual([`${ISSUE_PATH}/1`, `${ISSUE_PATH}/1/notes`]);
+    expect(fake.requests.map((r) => r.path)).toEqual([`${ISSUE_PATH}/1`, `${ISSUE_PATH}/1/notes`, ...eventPaths(1)]);
   });
 });

@@ -9,7 +9,7 @@
  * signal.
  */
 import { setMaxListeners } from 'node:events';
-import type { Connector, ConnectorContext, PageOptions, SourcePage } from '../connector.js';
+import type { Connector, ConnectorContext, FetchOneResult, PageOptions, SourcePage } from '../connector.js';
 import type { SourceHttp, SourceResponse } from '../../outbound/types.js';
 import { SourceError } from '../../errors.js';
 import { type GitLabConfig, instanceUrl, projectApiUrl, projectRef } from './config.js';
@@ -20,6 +20,7 @@ import { walkPages, type WalkedPage } from '../kit/walker.js';
 import { cursorBefore, issueListing, startUrl } from './issue-pages.js';
 import { intHeader } from './links.js';
 import { withNotes } from './notes.js';
+import { withEvents } from './events.js';
 import { fetchGitLabIssue } from './fetch-one.js';
 import { identifyGitLab, normalizeGitLab } from './normalize.js';
 import type { GitLabIssue, GitLabRecord } from './types.js';
@@ -119,7 +120,8 @@ export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContex
       const prepare = async (page: WalkedPage<string, GitLabRecord>): Promise<SourcePage> => {
         const last = page.records.at(-1);
         const next: GitLabCursor | null = page.next && last ? { v: 1, mode: 'graphql', after: page.next, last: { created_at: last.created_at ?? '', id: last.id } } : null;
-        return { records: page.records, cursor: encodeCursor(next), total: page.total, settledBefore: settledByCreation(page.records.map((i) => i.created_at)) };
+        const records = await withDepth(page.records, { comments: true, history: opts.includeHistory === true }, signal);
+        return { records, cursor: encodeCursor(next), total: page.total, settledBefore: settledByCreation(page.records.map((i) => i.created_at)) };
       };
       let yielded = false;
       for await (const page of prepareAhead(walk, prepare, ctx.policy.gitlab.pagesAhead)) {
@@ -148,8 +150,9 @@ export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContex
       resumeAfter !== null && i.id <= resumeAfter.id && Date.parse(i.created_at ?? '') < Date.parse(resumeAfter.created_at) + 1000;
     const prepare = async (page: WalkedPage<string, GitLabIssue>): Promise<SourcePage> => {
       const issues = page.records.filter((i) => !handedOut(i));
+      const records = opts.includeComments ? await withNotes({ http, projectUrl, instanceOrigin: origin, signal }, issues) : issues;
       return {
-        records: opts.includeComments ? await withNotes({ http, projectUrl, instanceOrigin: origin, signal }, issues) : issues,
+        records: await withDepth(records, { comments: opts.includeComments, history: opts.includeHistory === true }, signal),
         cursor: page.next ? encodeCursor(cursorBefore(page.next)) : null,
         total: page.total,
         // Listed by creation time (order_by=created_at): see kit/settled.ts.
@@ -171,11 +174,30 @@ export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContex
     }
   }
 
+  /** Marks what was read for each record, and reads the events of each when history is asked for. */
+  async function withDepth(records: GitLabRecord[], read: { comments: boolean; history: boolean }, signal: AbortSignal): Promise<GitLabRecord[]> {
+    const withHistory = read.history ? await withEvents({ http, projectUrl, instanceOrigin: origin, signal }, records) : records;
+    return withHistory.map((r) => ({ ...r, read }));
+  }
+
+  async function fetchOne(ref: string, o: { signal: AbortSignal; includeHistory?: boolean }): Promise<FetchOneResult> {
+    const found = await fetchGitLabIssue({ http, projectUrl, instanceOrigin: origin, signal: o.signal }, config, ref);
+    if (found.kind !== 'found') return found;
+    const [record] = await withDepth([found.record as GitLabRecord], { comments: true, history: o.includeHistory === true }, o.signal);
+    return { kind: 'found', record };
+  }
+
   return {
     count,
     pages,
-    fetchOne: (ref, { signal }) => fetchGitLabIssue({ http, projectUrl, instanceOrigin: origin, signal }, config, ref),
-    normalize: (raw) => normalizeGitLab(raw, project),
+    fetchOne,
+    attachmentContent: async (att, { signal, maxBytes }) => {
+      // only uploads of this project, read with the token: a link elsewhere is not this source's file
+      if (!att.source_url?.startsWith(`${projectUrl}/uploads/`)) throw new SourceError('SOURCE_RESPONSE_INVALID', 'GitLab attachment is not an upload of this project');
+      const res = await http.get<Buffer>(att.source_url, { responseType: 'bytes', maxBytes, signal });
+      return { bytes: res.body, media_type: res.headers['content-type']?.split(';')[0]?.trim() || null };
+    },
+    normalize: (raw) => normalizeGitLab(raw, project, projectUrl),
     identify: identifyGitLab,
   };
 }

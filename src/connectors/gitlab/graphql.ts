@@ -40,12 +40,21 @@ const MIN_ISSUES = 10;
 const MIN_NOTES = 5;
 
 const USER = 'id username name publicEmail';
-const QUERY = `query($fullPath: ID!, $first: Int!, $after: String, $state: IssuableState, $updatedAfter: Time, $notes: Int!) {
+/**
+ * Fields GitLab Premium adds to Issue (weight, iteration, health status): present in the schema of
+ * gitlab.com and EE servers, absent from a Community Edition server's, where asking for them fails
+ * the whole query; such a server is asked again without them, once per job.
+ */
+const EE_FIELDS = 'weight healthStatus iteration { title startDate dueDate }';
+const EE_MISSING = /doesn't exist on type 'Issue'/;
+
+const query = (ee: boolean): string => `query($fullPath: ID!, $first: Int!, $after: String, $state: IssuableState, $updatedAfter: Time, $notes: Int!) {
   project(fullPath: $fullPath) {
     issues(first: $first, after: $after, sort: CREATED_ASC, state: $state, updatedAfter: $updatedAfter) {
       pageInfo { hasNextPage endCursor }
       nodes {
         id iid title description state createdAt updatedAt closedAt webUrl type severity userNotesCount
+        dueDate timeEstimate totalTimeSpent milestone { title dueDate } ${ee ? EE_FIELDS : ''}
         labels(first: 100) { pageInfo { hasNextPage } nodes { title } }
         assignees(first: 100) { nodes { ${USER} } }
         author { ${USER} }
@@ -61,6 +70,10 @@ interface GqlIssue {
   id: string; iid: string; title: string; description: string | null; state: string;
   createdAt: string | null; updatedAt: string | null; closedAt: string | null; webUrl: string;
   type: string | null; severity: string | null; userNotesCount: number;
+  dueDate?: string | null; timeEstimate?: number | null; totalTimeSpent?: number | null;
+  milestone?: { title: string; dueDate: string | null } | null;
+  weight?: number | null; healthStatus?: string | null;
+  iteration?: { title: string | null; startDate: string | null; dueDate: string | null } | null;
   labels: { pageInfo: { hasNextPage: boolean }; nodes: { title: string }[] };
   assignees: { nodes: GqlUser[] };
   author: GqlUser | null;
@@ -73,7 +86,7 @@ interface GqlAnswer {
 
 /** The issue list as a kit Listing whose cursor is GraphQL's `after` ('' for the first page). */
 export function graphqlListing(gc: GraphQLContext, signal: AbortSignal): Listing<string, GitLabRecord> {
-  const size = { issues: gc.issuesPerPage, notes: gc.notesPerIssue };
+  const size = { issues: gc.issuesPerPage, notes: gc.notesPerIssue, ee: true };
   return {
     what: `GitLab issues of ${gc.fullPath} (GraphQL)`,
     cursorName: 'GraphQL cursor',
@@ -87,17 +100,21 @@ export function graphqlListing(gc: GraphQLContext, signal: AbortSignal): Listing
   };
 }
 
-async function fetchPage(gc: GraphQLContext, size: { issues: number; notes: number }, after: string, signal: AbortSignal) {
+async function fetchPage(gc: GraphQLContext, size: { issues: number; notes: number; ee: boolean }, after: string, signal: AbortSignal) {
   for (;;) {
     const variables = {
       fullPath: gc.fullPath, first: size.issues, after: after || null, notes: size.notes,
       state: gc.state, updatedAfter: gc.since ? gc.since.toISOString() : null,
     };
-    const res = await gc.http.post<GqlAnswer>(gc.graphqlUrl, { query: QUERY, variables }, { signal, allowStatus: NO_GRAPHQL });
+    const res = await gc.http.post<GqlAnswer>(gc.graphqlUrl, { query: query(size.ee), variables }, { signal, allowStatus: NO_GRAPHQL });
     if (NO_GRAPHQL.includes(res.status)) throw new GraphQLRefused(`POST /api/graphql answered HTTP ${res.status}`);
     const errors = Array.isArray(res.body?.errors) ? res.body.errors : [];
     if (errors.length > 0) {
       const message = String(errors[0]?.message ?? 'an error without a message').slice(0, 300);
+      if (size.ee && EE_MISSING.test(message)) {
+        size.ee = false;
+        continue;
+      }
       // A query too costly for this server: ask for less, notes first (they weigh most).
       if (/complexity|timed? ?out/i.test(message) && (size.notes > MIN_NOTES || size.issues > MIN_ISSUES)) {
         if (size.notes > MIN_NOTES) size.notes = Math.max(MIN_NOTES, Math.floor(size.notes / 2));
@@ -143,6 +160,13 @@ async function toRecord(gc: GraphQLContext, n: GqlIssue, signal: AbortSignal): P
     user_notes_count: n.userNotesCount,
     issue_type: n.type ? n.type.toLowerCase() : null,
     severity: n.severity,
+    // as REST names them, so custom fields come out the same either way
+    due_date: n.dueDate ?? null,
+    milestone: n.milestone ? { title: n.milestone.title, due_date: n.milestone.dueDate } : null,
+    time_stats: { time_estimate: n.timeEstimate ?? 0, total_time_spent: n.totalTimeSpent ?? 0 },
+    ...(n.weight !== undefined ? { weight: n.weight } : {}),
+    ...(n.iteration !== undefined ? { iteration: n.iteration && { title: n.iteration.title, start_date: n.iteration.startDate, due_date: n.iteration.dueDate } } : {}),
+    ...(n.healthStatus !== undefined ? { health_status: n.healthStatus && snake(n.healthStatus) } : {}),
   };
   // As the REST path: an issue without comments carries no notes (its system notes are not worth a request there).
   if (n.userNotesCount === 0) return issue;
@@ -172,3 +196,6 @@ function globalIdNumber(id: string, what: string): number {
   if (!m) throw new SourceError('SOURCE_RESPONSE_INVALID', `GitLab GraphQL answered a ${what} whose id is not a Global ID`);
   return Number(m[1]);
 }
+
+/** GraphQL's HealthStatus enum (onTrack) as REST spells it (on_track). */
+const snake = (v: string): string => v.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

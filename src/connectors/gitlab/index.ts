@@ -8,6 +8,7 @@ export const gitlabModule: ConnectorModule = {
   sourceType: 'gitlab',
   configSchema: gitlabConfigSchema,
   secretFields: ['token'],
+  defaultFieldMap: { story_points: 'weight', due_date: 'due_date', sprint: 'iteration', severity: 'severity' },
   describe: (config) => describeGitLab(config as GitLabConfig),
   create: (config, ctx) => createGitLabConnector(config as GitLabConfig, ctx),
 };

@@ -4,6 +4,7 @@
  */
 import type { ItemComment, NormalizedItem, Person, StatusCategory } from '../connector.js';
 import type { GitLabIssue, GitLabNote, GitLabRecord, GitLabUser } from './types.js';
+import { attachmentsOf, completenessOf, customFieldsOf, historyOf } from './depth.js';
 
 export function identifyGitLab(raw: unknown): { external_id: string; key: string | null } {
   const r = (raw ?? {}) as Partial<GitLabIssue>;
@@ -13,11 +14,15 @@ export function identifyGitLab(raw: unknown): { external_id: string; key: string
   };
 }
 
-export function normalizeGitLab(raw: unknown, project: string): NormalizedItem {
+/** `projectUrl` (the project's API URL) is where linked uploads are read from. */
+export function normalizeGitLab(raw: unknown, project: string, projectUrl = ''): NormalizedItem {
   const record = assertRecord(raw);
-  const { notes, ...issue } = record;
+  const { notes, events, read: _read, ...issue } = record;
   const userNotes = (notes ?? []).filter((n) => !n.system);
   const assignee = issue.assignees?.[0] ?? issue.assignee ?? null;
+  const comments = userNotes.map(comment);
+  const dc = { projectUrl, person, isoTime };
+  const attachments = attachmentsOf(issue, userNotes, dc);
   return {
     external_id: String(issue.id),
     key: `#${issue.iid}`,
@@ -36,7 +41,11 @@ export function normalizeGitLab(raw: unknown, project: string): NormalizedItem {
     created_at: isoTime(issue.created_at),
     updated_at: isoTime(issue.updated_at),
     closed_at: isoTime(issue.closed_at),
-    comments: userNotes.map(comment),
+    comments,
+    history: events ? historyOf(events, dc) : [],
+    attachments,
+    custom_fields: customFieldsOf(issue),
+    completeness: completenessOf(record, comments, events, attachments.length),
     raw: notes === undefined ? issue : { ...issue, system_notes: notes.filter((n) => n.system) },
   };
 }
@@ -48,6 +57,9 @@ function assertRecord(raw: unknown): GitLabRecord {
   if (typeof r.iid !== 'number' && typeof r.iid !== 'string') throw new Error('GitLab issue has no iid');
   if (typeof r.state !== 'string') throw new Error(`GitLab issue ${r.id} has no state`);
   if (r.notes !== undefined && !Array.isArray(r.notes)) throw new Error(`GitLab issue ${r.id} has malformed notes`);
+  if (r.events !== undefined && !['state', 'label', 'milestone'].every((k) => Array.isArray(r.events?.[k as 'state']))) {
+    throw new Error(`GitLab issue ${r.id} has malformed events`);
+  }
   return r as GitLabRecord;
 }
 
@@ -67,9 +79,14 @@ function itemType(issue: GitLabIssue): string {
   return typeof t === 'string' && t ? t.toLowerCase() : 'issue';
 }
 
+/**
+ * GitLab shows a user's email only as their public email, which GitLab accepts only from the user's
+ * verified addresses (docs.gitlab.com/user/profile/#set-your-public-email): so it is vouched for.
+ */
 function person(user: GitLabUser | null | undefined): Person | null {
   if (!user || user.id === undefined || user.id === null) return null;
-  return { external_id: String(user.id), name: user.name || user.username || null, email: user.email ?? null };
+  const email = user.email || null;
+  return { external_id: String(user.id), name: user.name || user.username || null, email, ...(email ? { email_verified: true } : {}) };
 }
 
 function comment(note: GitLabNote): ItemComment {

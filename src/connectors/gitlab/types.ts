@@ -40,8 +40,33 @@ export interface GitLabIssue {
   [field: string]: unknown;
 }
 
+/** One resource event (state, label or milestone); the fields of the three kinds together. */
+export interface GitLabResourceEvent {
+  id: number;
+  user: GitLabUser | null;
+  created_at: string | null;
+  /** state events: 'opened' | 'closed' | 'reopened' */
+  state?: string;
+  /** label and milestone events */
+  action?: 'add' | 'remove' | string;
+  label?: { id: number; name: string } | null;
+  milestone?: { id: number; title: string } | null;
+}
+
+export interface GitLabEvents {
+  state: GitLabResourceEvent[];
+  label: GitLabResourceEvent[];
+  milestone: GitLabResourceEvent[];
+}
+
 /**
  * One record of a SourcePage: the issue as received plus, when fetched, all its notes oldest
  * first. `notes` is absent when they were not fetched (comments off, or no user notes).
  */
-export type GitLabRecord = GitLabIssue & { notes?: GitLabNote[] };
+export type GitLabRecord = GitLabIssue & {
+  notes?: GitLabNote[];
+  /** the issue's resource events, when history was read */
+  events?: GitLabEvents;
+  /** what the pager read for this record (kept out of `raw`): lets the normalizer tell "none" from "not read" */
+  read?: { comments: boolean; history: boolean };
+};

@@ -71,7 +71,17 @@ const afterId: ConnectionOf['after'] = (item, key) => Number(item.id) > Number(k
 const listConnection = (items: Obj[]): ConnectionOf => ({ items, key: byId, after: afterId });
 
 /** The part of GitLab's schema the fake serves, type → field → definition. */
-function schema(project: GitLabProject, visible: boolean): Record<string, Record<string, FieldDef>> {
+/**
+ * `communityEdition`: the schema of a GitLab CE server, without the Premium fields of Issue
+ * (ee/app/graphql/ee/types/issue_type.rb: weight, healthStatus, iteration, …).
+ */
+function schema(project: GitLabProject, visible: boolean, communityEdition: boolean): Record<string, Record<string, FieldDef>> {
+  const premium: Record<string, FieldDef> = communityEdition ? {} : {
+    weight: scalar('Int', (i) => i.weight ?? null),
+    // HealthStatus enum: onTrack, needsAttention, atRisk
+    healthStatus: scalar('HealthStatus', (i) => (typeof i.health_status === 'string' ? i.health_status.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()) : null)),
+    iteration: { type: 'Iteration', get: (i) => i.iteration ?? null },
+  };
   const user: Record<string, FieldDef> = {
     id: scalar('ID', (u) => gid('User', u.id)),
     username: scalar('String', (u) => u.username),
@@ -123,6 +133,12 @@ function schema(project: GitLabProject, visible: boolean): Record<string, Record
       severity: scalar('IssuableSeverity', (i) => i.severity ?? 'UNKNOWN'),
       confidential: scalar('Boolean', (i) => i.confidential === true),
       userNotesCount: scalar('Int', (i) => i.user_notes_count),
+      // Issue.dueDate and Milestone.dueDate are Time in the reference, sent as midnight UTC
+      dueDate: scalar('Time', (i) => (typeof i.due_date === 'string' ? `${i.due_date}T00:00:00Z` : null)),
+      timeEstimate: scalar('Int', (i) => (i.time_stats as Obj | undefined)?.time_estimate ?? 0),
+      totalTimeSpent: scalar('Int', (i) => (i.time_stats as Obj | undefined)?.total_time_spent ?? 0),
+      milestone: { type: 'Milestone', get: (i) => i.milestone ?? null },
+      ...premium,
       author: { type: 'UserCore', get: (i) => i.author ?? null },
       labels: {
         type: 'LabelConnection', resolver: true, connection: true, args: ['first', 'after', 'last', 'before'],
@@ -148,6 +164,17 @@ function schema(project: GitLabProject, visible: boolean): Record<string, Record
       createdAt: scalar('Time', (n) => isoSeconds(n.created_at)),
       updatedAt: scalar('Time', (n) => isoSeconds(n.updated_at)),
       author: { type: 'UserCore', get: (n) => n.author ?? null },
+    },
+    Milestone: {
+      id: scalar('ID', (m) => gid('Milestone', m.id)),
+      title: scalar('String', (m) => m.title),
+      dueDate: scalar('Time', (m) => (typeof m.due_date === 'string' ? `${m.due_date}T00:00:00Z` : null)),
+    },
+    Iteration: {
+      id: scalar('ID', (it) => gid('Iteration', it.id)),
+      title: scalar('String', (it) => it.title ?? null),
+      startDate: scalar('Time', (it) => (typeof it.start_date === 'string' ? `${it.start_date}T00:00:00Z` : null)),
+      dueDate: scalar('Time', (it) => (typeof it.due_date === 'string' ? `${it.due_date}T00:00:00Z` : null)),
     },
     Label: { id: scalar('ID', (l) => gid('ProjectLabel', l.id)), title: scalar('String', (l) => l.title) },
     UserCore: user,
@@ -196,7 +223,7 @@ function decodeCursor(cursor: string): Record<string, unknown> {
 }
 
 /** Answers one GraphQL request body for `project`; `visible` false: a caller who may not see it (anonymous). */
-export function answerGraphQL(project: GitLabProject, raw: string, o: { maxComplexity: number; visible: boolean }): GraphQLAnswer {
+export function answerGraphQL(project: GitLabProject, raw: string, o: { maxComplexity: number; visible: boolean; communityEdition?: boolean }): GraphQLAnswer {
   const maxComplexity = o.maxComplexity;
   let request: { query?: unknown; variables?: unknown };
   try {
@@ -206,7 +233,7 @@ export function answerGraphQL(project: GitLabProject, raw: string, o: { maxCompl
   }
   if (typeof request?.query !== 'string') return { body: { errors: [{ message: 'No query string was present' }] }, read: null };
   const variables = (request.variables && typeof request.variables === 'object' ? request.variables : {}) as Record<string, unknown>;
-  const types = schema(project, o.visible);
+  const types = schema(project, o.visible, o.communityEdition === true);
   try {
     const op = parseDocument(request.query);
     const resolved = (v: Value): unknown => {

@@ -7,6 +7,10 @@
  *   asc|desc and `order_by` created_at|updated_at, any other value refused by the parameter validation with 400)
  * - https://docs.gitlab.com/api/projects/#get-a-single-project (GET /projects/:id by id or URL-encoded path)
  * - https://docs.gitlab.com/api/issues_statistics/ (counts all/closed/opened, filters such as updated_after)
+ * - https://docs.gitlab.com/api/resource_state_events/, /resource_label_events/, /resource_milestone_events/
+ *   (GET /projects/:id/issues/:iid/resource_<kind>_events, offset paging, 404 for an unknown issue)
+ * - https://docs.gitlab.com/api/project_markdown_uploads/#download-an-uploaded-file-by-secret-and-filename
+ *   (GET /projects/:id/uploads/:secret/:filename, GitLab 17.4: the file's bytes; 404 {"message":"404 Not found"})
  * - https://docs.gitlab.com/api/rest/ (URL-encoded `group%2Fproject` ids, offset + keyset paging,
  *   headers omitted above 10,000 records; keyset for project issues since GitLab 18.3)
  * - https://docs.gitlab.com/api/rest/authentication/ (PRIVATE-TOKEN or Bearer; 401 {"message":"401 Unauthorized"})
@@ -21,7 +25,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { closeServer, listenLoopback } from './loopback.js';
-import { GitLabProject, type FakeIssue } from './gitlab-data.js';
+import { GitLabProject, uploadBytes, type FakeIssue } from './gitlab-data.js';
 import { answerGraphQL, MAX_COMPLEXITY } from './gitlab-graphql.js';
 import { keysetPage, offsetPage, sortRecords, type PageReply } from './gitlab-paging.js';
 import { adversarialText, FaultQueue, logEntry, replayed, type CommonFault, type FakeRequest, type Targeted, type VendorFake } from './vendor-fake.js';
@@ -45,6 +49,8 @@ export interface GitLabFakeOptions {
   graphql?: 'supported' | 'absent';
   /** GraphQL complexity limit (GitLab: 250 authenticated). */
   maxComplexity?: number;
+  /** 'ce': a Community Edition server, whose GraphQL schema lacks the Premium fields; default 'ee' (gitlab.com) */
+  edition?: 'ee' | 'ce';
 }
 
 /** Any answer at all: a status with this body and these headers. */
@@ -67,6 +73,8 @@ interface Reply {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** a binary body (an upload's content), sent instead of `body` */
+  bytes?: Buffer;
   graphql?: GitLabRequest['graphql'];
 }
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => ({
@@ -136,7 +144,7 @@ export class GitLabFake implements VendorFake<GitLabReplyFault, GitLabRequest> {
     if (reply.graphql) entry.graphql = reply.graphql;
     const delay = (this.opts.latencyMs ?? 0) + (fault?.kind === 'slow' ? fault.delayMs : 0);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-    const out = Buffer.from(reply.body);
+    const out = reply.bytes ?? Buffer.from(reply.body);
     res.writeHead(reply.status, { ...reply.headers, 'content-length': String(out.length) });
     if (fault?.kind === 'truncate') {
       res.write(out.subarray(0, Math.floor(out.length / 2)), () => res.destroy());
@@ -156,7 +164,7 @@ export class GitLabFake implements VendorFake<GitLabReplyFault, GitLabRequest> {
     if (given !== undefined && given !== this.token) return json(401, { errors: [{ message: 'Invalid token' }] });
     const answer = given === undefined
       ? answerGraphQL(this.project, body, { maxComplexity: 200, visible: false })
-      : answerGraphQL(this.project, body, { maxComplexity: this.opts.maxComplexity ?? MAX_COMPLEXITY, visible: true });
+      : answerGraphQL(this.project, body, { maxComplexity: this.opts.maxComplexity ?? MAX_COMPLEXITY, visible: true, communityEdition: this.opts.edition === 'ce' });
     return { ...json(200, answer.body), ...(answer.read ? { graphql: answer.read } : {}) };
   }
 
@@ -208,15 +216,41 @@ export class GitLabFake implements VendorFake<GitLabReplyFault, GitLabRequest> {
     const given = req.headers['private-token'] ?? req.headers.authorization?.replace(/^Bearer\s+/i, '');
     if (given !== this.token) return UNAUTHORIZED();
     // [^/]+ : an un-encoded slash in the project path matches no API route, as on GitLab
-    const m = /^\/api\/v4\/projects\/([^/]+)(?:\/(issues_statistics|issues)(?:\/(\d+)(\/notes)?)?)?$/.exec(rawPath);
+    const up = /^\/api\/v4\/projects\/([^/]+)\/uploads\/([0-9a-f]{32})\/([^/]+)$/.exec(rawPath);
+    if (up && req.method === 'GET') {
+      if (!this.isProject(up[1]!)) return json(404, { message: '404 Project Not Found' });
+      return this.upload(`${up[2]}/${up[3]}`);
+    }
+    const m = /^\/api\/v4\/projects\/([^/]+)(?:\/(issues_statistics|issues)(?:\/(\d+)(\/notes|\/resource_(?:state|label|milestone)_events)?)?)?$/.exec(rawPath);
     if (!m || req.method !== 'GET' || (m[2] === 'issues_statistics' && m[3])) return json(404, { error: '404 Not Found' });
-    const ref = decodeURIComponent(m[1]!);
-    if (ref !== String(this.project.id) && ref !== this.project.path) return json(404, { message: '404 Project Not Found' });
+    if (!this.isProject(m[1]!)) return json(404, { message: '404 Project Not Found' });
     if (!m[2]) return json(200, this.project.json());
     if (m[2] === 'issues_statistics') return this.statistics(url);
+    if (m[4]?.startsWith('/resource_')) return this.events(Number(m[3]), m[4].split('_')[1] as 'state', url);
     if (m[4]) return this.notes(Number(m[3]), url);
     if (m[3]) return this.single(Number(m[3]));
     return this.issues(url);
+  }
+
+  private isProject(encoded: string): boolean {
+    const ref = decodeURIComponent(encoded);
+    return ref === String(this.project.id) || ref === this.project.path;
+  }
+
+  /** Oldest first (GitLab lists events by id), offset paging like every list. */
+  private events(iid: number, kind: 'state' | 'label' | 'milestone', url: URL): Reply {
+    const events = this.project.events.get(iid);
+    if (!events || !this.project.issues.some((i) => i.iid === iid)) return json(404, { message: '404 Not found' });
+    const page = offsetPage(events[kind], url, this.opts.totalsThreshold ?? 10_000);
+    return json(200, page.items, page.headers);
+  }
+
+  private upload(key: string): Reply {
+    const upload = this.project.uploads.get(key);
+    if (!upload) return json(404, { message: '404 Not found' });
+    const name = decodeURIComponent(upload.filename);
+    const type = name.endsWith('.png') ? 'image/png' : 'application/octet-stream';
+    return { status: 200, headers: { 'content-type': type, 'content-disposition': `attachment; filename="${name.replace(/"/g, '')}"` }, body: '', bytes: uploadBytes(upload) };
   }
 
   /** The single-issue answer adds `subscribed` (the caller's subscription) to the list's shape. */

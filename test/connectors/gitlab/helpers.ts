@@ -41,7 +41,7 @@ export interface Run {
 
 export async function collect(
   connector: Connector,
-  o: { cursor?: string | null; since?: Date | null; batchSize?: number; includeComments?: boolean; signal?: AbortSignal; maxPages?: number } = {},
+  o: { cursor?: string | null; since?: Date | null; batchSize?: number; includeComments?: boolean; includeHistory?: boolean; signal?: AbortSignal; maxPages?: number } = {},
 ): Promise<Run> {
   const pages: SourcePage[] = [];
   for await (const page of connector.pages({
@@ -49,6 +49,7 @@ export async function collect(
     since: o.since ?? null,
     batchSize: o.batchSize ?? 100,
     includeComments: o.includeComments ?? true,
+    ...(o.includeHistory !== undefined ? { includeHistory: o.includeHistory } : {}),
     signal: o.signal ?? new AbortController().signal,
   })) {
     pages.push(page);
