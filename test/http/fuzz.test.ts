@@ -46,8 +46,8 @@ beforeAll(async () => {
   expect((await env.harness.waitFor(doneJob)).status).toBe('completed');
   // No worker from here on: nothing but the requests themselves can change Redis.
   await env.harness.worker!.close();
-  // the closed worker's marker would expire mid-run (by its TTL, not by a request)
-  await env.harness.deps.redis.del(`${env.harness.prefix}bull:imports:stalled-check`);
+  // the closed workers' markers would expire mid-run (by their TTL, not by a request)
+  for (const queue of ['imports', 'sync-ticks', 'webhook-deliveries']) await env.harness.deps.redis.del(`${env.harness.prefix}bull:${queue}:stalled-check`);
   liveJob = (await app.inject({ method: 'POST', url: '/api/imports', payload: importBody({ scope: 'FUZZ-LIVE' }) })).json().job_id;
   const before = await snapshot();
   expect(before).toMatch(/"w":"3","j":"3"/);

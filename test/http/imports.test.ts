@@ -43,7 +43,7 @@ describe('POST /api/imports', () => {
     const res = await post(importBody({}, { options: { mode: 'incremental', batch_size: 7 } }));
     expect(res.statusCode).toBe(202);
     const queued = await env.harness.deps.queue.getJob(res.json().job_id);
-    expect(queued?.data.options).toEqual({ mode: 'incremental', batch_size: 7, include_comments: true, dry_run: false });
+    expect(queued?.data.options).toEqual({ mode: 'incremental', batch_size: 7, include_comments: true, dry_run: false, include_history: true, download_attachments: false });
   });
 
   it('replays the first job for a reused Idempotency-Key (200), refuses it with another body (422)', async () => {
