@@ -8,6 +8,7 @@ import { contextFrom, type GlobalOptions } from '../context.js';
 import { EXIT } from '../errors.js';
 import { explainRefusal } from '../refusal.js';
 import { addSchemaFlags, readSchemaFlags } from '../source-flags.js';
+import { addFieldMapFlag, readFieldMap } from '../field-map-flag.js';
 import { processIo, waitForJob } from '../wait.js';
 import type { Action } from '../program.js';
 
@@ -26,7 +27,8 @@ export function importCommand(connectors: Record<SourceType, ConnectorModule>, a
     const module = connectors[st];
     const sub = cmd.command(st).description(`import from ${VENDOR[st]}`);
     const config = addSchemaFlags(sub, module.configSchema, module.secretFields);
-    const options = addSchemaFlags(sub, ImportOptionsSchema);
+    const options = addSchemaFlags(sub, ImportOptionsSchema, [], ['field_map']);
+    addFieldMapFlag(sub);
     const top = addSchemaFlags(sub, TOP_LEVEL);
     sub
       .option('--wait', 'follow the job to its end with a progress bar; exit 0 completed, 1 failed, 2 cancelled')
@@ -35,7 +37,8 @@ export function importCommand(connectors: Record<SourceType, ConnectorModule>, a
       action(async () => {
         const opts = sub.opts<{ wait?: boolean; json?: boolean }>();
         const ctx = contextFrom(sub.optsWithGlobals<GlobalOptions>());
-        const optionValues = await readSchemaFlags(sub, options);
+        const fieldMap = readFieldMap(sub);
+        const optionValues = { ...(await readSchemaFlags(sub, options)), ...(fieldMap && { field_map: fieldMap }) };
         const body = {
           source_type: st,
           source_config: await readSchemaFlags(sub, config),

@@ -15,7 +15,7 @@ import { TOP_LEVEL } from './import.js';
 import type { Action } from '../program.js';
 
 /** What a sync's runs take from `options` (mode, since and dry_run are the schedule's). */
-const SYNC_OPTIONS = Type.Pick(ImportOptionsSchema, ['batch_size', 'include_comments']) as unknown as TObject;
+const SYNC_OPTIONS = Type.Pick(ImportOptionsSchema, ['batch_size', 'include_comments', 'include_history', 'download_attachments']) as unknown as TObject;
 const SYNC_TOP = Type.Omit(TOP_LEVEL, ['correlation_id']) as unknown as TObject;
 
 /** `90`, `90s`, `15m`, `6h`, `1d` → seconds. */
