@@ -27,6 +27,8 @@ declare module 'ioredis' {
 }
 
 export type SaveResult = { ok: true; job: JobRecord } | { ok: false; status: JobStatus | null };
+/** A batch's save: whether it landed (the record is not sent back). */
+export type ProgressResult = { ok: true } | { ok: false; status: JobStatus | null };
 /** `lostRuns`: earlier runs that started and never ended cleanly, since the last stored batch. */
 export type TakeResult = { ok: true; job: JobRecord; lostRuns: number } | { ok: false; status: JobStatus | null };
 
@@ -162,9 +164,10 @@ export class JobRecords {
    * Progress + checkpoint of one batch; refused unless the job is processing and owned by `owner`.
    * The progress note goes with it: the one still in force, else none (the wait it told of is over).
    */
-  saveProgress(id: string, owner: string, write: ProgressWrite): Promise<SaveResult> {
+  async saveProgress(id: string, owner: string, write: ProgressWrite): Promise<ProgressResult> {
     const patch = { progress: write.progress, error_message: write.note ?? null };
-    return this.save(id, 'progress', '', patch, owner, write.checkpoint, write.items, write.counters);
+    const [kind, status] = await this.saveRaw(id, 'progress', '', patch, owner, write.checkpoint, write.items, write.counters);
+    return kind === 'ok' ? { ok: true } : { ok: false, status: (status as JobStatus | undefined) ?? null };
   }
 
   private async save(...args: Parameters<JobRecords['saveCounting']>): Promise<SaveResult> {
@@ -172,23 +175,28 @@ export class JobRecords {
   }
 
   /** The save, and the job's unfinished runs after it. */
-  private async saveCounting(
+  private async saveCounting(...args: Parameters<JobRecords['saveRaw']>): Promise<[SaveResult, number]> {
+    const [kind, payload, runs] = await this.saveRaw(...args);
+    if (kind === 'ok') return [{ ok: true, job: JSON.parse(payload!) as JobRecord }, Number(runs ?? 0)];
+    return [{ ok: false, status: (payload as JobStatus | undefined) ?? null }, 0];
+  }
+
+  /** lua/save.lua's reply: a progress write is answered without the record (its writer needs only `ok`). */
+  private saveRaw(
     id: string, op: string, to: string, patch: object, owner: string,
     checkpoint: string, items: ImportedItemRef[], counters: object,
-  ): Promise<[SaveResult, number]> {
+  ): Promise<Reply> {
     const k = this.keys;
     const now = new Date();
     // A callback given up on stays visible as long as a job record would.
     const callbackTtl = Math.ceil(this.callbackHorizonMs / 1000) + this.ttlSeconds;
-    const [kind, payload, runs] = await this.redis.saveJob(
+    return this.redis.saveJob(
       k.record(id), k.credentials(id), k.checkpoint(id), k.owner(id), k.counters, k.unfinishedRuns(id),
       k.callback(id), k.callbacksDue,
       op, to, JSON.stringify(patch), now.toISOString(), this.ttlSeconds, owner, checkpoint,
       JSON.stringify(items), JSON.stringify(counters), k.indexPrefix, k.events(id), k.cancelChannel,
       now.getTime(), this.callbackHorizonMs, callbackTtl,
     );
-    if (kind === 'ok') return [{ ok: true, job: JSON.parse(payload!) as JobRecord }, Number(runs ?? 0)];
-    return [{ ok: false, status: (payload as JobStatus | undefined) ?? null }, 0];
   }
 
   async list(filter: ListFilter): Promise<JobPage> {

@@ -11,8 +11,12 @@ import { isPartial } from '../connectors/item-depth.js';
 const STATUS_CATEGORIES = new Set(['todo', 'in_progress', 'done']);
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+/** Any character cleanText may have to touch: nearly every string has none and is returned as is. */
+const SUSPECT = /[\0\uD800-\uDFFF]/;
+
 /** PostgreSQL text and jsonb refuse NUL and unpaired surrogates; drop NULs, replace the rest with U+FFFD. */
 function cleanText(text: string): string {
+  if (!SUSPECT.test(text)) return text;
   return text.replaceAll('\0', '').replace(LONE_SURROGATE, '\uFFFD');
 }
 

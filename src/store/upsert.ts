@@ -39,7 +39,7 @@ const updateColumns = CONTENT_COLUMNS.map(
   (c) => `${c} = CASE WHEN w.content_hash = EXCLUDED.content_hash THEN w.${c} ELSE EXCLUDED.${c} END`,
 ).join(',\n    ');
 
-const UPSERT_SQL = `
+export const UPSERT_SQL = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb)
     AS i(ord integer, external_id text, content_hash text, partial boolean, ${inputColumns})
@@ -82,9 +82,14 @@ changed AS (
   FROM outcome o JOIN upserted u ON u.id = o.item_id
   WHERE o.action IN ('created', 'updated') ORDER BY o.ord
 ),
+-- One primary-key probe per item (LIMIT 1 keeps the planner from flattening the lateral into a
+-- join): as a join it read every item the job had logged so far, more with each batch, because
+-- PGlite runs no autovacuum and the planner's statistics of job_items stay those of an empty table.
 earlier AS (
-  SELECT j.external_id, j.key, j.item_id, j.action, j.error, j.batch_no, j.partial FROM job_items j
-  WHERE j.job_id = $6::uuid AND j.external_id IN (SELECT external_id FROM outcome)
+  SELECT j.external_id, j.key, j.item_id, j.action, j.error, j.batch_no, j.partial FROM outcome o
+  CROSS JOIN LATERAL (
+    SELECT * FROM job_items x WHERE x.job_id = $6::uuid AND x.external_id = o.external_id LIMIT 1
+  ) j
 ),
 logged AS (
   INSERT INTO job_items (job_id, external_id, key, item_id, action, error, batch_no, partial)
@@ -160,7 +165,13 @@ async function settle(db: DbQueries, ctx: BatchContext, rows: ItemRow[], refused
 const isRefusal = (err: unknown): err is StoreError => err instanceof StoreError && err.failure === 'refused';
 
 async function runUpsert(db: DbQueries, ctx: BatchContext, rows: ItemRow[], failures: FailureRow[]): Promise<ItemOutcome[]> {
-  const { rows: outcomes } = await db.query<ItemOutcome>(UPSERT_SQL, [
+  const { rows: outcomes } = await db.query<ItemOutcome>(UPSERT_SQL, upsertParams(ctx, rows, failures));
+  return outcomes;
+}
+
+/** UPSERT_SQL's parameters (exported with it for the test that reads its plan). */
+export function upsertParams(ctx: BatchContext, rows: ItemRow[], failures: FailureRow[]): unknown[] {
+  return [
     JSON.stringify(rows),
     JSON.stringify(failures),
     ctx.tenantId ?? '',
@@ -169,6 +180,5 @@ async function runUpsert(db: DbQueries, ctx: BatchContext, rows: ItemRow[], fail
     ctx.jobId,
     ctx.batchNo,
     ctx.scope ?? null,
-  ]);
-  return outcomes;
+  ];
 }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/store/db.js';
 import { SqlItemStore } from '../../src/store/work-items.js';
+import { UPSERT_SQL, upsertParams } from '../../src/store/upsert.js';
+import { prepareBatch } from '../../src/store/content.js';
 import type { BatchContext } from '../../src/items/types.js';
 import { STORE_BACKENDS, sampleItem, type TestStore } from '../support/store.js';
 
@@ -141,5 +143,28 @@ describe.each(STORE_BACKENDS)('upsertBatch on %s', (_name, open) => {
       `SELECT count(*)::text AS n FROM work_items WHERE source_instance = 'atomic.example'`);
     expect(rows[0]!.n).toBe('0');
     expect((await t.store.jobItems(ctx.jobId, { limit: 10 })).items).toEqual([]);
+  });
+
+  test("a batch reads only its own items from the job's item log, not everything the job logged before", async () => {
+    // The earlier-delivery lookup once joined the job's whole log: every batch re-read all the
+    // job had logged (quadratic over an import), since PGlite never refreshes the planner's statistics.
+    const ctx = ctxFor({ sourceInstance: 'log-probe.example' });
+    const batch = (b: number) => Array.from({ length: 50 }, (_, i) => sampleItem(b * 50 + i));
+    for (let b = 0; b < 8; b++) await t.store.upsertBatch({ ...ctx, batchNo: b + 1 }, batch(b), []);
+    const next = prepareBatch(batch(8), []);
+    const { rows } = await (t.store as SqlItemStore).db.query<{ 'QUERY PLAN': unknown }>(
+      `EXPLAIN (ANALYZE, FORMAT JSON) ${UPSERT_SQL}`, upsertParams({ ...ctx, batchNo: 9 }, next.rows, next.failures));
+    const reads: number[] = [];
+    const walk = (node: Record<string, unknown>): void => {
+      if (node['Relation Name'] === 'job_items' && String(node['Node Type']).includes('Scan')) {
+        reads.push(Number(node['Actual Rows']) * Number(node['Actual Loops']) + Number(node['Rows Removed by Filter'] ?? 0));
+      }
+      for (const child of (node['Plans'] as Record<string, unknown>[] | undefined) ?? []) walk(child);
+    };
+    const plan = rows[0]!['QUERY PLAN'];
+    walk(((typeof plan === 'string' ? JSON.parse(plan) : plan) as { Plan: Record<string, unknown> }[])[0]!.Plan);
+    expect(reads.length).toBeGreaterThan(0);
+    // 400 logged before; this batch's 50 are new, so a probe per item finds none of them
+    expect(Math.max(...reads)).toBeLessThanOrEqual(50);
   });
 });
