@@ -19,11 +19,11 @@ const LISTED = 1000;
 const PLAIN_SAMPLE = 300;
 const RATE = 50;
 
-const importAll = (fake: GithubFake, batchSize: number) =>
+export const importAll = (fake: GithubFake, batchSize: number) =>
   drainConnector(githubModule, { base_url: fake.baseUrl, token: fake.token, owner: fake.data.o.owner, repo: fake.data.o.repo }, batchSize);
 
 /** A first attempt: list pages in sequence, skip pull requests, one comments request per issue. */
-async function plainSequential(fake: GithubFake, limit: number) {
+export async function plainSequential(fake: GithubFake, limit: number) {
   const headers = { authorization: `Bearer ${fake.token}`, 'user-agent': 'bench', accept: 'application/vnd.github+json' };
   const repo = fake.data.repoUrl;
   const t0 = performance.now();
@@ -66,7 +66,8 @@ async function latencyFigures(print: (line: string) => void): Promise<void> {
 }
 
 
-async function rateFigures(print: (line: string) => void): Promise<void> {
+/** The rate figure: one import against a fake allowing RATE requests per 1 s window. */
+export async function measureRate() {
   const opts: GithubFakeOptions = { issues: 3000, latencyMs: 5, rateLimit: { limit: RATE, windowMs: 1000, status: 429 } };
   const fake = await started(new GithubFake(opts));
   try {
@@ -75,14 +76,19 @@ async function rateFigures(print: (line: string) => void): Promise<void> {
     const r = await importAll(fake, 10);
     const refused = fake.requests.filter((q) => q.status === 429 || q.status === 403).length;
     const { steady, windows } = steadyRate(fake.requests.filter((q) => q.status < 400).map((q) => q.answeredAt));
-    print(`GitHub: fake allowing R=${RATE} req/s (x-ratelimit-* counting down, 1 s windows, 429 when spent), 3,000 listed, pages of 10`);
-    print(
-      `  achieved ${steady.toFixed(1)} req/s = ${(steady / RATE).toFixed(2)} R over ${windows} full windows ` +
-        `(${fake.requests.length} requests in ${(r.ms / 1000).toFixed(1)} s, ${r.items} issues), ${refused} x 429 (goal > 0.85 R, 0 x 429)`,
-    );
+    return { rate: RATE, steady, windows, refused, requests: fake.requests.length, ms: r.ms, items: r.items };
   } finally {
     await fake.close();
   }
+}
+
+async function rateFigures(print: (line: string) => void): Promise<void> {
+  const f = await measureRate();
+  print(`GitHub: fake allowing R=${RATE} req/s (x-ratelimit-* counting down, 1 s windows, 429 when spent), 3,000 listed, pages of 10`);
+  print(
+    `  achieved ${f.steady.toFixed(1)} req/s = ${(f.steady / RATE).toFixed(2)} R over ${f.windows} full windows ` +
+      `(${f.requests} requests in ${(f.ms / 1000).toFixed(1)} s, ${f.items} issues), ${f.refused} x 429 (goal > 0.85 R, 0 x 429)`,
+  );
 }
 
 export async function run(print: (line: string) => void): Promise<void> {

@@ -19,17 +19,17 @@ const ISSUES = 1000;
 const PLAIN_SAMPLE = 300;
 const RATE = 25;
 
-async function fakeWith(n: number, opts: GitLabFakeOptions): Promise<GitLabFake> {
+export async function fakeWith(n: number, opts: GitLabFakeOptions): Promise<GitLabFake> {
   const fake = await started(new GitLabFake(opts));
   fake.project.seed(n);
   return fake;
 }
 
-const importAll = (fake: GitLabFake) =>
+export const importAll = (fake: GitLabFake) =>
   drainConnector(gitlabModule, { base_url: fake.baseUrl, token: fake.token, project_id: fake.project.path });
 
 /** What a first attempt looks like: offset pages one after another, then each issue's notes. */
-async function plainSequential(fake: GitLabFake, limit: number): Promise<{ items: number; ms: number; requests: number }> {
+export async function plainSequential(fake: GitLabFake, limit: number): Promise<{ items: number; ms: number; requests: number }> {
   const headers = { 'PRIVATE-TOKEN': fake.token };
   const project = `${fake.baseUrl}/api/v4/projects/${encodeURIComponent(fake.project.path)}`;
   const t0 = performance.now();
@@ -76,18 +76,23 @@ export async function run(print: (line: string) => void): Promise<void> {
     await Promise.all([graphqlFake.close(), keysetFake.close(), offsetFake.close()]);
   }
 
-  // The REST path: GraphQL reads 300 issues in 3 requests, too few to measure a rate by.
+  const f = await measureRate();
+  print(`GitLab (REST path): fake allowing R=${RATE} req/s (RateLimit-* headers counting down, 1 s windows), 300 issues with notes`);
+  print(
+    `  achieved ${f.steady.toFixed(1)} req/s = ${(f.steady / RATE).toFixed(2)} R over ${f.windows} full windows ` +
+      `(${f.requests} requests in ${(f.ms / 1000).toFixed(1)} s), ${f.refused} x 429 (goal > 0.85 R, 0 x 429)`,
+  );
+}
+
+/** The REST path's rate: GraphQL reads 300 issues in 3 requests, too few to measure a rate by. */
+export async function measureRate() {
   const limited = await fakeWith(300, { latencyMs: 5, rateLimit: { limit: RATE, windowMs: 1000 }, graphql: 'absent' });
   try {
     // Start on a window boundary: a partial first window would flatter the rate.
     await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000)));
     const r = await importAll(limited);
     const { steady, windows } = steadyRate(limited.requests.filter((q) => q.status !== 429).map((q) => q.at));
-    print(`GitLab (REST path): fake allowing R=${RATE} req/s (RateLimit-* headers counting down, 1 s windows), 300 issues with notes`);
-    print(
-      `  achieved ${steady.toFixed(1)} req/s = ${(steady / RATE).toFixed(2)} R over ${windows} full windows ` +
-        `(${limited.requests.length} requests in ${(r.ms / 1000).toFixed(1)} s), ${limited.throttled} x 429 (goal > 0.85 R, 0 x 429)`,
-    );
+    return { rate: RATE, steady, windows, refused: limited.throttled, requests: limited.requests.length, ms: r.ms };
   } finally {
     await limited.close();
   }

@@ -24,7 +24,7 @@ interface Result {
   ms: number;
 }
 
-const connectorImport = (fake: JiraFake): Promise<Result> =>
+export const connectorImport = (fake: JiraFake): Promise<Result> =>
   drainConnector(jiraModule as unknown as ConnectorModule, { base_url: fake.baseUrl, project_key: 'TEST', ...fake.credentials });
 
 interface SearchBody {
@@ -32,8 +32,8 @@ interface SearchBody {
   nextPageToken?: string;
 }
 
-/** What a first attempt looks like: search pages one after another, then each issue's comments. */
-async function plainSequential(fake: JiraFake): Promise<Result> {
+/** What a first attempt looks like: search pages one after another, then each issue's comments (the first `limit` issues). */
+export async function plainSequential(fake: JiraFake, limit = Infinity): Promise<Result> {
   const creds = fake.credentials as { email: string; api_token: string };
   const headers = {
     authorization: `Basic ${Buffer.from(`${creds.email}:${creds.api_token}`).toString('base64')}`,
@@ -50,14 +50,14 @@ async function plainSequential(fake: JiraFake): Promise<Result> {
     const res = await fetch(`${fake.baseUrl}/rest/api/3/search/jql`, { method: 'POST', headers, body });
     requests++;
     const page = (await res.json()) as SearchBody;
-    for (const issue of page.issues) {
+    for (const issue of page.issues.slice(0, limit - items)) {
       const c = await fetch(`${fake.baseUrl}/rest/api/3/issue/${issue.id}/comment?maxResults=100`, { headers });
       requests++;
       comments += ((await c.json()) as { comments: unknown[] }).comments.length;
     }
-    items += page.issues.length;
+    items += Math.min(page.issues.length, limit - items);
     token = page.nextPageToken;
-  } while (token !== undefined);
+  } while (token !== undefined && items < limit);
   return { items, comments, requests, ms: performance.now() - t0 };
 }
 

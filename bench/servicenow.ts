@@ -16,8 +16,8 @@ import { seedIncidents } from '../src/sandbox/fakes/servicenow-seed.js';
 import { started } from '../src/sandbox/fakes/vendor-fake.js';
 
 const INCIDENTS = 500;
-const USER = 'bench.user';
-const PASSWORD = 'bench-password';
+export const USER = 'bench.user';
+export const PASSWORD = 'bench-password';
 
 interface Result {
   items: number;
@@ -26,11 +26,11 @@ interface Result {
   ms: number;
 }
 
-const connectorImport = (fake: FakeServiceNow): Promise<Result> =>
+export const connectorImport = (fake: FakeServiceNow): Promise<Result> =>
   drainConnector(servicenowModule as unknown as ConnectorModule, { base_url: fake.baseUrl, username: USER, password: PASSWORD });
 
-/** What a first attempt looks like: offset pages one after another, then each incident's journal. */
-async function plainSequential(fake: FakeServiceNow): Promise<Result> {
+/** What a first attempt looks like: offset pages one after another, then each incident's journal (the first `limit`). */
+export async function plainSequential(fake: FakeServiceNow, limit = Infinity): Promise<Result> {
   const headers = { authorization: `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`, accept: 'application/json' };
   const t0 = performance.now();
   let requests = 0;
@@ -38,17 +38,17 @@ async function plainSequential(fake: FakeServiceNow): Promise<Result> {
   let comments = 0;
   let next: string | undefined =
     `${fake.baseUrl}/api/now/table/incident?sysparm_limit=100&sysparm_offset=0&sysparm_display_value=all&sysparm_query=ORDERBYsys_created_on`;
-  while (next) {
+  while (next && items < limit) {
     const res: Response = await fetch(next, { headers });
     requests++;
     const { result } = (await res.json()) as { result: { sys_id: { value: string } }[] };
-    for (const record of result) {
+    for (const record of result.slice(0, limit - items)) {
       const q = encodeURIComponent(`element_id=${record.sys_id.value}^elementINcomments,work_notes^ORDERBYsys_created_on`);
       const j = await fetch(`${fake.baseUrl}/api/now/table/sys_journal_field?sysparm_query=${q}`, { headers });
       requests++;
       comments += ((await j.json()) as { result: unknown[] }).result.length;
     }
-    items += result.length;
+    items += Math.min(result.length, limit - items);
     next = parseLinkHeader(res.headers.get('link')).next;
   }
   return { items, comments, requests, ms: performance.now() - t0 };

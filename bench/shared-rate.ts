@@ -19,14 +19,14 @@ import { deletePrefix, TEST_REDIS_URL } from '../test/support/redis.js';
 import { drainConnector } from './drain.js';
 import { steadyRate } from './rate.js';
 
-const RATE = 50;
+export const RATE = 50;
 const LISTED = 1000;
 /** Over 2,000 comments the connector asks per commented issue (~770 requests an import): enough windows to measure. */
 const COMMENTS_PER_ISSUE = 5;
 const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 const CHILD = fileURLToPath(new URL('./shared-rate-child.ts', import.meta.url));
 
-interface Figure {
+export interface Figure {
   steady: number;
   windows: number;
   refused: number;
@@ -34,7 +34,7 @@ interface Figure {
   seconds: number;
 }
 
-async function measured(run: (fake: GithubFake) => Promise<void>): Promise<Figure> {
+export async function measured(run: (fake: GithubFake) => Promise<void>): Promise<Figure> {
   const fake = await started(new GithubFake({ issues: LISTED, commentsFor: () => COMMENTS_PER_ISSUE, latencyMs: 5, rateLimit: { limit: RATE, windowMs: 1000, status: 429 } }));
   try {
     await run(fake);
@@ -63,7 +63,7 @@ function child(fake: GithubFake, startAt: number, shared: { prefix: string; secr
 }
 
 /** Two processes started on the same window boundary, a few seconds out (tsx takes a while to start). */
-async function twoProcesses(fake: GithubFake, shared: boolean): Promise<void> {
+export async function twoProcesses(fake: GithubFake, shared: boolean): Promise<void> {
   const startAt = Math.ceil((Date.now() + 5000) / 1000) * 1000;
   const prefix = `bench:${randomUUID().slice(0, 8)}:`;
   const opts = shared ? { prefix, secret: randomBytes(32).toString('hex') } : null;

@@ -83,8 +83,9 @@ export function createTestConnector(cfg: TestConfig): Connector {
         const records = all.slice(page * batchSize, (page + 1) * batchSize);
         const last = (page + 1) * batchSize >= all.length;
         // This source knows every record: nothing updated before the oldest record still to come is left.
-        const rest = all.slice((page + 1) * batchSize).map((it) => it.updated_at!).sort();
-        yield { records, cursor: last ? null : JSON.stringify({ next: page + 1 }), total, settledBefore: rest[0] ?? null };
+        let oldest: string | null = null;
+        for (const it of all.slice((page + 1) * batchSize)) if (oldest === null || it.updated_at! < oldest) oldest = it.updated_at!;
+        yield { records, cursor: last ? null : JSON.stringify({ next: page + 1 }), total, settledBefore: oldest };
       }
     },
     normalize(raw) {
