@@ -210,6 +210,8 @@ export interface Policy {
       pagesAhead: number;
       /** Waits after secondary limits naming no time (GitHub: "at least one minute", growing). */
       secondaryBackoff: Backoff;
+      /** Pages (100 events each) of the repository-wide issue events held for a job's history; past them, per issue. */
+      historyBulkPages: number;
     };
     gitlab: {
       concurrency: number;
@@ -279,7 +281,8 @@ export const DEFAULT_POLICY: Policy = {
   webhooks: { concurrency: 4, attempts: 6, retryBaseMs: 2 * SECOND, dedupSeconds: 24 * 3600, itemBusyRetryMs: 500, itemLockMs: MINUTE },
   sources: {
     // GitHub asks for restraint (secondary limit: 100 concurrent); first secondary wait 60–120 s.
-    github: { concurrency: 4, window: 4, pagesAhead: 2, secondaryBackoff: { baseMs: 2 * MINUTE, maxMs: 15 * MINUTE } },
+    // 100 event pages: 10,000 events compacted to ~2 MB, one request per 100 events instead of one per issue.
+    github: { concurrency: 4, window: 4, pagesAhead: 2, secondaryBackoff: { baseMs: 2 * MINUTE, maxMs: 15 * MINUTE }, historyBulkPages: 100 },
     gitlab: { concurrency: 8, pagesAhead: 2, listWindow: 4, fallbackWaitMs: MINUTE, graphqlNotesPerIssue: 50 },
     jira: { commentConcurrency: 4 },
   },

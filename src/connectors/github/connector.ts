@@ -12,7 +12,7 @@ import { prepareAhead } from '../kit/ahead.js';
 import { walkPages, type WalkedPage } from '../kit/walker.js';
 import { SourceError } from '../../errors.js';
 import type { SourceHttp } from '../../outbound/types.js';
-import { CommentPlanner, type CommentMode, type CommentPlan } from './comments.js';
+import { CommentPlanner, type CommentMode, type CommentPlan, type IssueComments } from './comments.js';
 import type { GithubConfig } from './config.js';
 import type { GithubRecord, RawIssue } from './normalize.js';
 import { identifyGithub, isPullRequest, normalizeGithub } from './normalize.js';
@@ -21,6 +21,9 @@ import { ParentResolver } from './parents.js';
 import { createGithubClassify, createGithubRateLimit } from './rate-limit.js';
 import type { Policy } from '../../policy.js';
 import { settledByCreation } from '../kit/settled.js';
+import type { Attachment } from '../item-depth.js';
+import { uploadUrl, webOrigin } from './attachments.js';
+import { HistoryPlanner, issueHistory, type HistoryPlan } from './events.js';
 
 const GITHUB_API_VERSION = '2022-11-28';
 const USER_AGENT = 'integration-service';
@@ -33,6 +36,9 @@ function githubTimestamp(d: Date): string {
 export class GithubConnector implements Connector {
   readonly http: SourceHttp;
   private readonly search: SourceHttp;
+  /** Uploads: the web host (github.com or the GHES host) with the token; its redirects to signed URLs go without. */
+  private readonly web: SourceHttp;
+  private readonly webOrigin: string;
   private readonly repoUrl: string;
   private readonly origin: string;
   private readonly project: string;
@@ -63,6 +69,8 @@ export class GithubConnector implements Connector {
     // limits), so a search limit never pauses or lengthens the issue paging's waits, and it never waits —
     // a count it cannot give now is simply unknown.
     this.search = ctx.http({ ...client, rateLimit: createGithubRateLimit(this.tuning.secondaryBackoff), concurrency: 1, maxWaitMs: 0 });
+    this.webOrigin = webOrigin(config.baseUrl);
+    this.web = ctx.http({ ...client, baseUrl: this.webOrigin, rateLimit: createGithubRateLimit(this.tuning.secondaryBackoff), concurrency: this.tuning.concurrency });
   }
 
   /**
@@ -116,9 +124,10 @@ export class GithubConnector implements Connector {
     // Only the comments changed since `since`, merged into the stored ones, when the store can be read.
     const changedSince = opts.since && opts.stored ? githubTimestamp(opts.since) : null;
     const planner = opts.includeComments ? new CommentPlanner(ctx, resume?.comments ?? null, changedSince) : null;
+    const history = opts.includeHistory ? new HistoryPlanner(ctx, this.tuning.historyBulkPages) : null;
     const tally = new Tally(resume ? (pageNumberOf(resume.next) ?? 1) : 1, perPageOf(resume?.next ?? null) ?? requested);
     try {
-      for await (const page of prepareAhead(walkPages(listing, start, signal), this.preparer(planner, tally, opts.stored ?? null, signal), this.tuning.pagesAhead)) {
+      for await (const page of prepareAhead(walkPages(listing, start, signal), this.preparer({ planner, history, includeComments: opts.includeComments }, tally, opts.stored ?? null, signal), this.tuning.pagesAhead)) {
         opts.signal.throwIfAborted(); // a prepared page is not handed out after a cancel
         if (page.records.length > 0) yield page;
       }
@@ -128,25 +137,40 @@ export class GithubConnector implements Connector {
   }
 
   /** Turns a page of the issue list into a SourcePage: the issues in scope, each with its comments and parent. */
-  private preparer(planner: CommentPlanner | null, tally: Tally, stored: StoredItems | null, signal: AbortSignal) {
+  private preparer(
+    reads: { planner: CommentPlanner | null; history: HistoryPlanner | null; includeComments: boolean },
+    tally: Tally, stored: StoredItems | null, signal: AbortSignal,
+  ) {
+    const { planner } = reads;
     const parents = new ParentResolver(this.http, this.repoUrl, this.origin, stored && ((keys) => stored.idsByKey(this.project, keys)));
     let plan: Promise<CommentPlan> | null = null;
+    let historyPlan: Promise<HistoryPlan> | null = null;
     return async (page: WalkedPage<string, RawIssue>): Promise<SourcePage> => {
       // Before the first await: pages arrive here in order.
       const inScope = page.records.filter((i) => this.config.includePullRequests || !isPullRequest(i));
       parents.learn(page.records);
       const total = tally.add(page, inScope.length);
       plan ??= planner ? planner.choose(inScope, tally.pagesLeft(page)) : null;
-      const [comments] = await Promise.all([plan, parents.learnStored(inScope)]);
+      // per-issue history costs one request per issue in scope: the estimate, else this page's share of the pages left
+      historyPlan ??= reads.history ? reads.history.choose(total ?? inScope.length * tally.pagesLeft(page)) : null;
+      const [comments, history] = await Promise.all([plan, historyPlan, parents.learnStored(inScope)]);
       const earlier = comments?.mode === 'changed' && stored ? await stored.comments(inScope.map((i) => String(i.id))) : null;
       const records: GithubRecord[] = await Promise.all(
         inScope.map(async (issue) => {
-          const read = comments ? await comments.commentsFor(issue, earlier?.get(String(issue.id))) : { comments: [] };
+          const none: IssueComments = { comments: [] };
+          const [read, events, parent] = await Promise.all([
+            comments ? comments.commentsFor(issue, earlier?.get(String(issue.id))) : none,
+            history ? history.historyFor(issue) : null,
+            parents.resolve(issue, signal),
+          ]);
           return {
             issue,
             comments: read.comments,
             ...(read.earlier ? { earlier_comments: read.earlier } : {}),
-            parent_external_id: await parents.resolve(issue, signal),
+            parent_external_id: parent,
+            ...(reads.includeComments ? {} : { comments_read: false }),
+            ...(events ? { history: events } : {}),
+            web_origin: this.webOrigin,
           };
         }),
       );
@@ -156,9 +180,25 @@ export class GithubConnector implements Connector {
     };
   }
 
-  fetchOne(ref: string, opts: { signal: AbortSignal }): Promise<FetchOneResult> {
+  async fetchOne(ref: string, opts: { signal: AbortSignal; includeHistory?: boolean }): Promise<FetchOneResult> {
     const ctx = { http: this.http, repoUrl: this.repoUrl, project: this.project, origin: this.origin, window: this.tuning.window, signal: opts.signal };
-    return fetchGithubIssue(ctx, this.config, ref);
+    const found = await fetchGithubIssue(ctx, this.config, ref, opts.includeHistory ? (issue) => issueHistory(ctx, issue) : null);
+    if (found.kind !== 'found') return found;
+    return { kind: 'found', record: { ...(found.record as GithubRecord), web_origin: this.webOrigin } };
+  }
+
+  /**
+   * An upload's bytes: GET on the web host with the token (a private repository's uploads need it),
+   * which answers with a redirect to a short-lived signed URL on another host; the HTTP layer follows
+   * it without the credentials. Only URLs this connector lists as uploads are read.
+   */
+  async attachmentContent(att: Attachment, opts: { signal: AbortSignal; maxBytes: number }): Promise<{ bytes: Buffer; media_type: string | null }> {
+    if (!att.source_url || !uploadUrl(att.source_url, this.webOrigin)) {
+      throw new SourceError('SOURCE_RESPONSE_INVALID', 'GitHub attachment has no upload URL this source reads');
+    }
+    const res = await this.web.get<Buffer>(att.source_url, { signal: opts.signal, responseType: 'bytes', maxBytes: opts.maxBytes });
+    const type = res.headers['content-type']?.split(';')[0]?.trim();
+    return { bytes: res.body, media_type: type ? type : null };
   }
 
   normalize(raw: unknown) {

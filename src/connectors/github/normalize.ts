@@ -1,13 +1,21 @@
 /**
  * GitHub issue (or pull request) + its comments → NormalizedItem. Pure: everything that needs a
- * request (the comments, the parent's id) is resolved by the pager and carried in the record.
+ * request (the comments, the parent's id, the events) is resolved by the pager and carried in the record.
  * Field shapes follow the "List repository issues" and "issue comments" schemas [G1].
+ * Depth (issue 12): history from the events (history.ts), attachments parsed from the body and
+ * comments (attachments.ts), custom fields (fields.ts), and how complete each list is.
  */
-import type { ItemComment, NormalizedItem, Person } from '../connector.js';
+import type { ItemComment, NormalizedItem } from '../connector.js';
+import { part, skipped, type HistoryEntry, type ItemCompleteness } from '../item-depth.js';
+import { parseAttachments } from './attachments.js';
+import { githubCustomFields } from './fields.js';
+import { githubPerson, historyOf, type IssueHistory } from './history.js';
 
 export interface RawUser {
   id: number;
   login: string;
+  /** shown only when the user made a (verified) address public */
+  email?: string | null;
 }
 
 export interface RawIssue {
@@ -25,6 +33,7 @@ export interface RawIssue {
   labels?: (string | { name?: string | null })[];
   comments?: number;
   type?: { name?: string | null } | null;
+  milestone?: { title?: string | null; due_on?: string | null } | null;
   pull_request?: unknown;
   parent_issue_url?: string | null;
   html_url?: string | null;
@@ -53,6 +62,12 @@ export interface GithubRecord {
   earlier_comments?: ItemComment[];
   /** The parent issue's id (not its number), when the issue is a sub-issue and the parent could be read. */
   parent_external_id: string | null;
+  /** false when comments were not asked for (absent: asked) */
+  comments_read?: boolean;
+  /** The issue's events; absent when history was not asked for. */
+  history?: IssueHistory;
+  /** Where uploads are linked from (https://github.com, or the GHES host): set by the pager. */
+  web_origin?: string;
 }
 
 export function isPullRequest(issue: RawIssue): boolean {
@@ -72,10 +87,7 @@ export function githubStatus(issue: RawIssue): string {
   return issue.state;
 }
 
-function person(user: RawUser | null | undefined): Person | null {
-  if (!user || user.id === undefined || user.id === null) return null;
-  return { external_id: String(user.id), name: user.login ?? null, email: null };
-}
+const person = githubPerson;
 
 function isoOrNull(value: string | null | undefined, field: string): string | null {
   if (value === null || value === undefined) return null;
@@ -107,13 +119,35 @@ function allComments(read: RawComment[], earlier: ItemComment[]): ItemComment[] 
   return all.sort((a, b) => Number(a.external_id) - Number(b.external_id));
 }
 
+/** Whether each list is all there: comments against the issue's own count, history by how far its read got. */
+function completeness(record: GithubRecord, comments: ItemComment[], history: HistoryEntry[] | undefined): ItemCompleteness {
+  const { issue } = record;
+  const total = typeof issue.comments === 'number' ? issue.comments : null;
+  const commentsPart = record.comments_read === false ? skipped('include_comments is false') : part(comments.length, total);
+  const historyPart = history && record.history ? part(history.length, null, record.history.partial) : skipped('include_history is false');
+  let attachments;
+  if (!record.web_origin) attachments = skipped('uploads were not looked for');
+  else if (commentsPart.state === 'complete') attachments = part(0, null);
+  else attachments = part(0, null, commentsPart.state === 'skipped' ? 'comments not read (include_comments is false): only the description\'s uploads are listed' : `comments incomplete (${commentsPart.reason}): uploads in the missing comments are not listed`);
+  return { comments: commentsPart, history: historyPart, attachments };
+}
+
 export function normalizeGithub(raw: unknown, project: string): NormalizedItem {
-  const { issue, comments, earlier_comments, parent_external_id } = raw as GithubRecord;
+  const record = raw as GithubRecord;
+  const { issue, comments, earlier_comments, parent_external_id } = record;
   if (!issue || !Number.isSafeInteger(issue.id) || !Number.isSafeInteger(issue.number)) {
     throw new Error('GitHub record without a numeric id and number');
   }
   if (typeof issue.title !== 'string') throw new Error(`GitHub issue #${issue.number} has no title`);
   const assignee = issue.assignees?.[0] ?? issue.assignee ?? null;
+  const all = allComments(comments ?? [], earlier_comments ?? []);
+  const reporter = person(issue.user);
+  const createdAt = isoOrNull(issue.created_at, 'created_at');
+  const attachments = record.web_origin
+    ? parseAttachments([{ text: issue.body, author: reporter, created_at: createdAt }, ...all.map((c) => ({ text: c.body, author: c.author, created_at: c.created_at }))], record.web_origin)
+    : [];
+  const history = record.history ? historyOf(record.history.events) : undefined;
+  const depth = completeness(record, all, history);
   return {
     external_id: String(issue.id),
     key: `#${issue.number}`,
@@ -125,14 +159,18 @@ export function normalizeGithub(raw: unknown, project: string): NormalizedItem {
     priority: null,
     item_type: isPullRequest(issue) ? 'pull_request' : (issue.type?.name ?? 'issue'),
     assignee: person(assignee),
-    reporter: person(issue.user),
+    reporter,
     labels: labelNames(issue.labels),
     url: issue.html_url ?? null,
     parent_external_id,
-    created_at: isoOrNull(issue.created_at, 'created_at'),
+    created_at: createdAt,
     updated_at: isoOrNull(issue.updated_at, 'updated_at'),
     closed_at: isoOrNull(issue.closed_at, 'closed_at'),
-    comments: allComments(comments ?? [], earlier_comments ?? []),
+    comments: all,
+    ...(history ? { history } : {}),
+    attachments,
+    custom_fields: githubCustomFields(issue),
+    completeness: { ...depth, attachments: { ...depth.attachments, fetched: attachments.length } },
     raw: issue,
   };
 }

@@ -4,7 +4,14 @@
  * schemas of github/docs src/rest/data/fpt-2022-11-28/issues.json [G1]: int64 ids that are not
  * issue numbers, pull requests carrying a `pull_request` object, labels as objects, `state_reason`,
  * `type`, `parent_issue_url`, nullable `body`, comments pointing back by `issue_url`.
+ * Issue 12: milestones with `due_on` (the milestone schema of [G1]), issue events (github-events.ts),
+ * and uploads linked from bodies and comments as GitHub writes them when a file is dropped into the
+ * editor (https://docs.github.com/get-started/writing-on-github/working-with-advanced-formatting/attaching-files):
+ * `![name](https://github.com/user-attachments/assets/<uuid>)` for images, `[name](…/user-attachments/files/<id>/<name>)`
+ * for other files, `<img … src>` when resized, and the older `/{owner}/{repo}/assets/<id>/<uuid>` and
+ * user-images.githubusercontent.com forms still found in old issues.
  */
+import { eventsOf } from './github-events.js';
 
 export type Json = Record<string, unknown>;
 
@@ -18,6 +25,10 @@ export interface RepoDataOptions {
   /** Every n-th number is a pull request (0: none). */
   prEvery: number;
   commentsFor: (n: number) => number;
+  /** labeled/unlabeled pairs added to issue n's events (a long history) */
+  extraEventsFor?: (n: number) => number;
+  /** Deepest page the events lists serve (GitHub's "pagination is limited"; default EVENT_PAGES_CAP). */
+  eventPagesCap?: number;
 }
 
 const START = Date.parse('2024-01-01T00:00:00Z');
@@ -32,6 +43,22 @@ export function user(id: number, login: string): Json {
 }
 
 const USERS = [user(583231, 'octocat'), user(9919, 'hubot'), user(21031067, 'monalisa')];
+// GitHub shows `email` on a user object only when the user made a (verified) address public.
+USERS[2]!['email'] = 'monalisa@example.com';
+
+const MILESTONES: Json[] = [
+  { id: 1002604, node_id: 'MDk6TWlsZXN0b25lMTAwMjYwNA==', number: 1, title: 'v1.0', description: 'Tracking milestone for version 1.0', state: 'open', due_on: '2024-03-01T08:00:00Z' },
+  { id: 1002605, node_id: 'MDk6TWlsZXN0b25lMTAwMjYwNQ==', number: 2, title: 'v2.0', description: null, state: 'open', due_on: null },
+];
+
+/** A deterministic v4-shaped UUID for upload n of kind k. */
+function uuid(n: number, k: number): string {
+  const h = ((n * 2654435761 + k * 40503) >>> 0).toString(16).padStart(8, '0');
+  return `${h}-${String(n % 10000).padStart(4, '0')}-4${String(k).padStart(3, '0')}-8000-${String(n).padStart(12, '0')}`;
+}
+
+/** Uploads of an upload-bearing text: link text (or alt) and URL path, as the tests expect them. */
+export interface Upload { name: string; path: string; markdown: string }
 
 function label(id: number, name: string, color: string): Json {
   return { id, node_id: `MDU6TGFiZWw${id}`, url: `https://api.github.com/labels/${name}`, name, description: null, color, default: false };
@@ -43,6 +70,10 @@ export class RepoData {
   /** Comments by issue number, in creation order: one issue's list without scanning the repository's. */
   private readonly commentsByIssue = new Map<number, Json[]>();
   private nextCommentId = 1_000_000_001;
+  /** Every issue event, ascending id (= time); the repository-wide list serves them newest first. */
+  readonly events: Json[] = [];
+  private readonly eventsByIssue = new Map<number, Json[]>();
+  private readonly issueOfEvent = new WeakMap<Json, number>();
 
   constructor(readonly o: RepoDataOptions) {
     const pending: { n: number; at: number }[] = [];
@@ -52,7 +83,91 @@ export class RepoData {
     }
     // Comment ids grow with creation time across the whole repository, as on GitHub.
     pending.sort((a, b) => a.at - b.at || a.n - b.n);
-    for (const c of pending) this.pushComment(c.n, c.at, `Comment on #${c.n} at ${iso(c.at)}`);
+    for (const c of pending) {
+      const k = this.commentsOf(c.n).length;
+      const upload = k === 1 && c.n % 4 === 2 ? this.upload(c.n, 7, 'image') : null;
+      this.pushComment(c.n, c.at, `Comment on #${c.n} at ${iso(c.at)}${upload ? `\n\n${upload.markdown}` : ''}`);
+    }
+    this.buildEvents();
+  }
+
+  /** Event ids grow with time across the repository, as on GitHub. */
+  private buildEvents(): void {
+    let temp = 0;
+    for (const issue of this.issues) {
+      const n = issue['number'] as number;
+      const own = eventsOf({ issue, users: USERS, extra: this.o.extraEventsFor?.(n) ?? 0 }, () => ++temp);
+      this.eventsByIssue.set(n, own);
+      for (const e of own) this.issueOfEvent.set(e, n);
+      this.events.push(...own);
+    }
+    const keyed = this.events.map((e, i) => ({ e, t: Date.parse(e['created_at'] as string), i }));
+    keyed.sort((a, b) => a.t - b.t || a.i - b.i);
+    this.events.length = 0;
+    let id = 6_000_000_001;
+    for (const { e } of keyed) {
+      e['id'] = id;
+      e['node_id'] = `LE_kwDO${id}`;
+      e['url'] = `${this.repoUrl}/issues/events/${id}`;
+      id++;
+      this.events.push(e);
+    }
+  }
+
+  /** The number of the issue an event belongs to. */
+  eventIssue(event: Json): number {
+    return this.issueOfEvent.get(event)!;
+  }
+
+  eventsOf(n: number): Json[] {
+    return this.eventsByIssue.get(n) ?? [];
+  }
+
+  /**
+   * Upload k of issue n, in the form GitHub writes for its kind: 'image' (user-attachments/assets),
+   * 'file' (user-attachments/files/<id>/<name>), 'resized' (<img> with the older repository assets
+   * URL), 'legacy' (user-images.githubusercontent.com: another host, metadata only).
+   */
+  upload(n: number, k: number, kind: 'image' | 'file' | 'resized' | 'legacy'): Upload {
+    const web = this.o.webBase;
+    const id = 100_000 + n * 10 + k;
+    switch (kind) {
+      case 'image': {
+        const path = `/user-attachments/assets/${uuid(n, k)}`;
+        return { name: `screenshot-${n}-${k}.png`, path, markdown: `![screenshot-${n}-${k}.png](${web}${path})` };
+      }
+      case 'file': {
+        const path = `/user-attachments/files/${id}/report-${n}.pdf`;
+        return { name: `report-${n}.pdf`, path, markdown: `[report-${n}.pdf](${web}${path})` };
+      }
+      case 'resized': {
+        const path = `/${this.o.owner}/${this.o.repo}/assets/583231/${uuid(n, k)}`;
+        return { name: 'diagram', path, markdown: `<img width="420" alt="diagram" src="${web}${path}">` };
+      }
+      case 'legacy': {
+        const path = `/583231/${id}-${uuid(n, k)}.png`;
+        return { name: `${id}-${uuid(n, k)}.png`, path, markdown: `![](https://user-images.githubusercontent.com${path})` };
+      }
+    }
+  }
+
+  /** The uploads written into issue n's body (see issue()). */
+  bodyUploads(n: number): Upload[] {
+    if (n % 7 === 0) return []; // no body
+    const out: Upload[] = [];
+    if (n % 4 === 1) out.push(this.upload(n, 1, 'image'));
+    if (n % 8 === 3) out.push(this.upload(n, 2, 'file'));
+    if (n % 12 === 5) out.push(this.upload(n, 3, 'resized'));
+    if (n % 10 === 6) out.push(this.upload(n, 4, 'legacy'));
+    return out;
+  }
+
+  /** The bytes served for an upload's path on the web host, and its media type; null when no such upload. */
+  uploadContent(path: string): { bytes: Buffer; mediaType: string } | null {
+    const m = /^\/(?:user-attachments\/(assets|files)\/.+|[^/]+\/[^/]+\/assets\/\d+\/[0-9a-f-]+)$/.exec(path);
+    if (!m) return null;
+    const bytes = Buffer.from(`content of ${path}\n`.repeat(8), 'utf8');
+    return { bytes, mediaType: m[1] === 'files' ? 'application/pdf' : 'image/png' };
   }
 
   get repoUrl(): string {
@@ -145,9 +260,9 @@ export class RepoData {
       comments_url: `${this.repoUrl}/issues/${n}/comments`, events_url: `${this.repoUrl}/issues/${n}/events`,
       html_url: html, number: n, state: closed ? 'closed' : 'open',
       state_reason: closed ? (n % 8 === 0 ? 'not_planned' : 'completed') : n % 7 === 0 ? 'reopened' : null,
-      title: `${pr ? 'PR' : 'Issue'} number ${n}`, body: n % 7 === 0 ? null : `Body of **${n}**\n\n- a list item`,
+      title: `${pr ? 'PR' : 'Issue'} number ${n}`, body: n % 7 === 0 ? null : [`Body of **${n}**\n\n- a list item`, ...this.bodyUploads(n).map((u) => u.markdown)].join('\n\n'),
       user: USERS[n % USERS.length], labels, assignee: assignees[0] ?? null, assignees,
-      milestone: n % 6 === 1 ? { id: 1002604, number: 1, title: 'v1.0', state: 'open', url: `${this.repoUrl}/milestones/1` } : null,
+      milestone: n % 6 === 1 || n % 6 === 4 ? { ...MILESTONES[n % 6 === 1 ? 0 : 1]!, url: `${this.repoUrl}/milestones/${n % 6 === 1 ? 1 : 2}` } : null,
       locked: false, active_lock_reason: null, comments: o.commentsFor(n),
       closed_at: closed ? iso(created + 86_400_000) : null, created_at: iso(created), updated_at: iso(closed ? created + 86_400_000 : created + 30_000),
       closed_by: closed ? USERS[0] : null, author_association: 'COLLABORATOR',

@@ -7,6 +7,7 @@
  * there is only one page.
  */
 import type { Json, RepoData } from './github-data.js';
+import { EVENT_PAGES_CAP, PAGINATION_LIMITED, withIssue } from './github-events.js';
 
 export interface RouteReply {
   status: number;
@@ -20,11 +21,13 @@ export const NOT_FOUND = { message: 'Not Found', documentation_url: 'https://doc
 
 const time = (v: unknown) => Date.parse(String(v));
 
-function paged(items: Json[], url: URL, linkBase: string): RouteReply {
+/** @param cap deepest page served: past it 422, and rel="last" names it (github-events.ts [E4]) */
+function paged(items: Json[], url: URL, linkBase: string, cap = Infinity, shape: (item: Json) => Json = (i) => i): RouteReply {
   const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? 30) || 30));
   const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
-  const last = Math.max(1, Math.ceil(items.length / perPage));
-  const body = items.slice((page - 1) * perPage, page * perPage);
+  if (page > cap) return { status: 422, body: PAGINATION_LIMITED };
+  const last = Math.min(cap, Math.max(1, Math.ceil(items.length / perPage)));
+  const body = items.slice((page - 1) * perPage, page * perPage).map(shape);
   if (last === 1 && page === 1) return { status: 200, body };
   const link = (p: number, rel: string) => {
     const q = new URLSearchParams(url.searchParams);
@@ -120,10 +123,17 @@ export function route(data: RepoData, path: string, url: URL, canSee: boolean): 
   if (rest === '') return { status: 200, body: { id: repoId, name: repo, full_name: `${owner}/${repo}`, private: false, has_issues: true } };
   if (rest === '/issues') return listIssues(data, url, linkBase);
   if (rest === '/issues/comments') return listRepoComments(data, url, linkBase);
-  const one = /^\/issues\/(\d+)(\/comments)?$/.exec(rest);
+  const cap = data.o.eventPagesCap ?? EVENT_PAGES_CAP;
+  if (rest === '/issues/events') {
+    // newest first, each event with its issue [E1]
+    const byNumber = (e: Json) => data.byNumber(data.eventIssue(e))!;
+    return paged([...data.events].reverse(), url, `${linkBase}/issues/events`, cap, (e) => withIssue(e, byNumber(e)));
+  }
+  const one = /^\/issues\/(\d+)(\/comments|\/events)?$/.exec(rest);
   const issue = one ? data.byNumber(Number(one[1])) : undefined;
   if (!one || !issue) return { status: 404, body: NOT_FOUND };
   if (!one[2]) return { status: 200, body: issue };
+  if (one[2] === '/events') return paged(data.eventsOf(Number(one[1])), url, `${linkBase}/issues/${one[1]}/events`, cap);
   const own = data.commentsOf(Number(one[1]));
   return paged(sinceFilter(own, url), url, `${linkBase}/issues/${one[1]}/comments`);
 }

@@ -16,6 +16,12 @@
  *   (total_count; own `search` resource, 30 a minute; a query needs is:issue or is:pull-request — see github-routes.ts)
  * - [G1] "Get an issue": a transferred issue redirects (301); transferred or deleted where the caller cannot read
  *   → 404; deleted where it can → 410 Gone (seen in the wild: opencloudtouch/opencloudtouch#264, kenn-io/forge#898)
+ * - Issue 12: issue events and their paging cap (github-events.ts); uploads linked from bodies and comments
+ *   (github-data.ts) served on the web host: a GET of https://github.com/user-attachments/… answers 302 to a
+ *   short-lived signed URL on another host (github-production-user-asset-….s3.amazonaws.com or
+ *   private-user-images.githubusercontent.com, the signature in the query), here a second loopback server that
+ *   records what it was sent, so a test can see no credential followed the redirect. Private repository: the
+ *   web host answers 404 without the token, as for the API.
  * The shared driving interface and fault vocabulary are in vendor-fake.ts: `rate-limited` is a secondary limit
  * answered 429 with `retry-after` and the x-ratelimit-* headers, budget not spent [G3]; `unauthorized` the 401 "Bad
  * credentials" [G4]; `hostile` the first issue's Markdown body. GitHub's own faults: primary/secondary limits as 403
@@ -45,6 +51,16 @@ export interface GithubFakeOptions {
   latencyMs?: number;
   /** Primary limit: `limit` requests per `windowMs` window aligned to the epoch (default 5,000 per hour). */
   rateLimit?: { limit: number; windowMs: number; status?: 403 | 429; retryAfter?: boolean };
+  /** labeled/unlabeled pairs added to issue n's events (a history longer than the events lists serve) */
+  extraEventsFor?: (n: number) => number;
+  /** Deepest page the events lists serve before 422 "pagination is limited" (default 300). */
+  eventPagesCap?: number;
+}
+
+/** What the upload host (the signed-URL side of a redirect) was sent. */
+export interface AssetRequest {
+  path: string;
+  headers: IncomingMessage['headers'];
 }
 
 /** GitHub's own faults; 'gone' / 'moved': the issue was deleted (410) or transferred out of reach (404) after it was listed. */
@@ -114,6 +130,10 @@ export class GithubFake implements VendorFake<GithubOnlyFault, GithubRequest> {
   private readonly core: Window;
   private readonly searchWindow = new Window(30, 60_000);
   origin = '';
+  /** The other host uploads redirect to, and the requests it got. */
+  assetOrigin = '';
+  readonly assetRequests: AssetRequest[] = [];
+  private assetServer: Server | null = null;
 
   constructor(readonly opts: GithubFakeOptions = {}) {
     this.token = opts.token ?? 'ghp_fakeToken0123456789abcdefABCDEF0123';
@@ -127,16 +147,38 @@ export class GithubFake implements VendorFake<GithubOnlyFault, GithubRequest> {
 
   async start(port = 0): Promise<string> {
     ({ server: this.server, origin: this.origin } = await listenLoopback((req, res) => this.handle(req, res), port));
+    ({ server: this.assetServer, origin: this.assetOrigin } = await listenLoopback((req, res) => this.serveAsset(req, res)));
     const o = this.opts;
     this.data = new RepoData({
       apiBase: this.baseUrl, webBase: this.origin, owner: o.owner ?? 'octo-org', repo: o.repo ?? 'hello-world',
       repoId: o.repoId ?? 1300192, issues: o.issues ?? 0, prEvery: o.prEvery ?? 3, commentsFor: o.commentsFor ?? ((n) => n % 5),
+      extraEventsFor: o.extraEventsFor, eventPagesCap: o.eventPagesCap,
     });
     return this.baseUrl;
   }
 
   async close(): Promise<void> {
-    await closeServer(this.server);
+    await Promise.all([closeServer(this.server), closeServer(this.assetServer)]);
+  }
+
+  /** The signed-URL host: the bytes of the upload named in the path, whatever the headers. */
+  private serveAsset(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', this.assetOrigin);
+    this.assetRequests.push({ path: url.pathname, headers: req.headers });
+    const content = url.searchParams.has('X-Amz-Signature') ? this.data.uploadContent(url.pathname.replace(/^\/github-production-user-asset-6210df/, '')) : null;
+    if (!content) {
+      res.writeHead(403, { 'content-type': 'application/xml' }).end('<Error><Code>AccessDenied</Code></Error>');
+      return;
+    }
+    res.writeHead(200, { 'content-type': content.mediaType, 'content-length': String(content.bytes.length) }).end(content.bytes);
+  }
+
+  /** GET of an upload on the web host: 302 to a signed URL on the upload host. */
+  private uploadRedirect(path: string, canSee: boolean): RouteReply | null {
+    if (!this.data.uploadContent(path)) return null;
+    if (!canSee) return { status: 404, body: NOT_FOUND };
+    const signed = `${this.assetOrigin}/github-production-user-asset-6210df${path}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=300&X-Amz-Signature=5b1e0c0ffee`;
+    return { status: 302, body: '', headers: { location: signed, 'content-type': 'text/html; charset=utf-8' } };
   }
 
   inject(fault: GithubFault): void {
@@ -178,6 +220,8 @@ export class GithubFake implements VendorFake<GithubOnlyFault, GithubRequest> {
     }
     const presented = /^(?:Bearer|token)\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
     if (presented !== undefined && presented !== this.token) return { status: 401, body: BAD_CREDENTIALS };
+    const upload = this.uploadRedirect(url.pathname, !this.opts.private || presented === this.token);
+    if (upload) return upload;
     const path = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : '';
     const window = path === '/search/issues' ? this.searchWindow : this.core;
     const resource = window === this.core ? 'core' : 'search';

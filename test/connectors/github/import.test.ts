@@ -45,6 +45,13 @@ describe('GitHub import jobs', () => {
     const ownComments = fake.data.comments.filter((c) => !fake.data.isPr(Number(/(\d+)$/.exec(String(c['issue_url']))![1])));
     expect(mine.reduce((n, i) => n + i.comments.length, 0)).toBe(ownComments.length);
     expect(mine.every((i) => i.project === 'octo-org/hello-world')).toBe(true);
+    // depth (issue 12): history read by default, every part complete, the milestone mapped by the connector's defaults
+    expect(mine.every((i) => i.completeness?.history.state === 'complete' && i.completeness.comments.state === 'complete' && i.completeness.attachments.state === 'complete')).toBe(true);
+    expect(done.progress).toMatchObject({ partial_items: 0 });
+    const first = mine.find((i) => i.key === '#1')!;
+    expect(first.history.map((e) => e.field)).toEqual(['labels', 'assignee', 'assignee', 'milestone']);
+    expect(first.fields).toEqual({ story_points: null, due_date: '2024-03-01', sprint: 'v1.0', severity: null });
+    expect(first.attachments.map((a) => a.name)).toEqual(['screenshot-1-1.png']);
 
     const again = await h.waitFor((await create(fake)).job_id);
     expect(again.progress).toMatchObject({ processed_items: 600, skipped_items: 600, successful_items: 0 });

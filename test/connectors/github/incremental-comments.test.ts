@@ -4,6 +4,8 @@
  * changed item still ends with exactly the issue's comments — old ones kept, edited ones replaced,
  * new ones added, deleted ones gone (through the issue's own list when the merge does not add up).
  * Through the jobs core (real Redis, PGlite store, BullMQ worker) against the GitHub fake.
+ * History is left out (include_history false): these runs count comment requests only; what history
+ * costs is depth.test.ts's.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { githubModule } from '../../../src/connectors/github/index.js';
@@ -25,7 +27,7 @@ async function run(fake: GithubFake, options: Record<string, unknown> = {}) {
   const { job } = await h.deps.jobs.create({
     source_type: 'github',
     source_config: { base_url: fake.baseUrl, token: fake.token, owner: fake.data.o.owner, repo: fake.data.o.repo },
-    options: { batch_size: 100, ...options },
+    options: { batch_size: 100, include_history: false, ...options },
   }, ctx);
   const done = await h.waitFor(job.job_id, undefined, 40_000);
   expect(done).toMatchObject({ status: 'completed', error_code: null });
