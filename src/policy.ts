@@ -225,6 +225,8 @@ export interface Policy {
     jira: {
       /** Issues whose remaining comments are fetched at once. */
       commentConcurrency: number;
+      /** Issues whose whole changelog is read one by one at once (when the bulk read leaves them short). */
+      historyConcurrency: number;
     };
   };
 }
@@ -281,6 +283,6 @@ export const DEFAULT_POLICY: Policy = {
     // GitHub asks for restraint (secondary limit: 100 concurrent); first secondary wait 60–120 s.
     github: { concurrency: 4, window: 4, pagesAhead: 2, secondaryBackoff: { baseMs: 2 * MINUTE, maxMs: 15 * MINUTE } },
     gitlab: { concurrency: 8, pagesAhead: 2, listWindow: 4, fallbackWaitMs: MINUTE, graphqlNotesPerIssue: 50 },
-    jira: { commentConcurrency: 4 },
+    jira: { commentConcurrency: 4, historyConcurrency: 4 },
   },
 };
