@@ -179,6 +179,17 @@ describe('Jira depth of data', () => {
     expect(got.bytes.equals(attachmentBytes(30000, 1024))).toBe(true);
   });
 
+  it('Data Center budget, 500 issues: history costs one GET per issue past 100 entries, nothing else', async () => {
+    fake = await started(new JiraFake({ flavor: 'dc', issues: generateIssues({ count: 500, comments: (i) => (i % 50 === 0 ? 45 : i % 4), history: (i) => (i % 25 === 0 ? 150 : i % 7) }) }));
+    await importAll({ includeHistory: false });
+    const plain = fake.requests.length;
+    fake.requests.length = 0;
+    const items = await importAll();
+    expect(items.every((i) => i.completeness!.history.state === 'complete')).toBe(true);
+    expect(fake.requests.length).toBe(plain + 20);
+    console.log(`Jira Data Center, 500 issues (connector only): ${plain} requests without history (${(plain / 500).toFixed(3)}/item), ${plain + 20} with (${((plain + 20) / 500).toFixed(3)}/item)`);
+  });
+
   it('fetchOne with history reads the whole changelog of a webhook\'s issue', async () => {
     await start(GEN);
     const connector = connectorFor(fake);
