@@ -4,7 +4,7 @@
  * gets its whole changelog read here, so `changelog.histories` holds every entry, oldest first.
  *
  * Cloud: POST /rest/api/3/changelog/bulkfetch for all such issues of a page at once (up to 1000
- * issues a request, paged by nextPageToken, oldest entry first), then, for any issue the bulk read
+ * issues and about 50,000 declared entries a listing, paged by nextPageToken, oldest entry first), then, for any issue the bulk read
  * left short of its total, GET /rest/api/3/issue/{id}/changelog (startAt/maxResults ≤ 100/total).
  * Data Center has neither bulk fetch nor a changelog endpoint: GET /rest/api/2/issue/{id}?expand=changelog
  * embeds the whole changelog.
@@ -31,8 +31,9 @@ interface Changelog {
 
 type History = { id?: unknown };
 
-/** Issues a request of bulkfetch may name, and entries asked per page. */
+/** Issues a request of bulkfetch may name, entries one bulk listing collects (below the walker's cap), entries asked per page. */
 const BULK_ISSUES = 1000;
+const BULK_ENTRIES = 50_000;
 const BULK_PAGE = 1000;
 const PAGE = 100;
 
@@ -114,12 +115,30 @@ async function oneChangelog(http: SourceHttp, flavor: JiraFlavor, issueId: strin
 
 const why = (err: SourceError) => `changelog paging failed: ${err.message}`;
 
-/** Cloud: one bulk read for the issues; what it brings per issue (null when the bulk read failed). */
-async function bulkRead(http: SourceHttp, ids: string[], signal: AbortSignal): Promise<Map<string, unknown[]> | null> {
+/** The issues in groups of at most BULK_ISSUES whose declared entries stay within BULK_ENTRIES (an issue above it alone). */
+function bulkGroups(issues: RawIssue[]): string[][] {
+  const groups: string[][] = [];
+  let entries = 0;
+  for (const issue of issues) {
+    const total = totalOf(changelogOf(issue)!) ?? 0;
+    const last = groups.at(-1);
+    if (!last || last.length >= BULK_ISSUES || entries + total > BULK_ENTRIES) {
+      groups.push([String(issue.id)]);
+      entries = total;
+    } else {
+      last.push(String(issue.id));
+      entries += total;
+    }
+  }
+  return groups;
+}
+
+/** Cloud: bulk reads for the issues; what they bring per issue (null when a bulk read failed). */
+async function bulkRead(http: SourceHttp, issues: RawIssue[], signal: AbortSignal): Promise<Map<string, unknown[]> | null> {
   const byIssue = new Map<string, unknown[]>();
   try {
-    for (let i = 0; i < ids.length; i += BULK_ISSUES) {
-      for (const r of await collectPages(bulkListing(http, ids.slice(i, i + BULK_ISSUES)), null, signal)) {
+    for (const ids of bulkGroups(issues)) {
+      for (const r of await collectPages(bulkListing(http, ids), null, signal)) {
         const list = byIssue.get(r.issueId) ?? [];
         list.push(r.h);
         byIssue.set(r.issueId, list);
@@ -141,7 +160,7 @@ export async function completeHistory(
 ): Promise<void> {
   const short = issues.filter(truncated);
   if (short.length === 0) return;
-  const bulk = flavor === 'cloud' ? await bulkRead(http, short.map((i) => String(i.id)), signal) : null;
+  const bulk = flavor === 'cloud' ? await bulkRead(http, short, signal) : null;
   const rest: RawIssue[] = [];
   for (const issue of short) {
     const got = bulk?.get(String(issue.id)) ?? [];
