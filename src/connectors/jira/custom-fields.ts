@@ -49,7 +49,8 @@ function sprint(v: unknown): Obj | null {
   const s = str(v);
   const inner = s === null ? null : /\[(.*)\]$/s.exec(s)?.[1];
   if (inner === null || inner === undefined) return null;
-  const part = (k: string) => new RegExp(`(?:^|,)${k}=([^,]*)`).exec(inner)?.[1] ?? null;
+  // a value runs to the next `,key=` (a sprint name may hold commas)
+  const part = (k: string) => new RegExp(`(?:^|,)${k}=(.*?)(?=,[A-Za-z]+=|$)`, 's').exec(inner)?.[1] ?? null;
   const id = part('id');
   return { id: id !== null && /^\d+$/.test(id) ? Number(id) : id, name: part('name'), state: part('state')?.toLowerCase() ?? null };
 }
