@@ -227,6 +227,8 @@ export interface Policy {
     jira: {
       /** Issues whose remaining comments are fetched at once. */
       commentConcurrency: number;
+      /** Issues whose whole changelog is read one by one at once (when the bulk read leaves them short). */
+      historyConcurrency: number;
     };
   };
 }
@@ -284,6 +286,6 @@ export const DEFAULT_POLICY: Policy = {
     // 100 event pages: 10,000 events compacted to ~2 MB, one request per 100 events instead of one per issue.
     github: { concurrency: 4, window: 4, pagesAhead: 2, secondaryBackoff: { baseMs: 2 * MINUTE, maxMs: 15 * MINUTE }, historyBulkPages: 100 },
     gitlab: { concurrency: 8, pagesAhead: 2, listWindow: 4, fallbackWaitMs: MINUTE, graphqlNotesPerIssue: 50 },
-    jira: { commentConcurrency: 4 },
+    jira: { commentConcurrency: 4, historyConcurrency: 4 },
   },
 };

@@ -11,6 +11,12 @@ export const jiraModule: ConnectorModule<JiraConfig> = {
   secretFields: ['api_token', 'personal_access_token'],
   validate: validateJiraConfig,
   describe: describeJira,
+  /**
+   * Jira's standard fields for the mapped ones, by id or display name: `duedate` (emitted as a custom
+   * field), the "Story Points" number field and the "Sprint" field of Jira Software. Cloud's newer
+   * "Story point estimate" field needs a job's field_map (a default names one field only).
+   */
+  defaultFieldMap: { due_date: 'duedate', story_points: 'Story Points', sprint: 'Sprint' },
   create: createJiraConnector,
 };
 

@@ -2,11 +2,16 @@
  * One Jira issue (Cloud v3 or Data Center v2 JSON, comments completed by the connector) →
  * NormalizedItem. Rich text is ADF (an object) on Cloud and wiki markup (a string) on Data Center;
  * the shape of the value decides, so either flavour's record normalizes the same way.
- * Attachments stay in `raw`; they also resolve ADF media nodes to the attachment's content URL.
+ * Attachments also resolve ADF media nodes to the attachment's content URL. History, attachments,
+ * custom fields and completeness: depth.ts.
  */
-import type { ItemComment, NormalizedItem, Person, StatusCategory } from '../connector.js';
+import type { ItemComment, NormalizedItem, StatusCategory } from '../connector.js';
 import { adfToMarkdown } from './adf.js';
+import { depthOf } from './depth.js';
+import { jiraTime, person } from './values.js';
 import { wikiToMarkdown } from './wiki.js';
+
+export { jiraTime, person } from './values.js';
 
 type Obj = Record<string, unknown>;
 
@@ -17,25 +22,6 @@ export interface NormalizeContext {
   baseUrl: string;
   /** The configured project_key, used when an issue lacks fields.project. */
   project: string | null;
-}
-
-/** `2021-01-17T12:34:00.000+0000` (no colon in the offset) or a date → ISO-8601 UTC with Z. */
-export function jiraTime(v: unknown): string | null {
-  const s = text(v);
-  if (s === null) return null;
-  const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})?)?$/.exec(s.trim());
-  if (!m) return null;
-  const zone = m[3] === undefined || m[3] === 'Z' ? 'Z' : `${m[3].slice(0, 3)}:${m[3].slice(-2)}`;
-  const d = new Date(`${m[1]}T${m[2] ?? '00:00'}${zone}`);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
-}
-
-/** Cloud users are identified by accountId; Data Center users by key (stable) or name. */
-export function person(v: unknown): Person | null {
-  const u = obj(v);
-  const id = text(u.accountId) ?? text(u.key) ?? text(u.name);
-  if (id === null) return null;
-  return { external_id: id, name: text(u.displayName) ?? text(u.name), email: text(u.emailAddress) };
 }
 
 const CATEGORY: Record<string, StatusCategory> = { new: 'todo', indeterminate: 'in_progress', done: 'done' };
@@ -106,6 +92,7 @@ export function normalizeIssue(raw: unknown, ctx: NormalizeContext): NormalizedI
     updated_at: jiraTime(f.updated),
     closed_at: jiraTime(f.resolutiondate),
     comments: comments(f, attachments),
+    ...depthOf(r),
     raw,
   };
 }

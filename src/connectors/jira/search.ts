@@ -12,18 +12,26 @@
  * POST /rest/api/2/search returns `total`. Paging is by keyset (`id > <last id>`, startAt 0) rather
  * than by startAt: issues created or moved during the import cannot shift offsets, and deep pages
  * never cross the index's max_result_window (a 500 "Search limit exceeded" beyond 10,000).
+ *
+ * Both answer `expand` (Cloud: a comma-delimited string; Data Center: a list): `names` and `schema`
+ * for the page's fields, kept on each issue for its custom fields (as GET issue carries them), and
+ * `changelog` when history is read (completed by changelog.ts).
  */
 import { SourceError } from '../../errors.js';
 import type { Fetched, Listing } from '../kit/walker.js';
 import type { SourceHttp } from '../../outbound/types.js';
 import type { JiraFlavor } from './config.js';
 import { TOKEN_TTL_MS, type JiraCursor } from './cursor.js';
+import { isCustomField } from './custom-fields.js';
 import { baseJql, searchJql } from './jql.js';
 
 export interface RawIssue {
   id?: unknown;
   key?: unknown;
   fields?: Record<string, unknown>;
+  /** display names and schemas of the issue's custom fields (the `names` / `schema` expansions) */
+  names?: Record<string, unknown>;
+  schema?: Record<string, unknown>;
 }
 
 /** One search page: its issues, the state after it (null when it was the last), and the total Jira declares. */
@@ -34,6 +42,8 @@ interface SearchBody {
   nextPageToken?: unknown;
   isLast?: unknown;
   total?: unknown;
+  names?: unknown;
+  schema?: unknown;
 }
 
 export interface SearchRequest {
@@ -41,14 +51,27 @@ export interface SearchRequest {
   /** The job's incremental bound (fixed for the whole job, resumes included). */
   since: Date | null;
   fields: string[];
+  /** `names`, `schema`, `changelog` */
+  expand: string[];
   maxResults: number;
+}
+
+const record = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v as Record<string, unknown> : {});
+
+/** Keeps on the issue the names and schemas of its custom fields (a page's maps cover all its issues). */
+export function withFieldMeta(issue: RawIssue, names: unknown, schema: unknown): RawIssue {
+  const ids = Object.keys(issue.fields ?? {}).filter(isCustomField);
+  const pick = (m: Record<string, unknown>) => Object.fromEntries(ids.filter((id) => id in m).map((id) => [id, m[id]]));
+  if (names !== undefined) issue.names = pick(record(names));
+  if (schema !== undefined) issue.schema = pick(record(schema));
+  return issue;
 }
 
 function issuesOf(body: SearchBody): RawIssue[] {
   if (!Array.isArray(body.issues)) {
     throw new SourceError('SOURCE_RESPONSE_INVALID', 'Jira search answered without an issues array');
   }
-  return body.issues as RawIssue[];
+  return (body.issues as RawIssue[]).map((i) => (typeof i === 'object' && i !== null ? withFieldMeta(i, body.names, body.schema) : i));
 }
 
 function lastId(issues: RawIssue[], previous: string | null): string | null {
@@ -59,15 +82,16 @@ function lastId(issues: RawIssue[], previous: string | null): string | null {
 async function cloudPage(state: JiraCursor, req: SearchRequest, signal: AbortSignal): Promise<SearchPage> {
   const { http, fields, maxResults } = req;
   const path = '/rest/api/3/search/jql';
+  const expand = req.expand.length > 0 ? { expand: req.expand.join(',') } : {};
   let jql = state.tokenJql;
   let body: SearchBody | null = null;
   if (state.token !== null && jql !== null && state.tokenAt !== null && Date.now() - state.tokenAt < TOKEN_TTL_MS) {
-    const res = await http.post<SearchBody>(path, { jql, nextPageToken: state.token, maxResults, fields }, { signal, allowStatus: [400] });
+    const res = await http.post<SearchBody>(path, { jql, nextPageToken: state.token, maxResults, fields, ...expand }, { signal, allowStatus: [400] });
     body = res.status === 400 ? null : res.body;
   }
   if (body === null) {
     jql = searchJql(state.scope, req.since, state.after);
-    body = (await http.post<SearchBody>(path, { jql, maxResults, fields }, { signal })).body;
+    body = (await http.post<SearchBody>(path, { jql, maxResults, fields, ...expand }, { signal })).body;
   }
   const issues = issuesOf(body);
   const token = typeof body.nextPageToken === 'string' && body.nextPageToken !== '' && body.isLast !== true ? body.nextPageToken : null;
@@ -81,7 +105,7 @@ async function cloudPage(state: JiraCursor, req: SearchRequest, signal: AbortSig
 async function dcPage(state: JiraCursor, req: SearchRequest, signal: AbortSignal): Promise<SearchPage> {
   const { http, fields, maxResults } = req;
   const jql = searchJql(state.scope, req.since, state.after);
-  const body = (await http.post<SearchBody>('/rest/api/2/search', { jql, startAt: 0, maxResults, fields }, { signal })).body;
+  const body = (await http.post<SearchBody>('/rest/api/2/search', { jql, startAt: 0, maxResults, fields, ...(req.expand.length > 0 && { expand: req.expand }) }, { signal })).body;
   const issues = issuesOf(body);
   // `total` counts the issues of this search, i.e. those after `after`: the listing's total adds the ones before.
   const declared = typeof body.total === 'number' ? body.total : null;

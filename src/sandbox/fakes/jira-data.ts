@@ -6,6 +6,8 @@
  * name/key (DC), null assignees, hidden emails, attachment ids as NUMBERS (as in the official
  * example), ADF rich text on Cloud and wiki-markup strings on Data Center.
  */
+import { customJson, customValues, generateHistory, type FakeHistory } from './jira-depth.js';
+
 export type Flavor = 'cloud' | 'dc';
 
 export interface FakeUser {
@@ -42,7 +44,11 @@ export interface FakeIssue {
   createdMs: number;
   updatedMs: number;
   comments: FakeComment[];
-  attachments: { id: number; filename: string; size: number }[];
+  attachments: { id: number; filename: string; size: number; mimeType?: string }[];
+  /** Change groups of the changelog (jira-depth.ts), oldest first; absent = none. */
+  history?: FakeHistory[];
+  /** Custom field id (and `duedate`) → plain value (jira-depth.ts customJson renders it); absent = none set. */
+  custom?: Record<string, unknown>;
 }
 
 export const USERS: FakeUser[] = [
@@ -72,6 +78,10 @@ export interface GenerateOptions {
   comments?: (i: number) => number;
   firstId?: number;
   startMs?: number;
+  /** Changelog entries of issue i (0-based); default none. */
+  history?: (i: number) => number;
+  /** Give every issue values for the custom fields of jira-depth.ts FIELD_DEFS. */
+  custom?: boolean;
 }
 
 export function generateIssues(o: GenerateOptions): FakeIssue[] {
@@ -79,9 +89,12 @@ export function generateIssues(o: GenerateOptions): FakeIssue[] {
   const first = o.firstId ?? 10000;
   const start = o.startMs ?? Date.UTC(2024, 0, 1);
   let commentId = 20000 + first * 100;
+  let historyId = 50000 + first * 1000;
   return Array.from({ length: o.count }, (_, i) => {
     const created = start + i * 60_000;
     const states = ['new', 'indeterminate', 'done'] as const;
+    const changes = o.history?.(i) ?? 0;
+    historyId += changes;
     return {
       id: first + i,
       key: `${project}-${i + 1}`,
@@ -103,11 +116,13 @@ export function generateIssues(o: GenerateOptions): FakeIssue[] {
         createdMs: created + (j + 1) * 1000,
         restricted: j % 9 === 8,
       })),
+      ...(changes > 0 && { history: generateHistory(changes, historyId - changes, created) }),
+      ...(o.custom && { custom: customValues(i, created) }),
     };
   });
 }
 
-function userJson(u: FakeUser | null, flavor: Flavor, base: string): unknown {
+export function userJson(u: FakeUser | null, flavor: Flavor, base: string): unknown {
   if (u === null) return null;
   const common = { displayName: u.displayName, active: true, timeZone: 'Europe/Berlin', avatarUrls: { '48x48': `${base}/avatar/48` } };
   const email = u.emailAddress === null ? {} : { emailAddress: u.emailAddress };
@@ -173,11 +188,13 @@ export function issueFields(issue: FakeIssue, flavor: Flavor, base: string, embe
       author: userJson(issue.reporter, flavor, base),
       created: jiraTime(issue.createdMs),
       size: a.size,
-      mimeType: 'image/png',
-      content: `${base}/rest/api/${v}/attachment/content/${a.id}`,
+      mimeType: a.mimeType ?? 'image/png',
+      // Data Center links the servlet that serves the file; Cloud the REST content endpoint (which redirects)
+      content: flavor === 'cloud' ? `${base}/rest/api/3/attachment/content/${a.id}` : `${base}/secure/attachment/${a.id}/${encodeURIComponent(a.filename)}`,
     })),
     created: jiraTime(issue.createdMs),
     updated: jiraTime(issue.updatedMs),
+    ...Object.fromEntries(Object.entries(issue.custom ?? {}).map(([id, v]) => [id, customJson(id, v, flavor, base, (u) => userJson(u, flavor, base))])),
     resolutiondate: issue.status === 'done' ? jiraTime(issue.updatedMs) : null,
     comment: {
       comments: issue.comments.slice(0, embedComments).map((c) => commentJson(c, issue.id, flavor, base)),

@@ -29,13 +29,15 @@
  * - Rate limiting (same page): a 429 carries Retry-After (seconds), X-RateLimit-Limit,
  *   X-RateLimit-Remaining, X-RateLimit-Reset (ISO, to the minute) and RateLimit-Reason
  *   (`jira-burst-based` for API-token traffic) — what `rate-limited` answers.
+ * - Changelog, custom fields (names/schema expansions, GET /field) and attachment content: jira-depth.ts.
  * The shared driving interface and fault vocabulary are in vendor-fake.ts; `reply` answers any
  * status, body and headers (e.g. a 429 with only X-RateLimit-Reset). Latency and the request log
  * serve tests and benchmarks.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { closeServer, listenLoopback } from './loopback.js';
-import { commentJson, issueFields, USERS, type FakeIssue, type Flavor } from './jira-data.js';
+import { commentJson, issueFields, userJson, USERS, type FakeIssue, type Flavor } from './jira-data.js';
+import { attachmentBytes, embeddedChangelog, fieldList, historyJson, namesOf, type FakeHistory } from './jira-depth.js';
 import { JqlError, parseJql } from './jira-jql.js';
 import { adversarialText, FaultQueue, logEntry, replayed, type CommonFault, type FakeRequest, type Targeted, type VendorFake } from './vendor-fake.js';
 
@@ -53,6 +55,12 @@ export interface JiraFakeOptions {
   embedComments?: number;
   /** Cap on the comment endpoint's maxResults. */
   commentPage?: number;
+  /** Changelog entries `expand=changelog` embeds (Cloud /search/jql: 40; Data Center search and Cloud GET issue: 100). */
+  embedHistories?: number;
+  /** Cap on the changelog endpoint's maxResults (100). */
+  changelogPage?: number;
+  /** Cap on bulkfetch's maxResults (entries a page). */
+  bulkPage?: number;
   /** Serve requests with failed credentials as anonymous (who may browse these projects) instead of a 401. */
   anonymousProjects?: string[];
 }
@@ -74,6 +82,7 @@ export interface JiraRequest extends FakeRequest {
 
 interface Reply {
   status: number;
+  /** JSON, text, or bytes sent as they are */
   body: unknown;
   headers?: Record<string, string>;
 }
@@ -94,11 +103,15 @@ export class JiraFake implements VendorFake<JiraReplyFault, JiraRequest> {
   /** Refuse every nextPageToken (as Jira does once one has expired). */
   rejectTokens = false;
   baseUrl = '';
+  /** Requests that reached the media service (attachment content after Cloud's redirect) carrying credentials. */
+  mediaRequestsWithCredentials = 0;
+  /** Changelog entries the changelog endpoints serve at most per issue (a forced truncation); null = all. */
+  changelogCap: number | null = null;
   private readonly faults = new FaultQueue<CommonFault | JiraReplyFault, JiraRequest>(
     (r) => /^\/rest\/api\/(3\/search\/jql|2\/search)$/.test(r.path) && r.body?.maxResults !== 0,
   );
   private server: Server | null = null;
-  private readonly o: Required<Omit<JiraFakeOptions, 'issues' | 'projects' | 'anonymousProjects'>>;
+  private readonly o: Required<Omit<JiraFakeOptions, 'issues' | 'projects' | 'anonymousProjects' | 'embedHistories'>> & { embedHistories: number | null };
   private readonly anonymousProjects: Set<string> | null;
 
   constructor(opts: JiraFakeOptions) {
@@ -109,6 +122,7 @@ export class JiraFake implements VendorFake<JiraReplyFault, JiraRequest> {
       flavor: opts.flavor, email: opts.email ?? 'fred@example.com', apiToken: opts.apiToken ?? 'cloud-api-token-XYZ',
       pat: opts.pat ?? 'dc-personal-access-token-XYZ', latencyMs: opts.latencyMs ?? 0, maxResults: opts.maxResults ?? 100,
       embedComments: opts.embedComments ?? 20, commentPage: opts.commentPage ?? 100,
+      embedHistories: opts.embedHistories ?? null, changelogPage: opts.changelogPage ?? 100, bulkPage: opts.bulkPage ?? 1000,
     };
   }
 
@@ -181,7 +195,7 @@ export class JiraFake implements VendorFake<JiraReplyFault, JiraRequest> {
     const delay = this.o.latencyMs + (fault?.kind === 'slow' ? fault.delayMs : 0);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     if (res.destroyed) return;
-    const text = Buffer.from(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
+    const text = Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
     res.writeHead(reply.status, { 'content-type': 'application/json;charset=UTF-8', 'content-length': String(text.length), ...reply.headers });
     if (fault?.kind === 'truncate') res.write(text.subarray(0, Math.floor(text.length / 2)), () => res.destroy());
     else res.end(text);
@@ -232,11 +246,18 @@ export class JiraFake implements VendorFake<JiraReplyFault, JiraRequest> {
       if (err instanceof JqlError) return jqlError(err.message);
       throw err;
     }
-    const issue = new RegExp(`^/rest/api/${cloud ? 3 : 2}/issue/([^/]+)(/comment)?$`).exec(path);
+    const issue = new RegExp(`^/rest/api/${cloud ? 3 : 2}/issue/([^/]+)(/comment|/changelog)?$`).exec(path);
     if (issue && req.method === 'GET') {
       const idOrKey = decodeURIComponent(issue[1]!);
-      return issue[2] ? this.comments(idOrKey, url.searchParams) : this.single(idOrKey, url.searchParams);
+      if (issue[2] === '/comment') return this.comments(idOrKey, url.searchParams);
+      // Data Center has no changelog endpoint: its GET issue with expand=changelog carries the whole changelog
+      if (issue[2] === '/changelog') return cloud ? this.changelog(idOrKey, url.searchParams) : errors(404, 'Not found');
+      return this.single(idOrKey, url.searchParams);
     }
+    if (cloud && path === '/rest/api/3/changelog/bulkfetch' && req.method === 'POST') return this.bulkChangelog(body ?? {});
+    if (path === `/rest/api/${cloud ? 3 : 2}/field` && req.method === 'GET') return { status: 200, body: fieldList() };
+    const content = (cloud ? /^\/rest\/api\/3\/attachment\/content\/(\d+)$/ : /^\/secure\/attachment\/(\d+)\/[^/]+$/).exec(path);
+    if (content && req.method === 'GET') return this.attachment(Number(content[1]), cloud);
     return errors(404, 'Not found');
   }
 
@@ -244,6 +265,7 @@ export class JiraFake implements VendorFake<JiraReplyFault, JiraRequest> {
   private route(req: IncomingMessage, url: URL, body: Record<string, unknown> | null): Reply {
     const cloud = this.o.flavor === 'cloud';
     if (cloud && /^\/rest\/api\/(2|3|latest)\/search\/?$/.test(url.pathname)) return errors(410, GONE);
+    if (cloud && /^\/file\/[^/]+\/binary$/.test(url.pathname)) return this.media(req, url);
     if (this.authorized(req)) return this.serve(req, url, body, this.projects);
     if (this.anonymousProjects === null) return this.unauthorized();
     return { ...this.serve(req, url, body, this.anonymousProjects), headers: AUTH_FAILED };
@@ -273,24 +295,116 @@ export class JiraFake implements VendorFake<JiraReplyFault, JiraRequest> {
     if (!issue || !this.viewer.has(issue.project)) return errors(404, NO_ISSUE);
     const wanted = q.getAll('fields');
     const fields = this.fields(issue, wanted.length > 0 ? wanted.join(',') : '*all');
-    const expand = (q.get('expand') ?? '').split(',').map((e) => e.trim());
+    const expand = expansions(q.get('expand'));
     const v = this.o.flavor === 'cloud' ? 3 : 2;
+    const { names, schema } = namesOf(Object.keys(fields));
     return {
       status: 200,
       body: {
         expand: 'renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations', id: String(issue.id),
         self: `${this.baseUrl}/rest/api/${v}/issue/${issue.id}`, key: issue.key, fields,
-        ...(expand.includes('names') && { names: Object.fromEntries(Object.keys(fields).map((f) => [f, f[0]!.toUpperCase() + f.slice(1)])) }),
+        ...(expand.has('names') && { names }),
+        ...(expand.has('schema') && { schema }),
+        // Cloud cuts the embedded changelog at 100 (page the rest); Data Center's GET issue embeds it whole
+        ...(expand.has('changelog') && { changelog: this.embedded(issue, this.o.flavor === 'cloud' ? 100 : Infinity) }),
       },
     };
   }
 
-  private issueJson(issue: FakeIssue, wanted: unknown): unknown {
+  private issueJson(issue: FakeIssue, wanted: unknown, expand: Set<string>): unknown {
     // Cloud /search/jql without `fields`: "returns only issue IDs" (no key, no fields object).
     if (this.o.flavor === 'cloud' && wanted === undefined) return { id: String(issue.id) };
     const v = this.o.flavor === 'cloud' ? 3 : 2;
     const fields = this.fields(issue, wanted);
-    return { expand: 'renderedFields,names,schema', id: String(issue.id), self: `${this.baseUrl}/rest/api/${v}/issue/${issue.id}`, key: issue.key, fields };
+    const limit = this.o.embedHistories ?? (this.o.flavor === 'cloud' ? 40 : 100);
+    return {
+      expand: 'renderedFields,names,schema', id: String(issue.id), self: `${this.baseUrl}/rest/api/${v}/issue/${issue.id}`, key: issue.key, fields,
+      ...(expand.has('changelog') && { changelog: this.embedded(issue, limit) }),
+    };
+  }
+
+  /** A search page's `names` / `schema` expansions: every field of its issues. */
+  private pageNames(issues: unknown[], expand: Set<string>): Record<string, unknown> {
+    if (!expand.has('names') && !expand.has('schema')) return {};
+    const ids = new Set(issues.flatMap((i) => Object.keys((i as { fields?: object }).fields ?? {})));
+    const { names, schema } = namesOf(ids);
+    return { ...(expand.has('names') && { names }), ...(expand.has('schema') && { schema }) };
+  }
+
+  private user = (u: Parameters<typeof userJson>[0]) => userJson(u, this.o.flavor, this.baseUrl);
+  private history = (h: FakeHistory) => historyJson(h, this.o.flavor, (u) => this.user(u));
+
+  private embedded(issue: FakeIssue, limit: number): unknown {
+    return embeddedChangelog(issue, limit, this.history);
+  }
+
+  /** The entries the changelog endpoints serve for an issue, oldest first (cut by changelogCap, total unchanged). */
+  private served(issue: FakeIssue): FakeHistory[] {
+    const all = [...(issue.history ?? [])].sort((a, b) => a.createdMs - b.createdMs || a.id - b.id);
+    return this.changelogCap === null ? all : all.slice(0, this.changelogCap);
+  }
+
+  /** GET /issue/{id}/changelog: PageBeanChangelog, oldest first. */
+  private changelog(idOrKey: string, q: URLSearchParams): Reply {
+    const issue = this.issue(idOrKey);
+    if (!issue || !this.viewer.has(issue.project)) return errors(404, NO_ISSUE);
+    const startAt = Math.max(0, Number(q.get('startAt') ?? 0) || 0);
+    const max = Math.min(this.o.changelogPage, Number(q.get('maxResults') ?? 100) || 100);
+    const total = issue.history?.length ?? 0;
+    const values = this.served(issue).slice(startAt, startAt + max).map(this.history);
+    const isLast = startAt + max >= total;
+    const self = `${this.baseUrl}/rest/api/3/issue/${issue.id}/changelog`;
+    return { status: 200, body: { self, ...(!isLast && { nextPage: `${self}?startAt=${startAt + max}&maxResults=${max}` }), maxResults: max, startAt, total, isLast, values } };
+  }
+
+  /** POST /changelog/bulkfetch: entries of up to 1000 issues, oldest entry then smallest issue id first, paged by token. */
+  private bulkChangelog(p: Record<string, unknown>): Reply {
+    const refs = Array.isArray(p.issueIdsOrKeys) ? p.issueIdsOrKeys.map(String) : [];
+    if (refs.length === 0 || refs.length > 1000) return errors(400, 'issueIdsOrKeys must contain between 1 and 1000 issues.');
+    const issues = refs.map((r) => this.issue(r)).filter((i): i is FakeIssue => i !== undefined && this.viewer.has(i.project));
+    const entries = issues.flatMap((i) => this.served(i).map((h) => ({ issueId: i.id, h })))
+      .sort((a, b) => a.h.createdMs - b.h.createdMs || a.issueId - b.issueId || a.h.id - b.h.id);
+    let start = 0;
+    if (p.nextPageToken !== undefined && p.nextPageToken !== null) {
+      const t = decodeToken(String(p.nextPageToken));
+      if (t === null || t.jql !== refs.join(',')) return errors(400, 'The provided next page token is invalid or expired.');
+      start = t.lastId;
+    }
+    const max = Math.max(1, Math.min(this.o.bulkPage, Number(p.maxResults ?? 1000) || 1000));
+    const page = entries.slice(start, start + max);
+    const groups: { issueId: string; changeHistories: unknown[] }[] = [];
+    for (const e of page) {
+      const last = groups.at(-1);
+      if (last?.issueId === String(e.issueId)) last.changeHistories.push(this.history(e.h));
+      else groups.push({ issueId: String(e.issueId), changeHistories: [this.history(e.h)] });
+    }
+    const more = start + max < entries.length;
+    return { status: 200, body: { issueChangeLogs: groups, ...(more && { nextPageToken: encodeToken({ jql: refs.join(','), lastId: start + max }) }) } };
+  }
+
+  /** Attachment content: Cloud answers 303 to the media service (another origin, a token in the URL); Data Center serves the bytes. */
+  private attachment(id: number, cloud: boolean): Reply {
+    const found = this.issues.flatMap((i) => (this.viewer.has(i.project) ? i.attachments : [])).find((a) => a.id === id);
+    if (!found) return errors(404, 'The attachment with id ' + id + ' does not exist.');
+    if (!cloud) return { status: 200, body: attachmentBytes(id, found.size), headers: { 'content-type': found.mimeType ?? 'image/png' } };
+    const media = this.baseUrl.replace('127.0.0.1', 'localhost');
+    const token = Buffer.from(JSON.stringify({ id, exp: Date.now() + 600_000 })).toString('base64url');
+    return { status: 303, body: '', headers: { Location: `${media}/file/${id}-uuid/binary?token=${token}&client=fake-client&name=${encodeURIComponent(found.filename)}` } };
+  }
+
+  /** The media service: its own token in the URL, no Jira credential (a credential arriving here is counted). */
+  private media(req: IncomingMessage, url: URL): Reply {
+    if (req.headers.authorization !== undefined) this.mediaRequestsWithCredentials++;
+    let id: number | null = null;
+    try {
+      const t = JSON.parse(Buffer.from(url.searchParams.get('token') ?? '', 'base64url').toString('utf8')) as { id?: unknown; exp?: unknown };
+      if (typeof t.id === 'number' && typeof t.exp === 'number' && t.exp > Date.now()) id = t.id;
+    } catch {
+      id = null;
+    }
+    const found = this.issues.flatMap((i) => i.attachments).find((a) => a.id === id);
+    if (!found || !url.pathname.startsWith(`/file/${id}-`)) return { status: 401, body: { error: 'token invalid' } };
+    return { status: 200, body: attachmentBytes(found.id, found.size), headers: { 'content-type': found.mimeType ?? 'image/png' } };
   }
 
   private pageSize(p: Record<string, unknown>, def: number): number {
@@ -313,7 +427,9 @@ export class JiraFake implements VendorFake<JiraReplyFault, JiraRequest> {
     const isLast = start + page.length >= list.length;
     const last = page.at(-1);
     const token = isLast || !last ? {} : { nextPageToken: encodeToken({ jql, lastId: last.id }) };
-    return { status: 200, body: { issues: page.map((i) => this.issueJson(i, p.fields)), ...token, isLast } };
+    const expand = expansions(p.expand);
+    const issues = page.map((i) => this.issueJson(i, p.fields, expand));
+    return { status: 200, body: { issues, ...token, isLast, ...this.pageNames(issues, expand) } };
   }
 
   private approximateCount(p: Record<string, unknown>): Reply {
@@ -325,7 +441,9 @@ export class JiraFake implements VendorFake<JiraReplyFault, JiraRequest> {
     const startAt = Math.max(0, Number(p.startAt ?? 0) || 0);
     const max = this.pageSize(p, 50);
     const page = list.slice(startAt, startAt + max);
-    return { status: 200, body: { expand: 'schema,names', startAt, maxResults: max, total: list.length, issues: page.map((i) => this.issueJson(i, p.fields)) } };
+    const expand = expansions(p.expand);
+    const issues = page.map((i) => this.issueJson(i, p.fields, expand));
+    return { status: 200, body: { expand: 'schema,names', startAt, maxResults: max, total: list.length, issues, ...this.pageNames(issues, expand) } };
   }
 
   private comments(idOrKey: string, q: URLSearchParams): Reply {
@@ -339,6 +457,12 @@ export class JiraFake implements VendorFake<JiraReplyFault, JiraRequest> {
     const page = sorted.slice(startAt, startAt + max).map((c) => commentJson(c, issue.id, this.o.flavor, this.baseUrl));
     return { status: 200, body: { startAt, maxResults: max, total: issue.comments.length, comments: page } };
   }
+}
+
+/** `expand` as a comma-delimited string (Cloud /search/jql, GET issue) or a list (Data Center search). */
+function expansions(v: unknown): Set<string> {
+  const list = Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(',') : [];
+  return new Set(list.map((e) => e.trim()).filter((e) => e !== ''));
 }
 
 function encodeToken(t: { jql: string; lastId: number }): string {

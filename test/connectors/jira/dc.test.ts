@@ -35,9 +35,9 @@ describe('Jira Data Center', () => {
     const connector = connectorFor(fake);
     const [first, second] = (await drain(connector)).records.map((r) => connector.normalize(r));
     expect(first!.description).toBe('## Details\n\n**Description of issue 1**\n\n- first point\n- second point');
-    expect(first!.assignee).toEqual({ external_id: 'JIRAUSER10100', name: 'Jane Smith', email: 'jane@example.com' });
+    expect(first!.assignee).toEqual({ external_id: 'JIRAUSER10100', name: 'Jane Smith', email: 'jane@example.com', email_verified: false });
     expect(second!.assignee).toBeNull();
-    expect(second!.reporter).toEqual({ external_id: 'JIRAUSER10102', name: '田中 太郎', email: 'tanaka@example.jp' });
+    expect(second!.reporter).toEqual({ external_id: 'JIRAUSER10102', name: '田中 太郎', email: 'tanaka@example.jp', email_verified: false });
   });
 
   it('counts with maxResults=0 and resumes from a cursor with only the remaining pages', async () => {

@@ -2,7 +2,8 @@
  * Jira end to end through the jobs core (real Redis, PGlite store, BullMQ worker, the real Jira
  * module) against the fake: 0 / one page / one page + 1, 2,500 issues with long comment threads,
  * re-import skipped, incremental touching only changed issues, dry run, transient faults survived
- * with exact counts, and a Data Center run. Retries back off in milliseconds (else production).
+ * with exact counts, and a Data Center run. Depth of data (issue 12): history, custom fields mapped by the
+ * module's defaults, completeness and partial items, and the requests per item with and without history. Retries back off in milliseconds (else production).
  * Cancel, resume and the error codes are the conformance suite's (test/conformance).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -125,6 +126,47 @@ describe('Jira import jobs', () => {
     expect(items.reduce((n, i) => n + i.comments.length, 0)).toBe(fake.issues.reduce((n, i) => n + i.comments.length, 0));
     expect(fake.requests.filter((r) => r.status === 429)).toHaveLength(1);
   });
+
+  it('depth: 500 issues with long changelogs stored with full history, mapped fields and complete flags; requests per item with and without history', async () => {
+    // every 25th issue has 150 changelog entries (past the 40 search embeds), the rest 0..6
+    await startFake({ count: 500, comments: (i) => (i % 50 === 0 ? 45 : i % 4), history: (i) => (i % 25 === 0 ? 150 : i % 7), custom: true });
+    const without = await run({}, { batch_size: 100, include_history: false });
+    expect(without.progress).toMatchObject({ successful_items: 500, partial_items: 0 });
+    const plain = fake.requests.length;
+    expect(countRequests(fake, /changelog/)).toBe(0);
+    expect((await stored()).every((i) => i.history.length === 0 && i.completeness!.history.state === 'skipped')).toBe(true);
+
+    fake.requests.length = 0;
+    const done = await run({}, { batch_size: 100 });
+    expect(done).toMatchObject({ status: 'completed', error_code: null });
+    expect(done.progress).toMatchObject({ total_items: 500, successful_items: 500, failed_items: 0, partial_items: 0 });
+    const withHistory = fake.requests.length;
+    expect(countRequests(fake, /\/changelog\/bulkfetch$/)).toBe(5); // one a page: 4 long changelogs, 600 entries
+    expect(withHistory).toBe(plain + 5);
+    const items = await stored();
+    expect(items).toHaveLength(500);
+    for (const item of items) {
+      const issue = fake.issue(item.external_id)!;
+      expect(item.history.length).toBe((issue.history ?? []).reduce((n, h) => n + h.items.length, 0));
+      expect(item.completeness).toMatchObject({ comments: { state: 'complete' }, history: { state: 'complete', total: issue.history?.length ?? 0 }, attachments: { state: 'complete' } });
+    }
+    const first = items.find((i) => i.key === 'TEST-1')!;
+    expect(first.fields).toEqual({ story_points: 0.5, due_date: '2024-01-15', sprint: 'Sprint 2', severity: null });
+    expect(first.history.at(-1)).toMatchObject({ field: 'summary', at: '2024-01-01T02:30:00.000Z' });
+    console.log(`Jira, 500 issues: ${plain} requests without history (${(plain / 500).toFixed(3)}/item), ${withHistory} with (${(withHistory / 500).toFixed(3)}/item)`);
+
+    // the changelog endpoints now stop short of the total: those items are stored as partial, and listed
+    fake.changelogCap = 100;
+    fake.requests.length = 0;
+    const cut = await run({}, { batch_size: 100 });
+    expect(cut.progress).toMatchObject({ processed_items: 500, partial_items: 20 });
+    const partial = await h.deps.store.jobItems(cut.job_id, { completeness: 'partial', limit: 100 });
+    expect(partial.items.map((i) => i.key)).toEqual(fake.issues.filter((_, i) => i % 25 === 0).map((i) => i.key));
+    const one = (await stored()).find((i) => i.key === 'TEST-26')!;
+    expect(one.completeness!.history).toMatchObject({ state: 'partial', fetched: 100, total: 150, reason: 'Jira changelog has 150 entries, 100 read: Jira answered 100 changelog entries of 150' });
+    // the bulk read came up short for 4 issues a page: each was paged on its own (2 pages of 100)
+    expect(countRequests(fake, /\/issue\/\d+\/changelog/)).toBe(20 * 2);
+  }, 90_000);
 
   it('Data Center: keyset paging (`id >`) with a bearer token, wiki markup converted', async () => {
     fake = await started(new JiraFake({ flavor: 'dc', issues: generateIssues({ count: 45, comments: (i) => (i % 9 === 0 ? 25 : 1) }) }));

@@ -36,7 +36,7 @@ describe('normalizeIssue', () => {
     expect(item.description).toBe('## Details\n\n**Description of issue 1**\n\n- first point\n- second point');
     expect(item.comments).toHaveLength(9);
     expect(item.comments[0]).toEqual({
-      external_id: String(issue!.comments[0]!.id), author: { external_id: '5b10a2844c20165700ede21g', name: 'Jane Smith', email: 'jane@example.com' },
+      external_id: String(issue!.comments[0]!.id), author: { external_id: '5b10a2844c20165700ede21g', name: 'Jane Smith', email: 'jane@example.com', email_verified: true },
       body: 'Comment 1 on TEST-1', created_at: '2024-01-01T00:00:01.000Z', internal: false,
     });
     expect(item.comments[8]!.internal).toBe(true); // visibility: role Administrators

@@ -84,8 +84,8 @@ describe('Jira Cloud paging', () => {
     expect(items[0]!.description).toContain(big.trim());
     expect(items[3]!.title).toBe('Ünïcödé issue 4 — 日本語 ✓');
     expect(items[1]!.assignee).toBeNull();
-    expect(items[0]!.assignee).toEqual({ external_id: '5b10a2844c20165700ede21g', name: 'Jane Smith', email: 'jane@example.com' });
-    expect(items[2]!.assignee).toEqual({ external_id: '712020:0e4b2d1c-aaaa-bbbb', name: '田中 太郎', email: 'tanaka@example.jp' });
+    expect(items[0]!.assignee).toEqual({ external_id: '5b10a2844c20165700ede21g', name: 'Jane Smith', email: 'jane@example.com', email_verified: true });
+    expect(items[2]!.assignee).toEqual({ external_id: '712020:0e4b2d1c-aaaa-bbbb', name: '田中 太郎', email: 'tanaka@example.jp', email_verified: true });
   });
 
   it('the fake answers the removed /rest/api/3/search with the documented 410', async () => {
