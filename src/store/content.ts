@@ -12,7 +12,7 @@ const STATUS_CATEGORIES = new Set(['todo', 'in_progress', 'done']);
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** PostgreSQL text and jsonb refuse NUL and unpaired surrogates; drop NULs, replace the rest with U+FFFD. */
-function cleanText(text: string): string {
+export function cleanText(text: string): string {
   return text.replaceAll('\0', '').replace(LONE_SURROGATE, '\uFFFD');
 }
 
