@@ -237,4 +237,59 @@ describe('people under concurrent batches on PostgreSQL', () => {
     // one per round for the racer, one per round and source for the loner (an account of each source)
     expect(Number(persons[0]!.n)).toBe(8 + 8 * 4);
   });
+
+  test('manual links made while batches of the same accounts are stored hold, and nothing fails', async () => {
+    const ref = (st: SourceType, id: string) => ({ source_type: st, source_instance: `${st}.example`, external_id: id });
+    const sources = ['jira', 'github', 'gitlab', 'servicenow'] as const;
+    const sighting = (i: number) => ({ external_id: `m-${i}`, name: `M${i}`, email: `m${i % 2}@merge.example`, email_verified: true });
+    const batch = (st: SourceType, n: number) => t.store.upsertBatch(ctx(st, 'merge'), [itemWith(n, [sighting(0), sighting(1), sighting(2), sighting(3)])], []);
+    await Promise.all(sources.map((st, i) => batch(st, 300 + i)));
+    const personOfAccount = async (st: string, id: string) => (await t.db.query<{ p: string }>(
+      `SELECT person_id::text AS p FROM person_accounts WHERE tenant_id = 'merge' AND source_type = $1 AND external_id = $2`, [st, id])).rows[0]!.p;
+    const even = await personOfAccount('jira', 'm-0');
+    const odd = await personOfAccount('jira', 'm-1');
+    expect(even).not.toBe(odd);
+    // Merge everything into the even person, take Jira's m-2 out again, while batches keep coming.
+    const all = sources.flatMap((st) => [0, 1, 2, 3].map((i) => ref(st, `m-${i}`)));
+    await Promise.all([
+      ...sources.map((st, i) => batch(st, 310 + i)),
+      t.store.setPersonLinks(even, 'merge', all),
+      ...sources.map((st, i) => batch(st, 320 + i)),
+    ]);
+    const taken = all.filter((r) => !(r.source_type === 'jira' && r.external_id === 'm-2'));
+    await Promise.all([t.store.setPersonLinks(even, 'merge', taken), ...sources.map((st, i) => batch(st, 330 + i))]);
+    await Promise.all(sources.map((st, i) => batch(st, 340 + i)));
+    const { rows } = await t.db.query<{ person_id: string; linked_by: string; source_type: string; external_id: string }>(
+      `SELECT person_id::text AS person_id, linked_by, source_type, external_id FROM person_accounts WHERE tenant_id = 'merge'`,
+    );
+    const out = rows.filter((r) => r.source_type === 'jira' && r.external_id === 'm-2');
+    expect(out).toMatchObject([{ linked_by: 'manual' }]);
+    expect(out[0]!.person_id).not.toBe(even);
+    expect(rows.filter((r) => r !== out[0]).every((r) => r.person_id === even && r.linked_by === 'manual')).toBe(true);
+    // The odd person was merged away; its address now routes to the even one.
+    expect(await t.store.getPerson(odd, 'merge')).toBeNull();
+    await t.store.upsertBatch(ctx('github', 'merge', 'ghe.example'), [itemWith(350, [sighting(1)])], []);
+    expect((await t.db.query<{ p: string }>(
+      `SELECT person_id::text AS p FROM person_accounts WHERE tenant_id = 'merge' AND source_instance = 'ghe.example'`)).rows[0]!.p).toBe(even);
+  });
+
+  test('a merge racing batches that bring new accounts of the merged person\'s address: nothing fails, no account is lost', async () => {
+    const ref = (st: SourceType, id: string) => ({ source_type: st, source_instance: `${st}.example`, external_id: id });
+    for (let round = 0; round < 6; round++) {
+      const [a, b] = [`a${round}@race2.example`, `b${round}@race2.example`];
+      await t.store.upsertBatch(ctx('jira', 'race2'), [itemWith(400 + round, [
+        { external_id: `a-${round}`, name: 'A', email: a, email_verified: true },
+        { external_id: `b-${round}`, name: 'B', email: b, email_verified: true },
+      ])], []);
+      const keep = (await t.db.query<{ p: string }>(`SELECT person_id::text AS p FROM person_accounts WHERE tenant_id = 'race2' AND external_id = $1`, [`a-${round}`])).rows[0]!.p;
+      await Promise.all([
+        ...(['github', 'gitlab', 'servicenow'] as const).map((st, i) =>
+          t.store.upsertBatch(ctx(st, 'race2'), [itemWith(500 + round * 10 + i, [{ external_id: `nb-${round}-${i}`, name: 'B', email: b, email_verified: true }])], [])),
+        t.store.setPersonLinks(keep, 'race2', [ref('jira', `a-${round}`), ref('jira', `b-${round}`)]),
+      ]);
+      const { rows } = await t.db.query<{ external_id: string; p: string }>(
+        `SELECT external_id, person_id::text AS p FROM person_accounts WHERE tenant_id = 'race2' AND external_id LIKE $1`, [`nb-${round}-%`]);
+      expect(rows).toHaveLength(3);
+    }
+  });
 });

@@ -40,7 +40,7 @@ unclaimed AS (
   FROM input i LEFT JOIN known k ON k.external_id = i.external_id
   WHERE i.key IS NOT NULL
     AND NOT EXISTS (SELECT 1 FROM person_emails pe WHERE pe.tenant_id = $1 AND pe.email_key = i.key)
-  ORDER BY i.key, k.person_id IS NULL, i.external_id
+  ORDER BY i.key, k.person_id IS NULL, i.name IS NULL, i.external_id
 ),
 claimed AS (
   -- in key order, so batches claiming overlapping addresses wait on each other without deadlock
