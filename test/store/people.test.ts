@@ -167,6 +167,22 @@ describe.each(STORE_BACKENDS)('people on %s', (_name, open) => {
     expect(await personOf('acme', 'gitlab', 'ro-gl')).toBe(jiraRo);
   });
 
+  test('an account moved in takes along the address its old person holds and no longer shows', async () => {
+    const ref = (st: SourceType, id: string) => ({ source_type: st, source_instance: `${st}.example`, external_id: id });
+    // Sam's person holds sam@ (from his Jira account) and a GitHub account without a verified address.
+    await t.store.upsertBatch(ctx('jira'), [itemWith(21, [{ external_id: 'sam', name: 'Sam', email: 'sam@example.com', email_verified: true }])], []);
+    await t.store.upsertBatch(ctx('jira'), [itemWith(22, [{ external_id: 'tess', name: 'Tess', email: 'tess@example.com', email_verified: true }])], []);
+    const sam = (await personOf('acme', 'jira', 'sam'))!;
+    const tess = (await personOf('acme', 'jira', 'tess'))!;
+    await t.store.upsertBatch(ctx('github'), [itemWith(23, [{ external_id: 'sam-gh', name: 'Sam', email: null }])], []);
+    await t.store.setPersonLinks(sam, 'acme', [ref('jira', 'sam'), ref('github', 'sam-gh')]);
+    // The Jira account was Tess all along: moving it to her leaves Sam's person non-empty, and sam@ goes with it.
+    await t.store.setPersonLinks(tess, 'acme', [ref('jira', 'tess'), ref('jira', 'sam')]);
+    expect(await personOf('acme', 'github', 'sam-gh')).toBe(sam);
+    await t.store.upsertBatch(ctx('gitlab'), [itemWith(24, [{ external_id: 'sam-gl', name: 'Sam', email: 'SAM@example.com', email_verified: true }])], []);
+    expect(await personOf('acme', 'gitlab', 'sam-gl')).toBe(tess);
+  });
+
   test('links refuse accounts of another tenant or none; another tenant\'s person is not found', async () => {
     await t.store.upsertBatch(ctx('github', 'other'), [itemWith(17, [{ ...ada }])], []);
     await t.store.upsertBatch(ctx('github', null), [itemWith(18, [{ ...ada }])], []);

@@ -6,8 +6,9 @@
  *    import moves them again;
  *  - its accounts not listed become persons of their own, also 'manual' (never re-merged);
  *  - a person left empty by the move is merged away: its addresses now route to this person;
- *  - an address this person holds that none of its accounts shows any more goes with the removed
- *    account that shows it, so a new account showing it joins that account, not this person;
+ *  - an address a person holds that none of its accounts shows any more goes with the account that
+ *    left it showing it (removed from this person, or moved here from another), so a new account
+ *    showing it joins that account's person;
  *  - its name and address are taken again from the list, in its order.
  */
 import { randomUUID } from 'node:crypto';
@@ -71,8 +72,15 @@ export async function setPersonLinks(db: Db, id: string, tenantId: string | null
       [tenant, JSON.stringify(wanted), id],
     );
     const donors = [...new Set(requested.map((a) => a.person_id).filter((p) => p !== id))];
-    if (donors.length > 0) await mergeEmptied(tx, id, donors);
-    await handOverAddresses(tx, tenant, id, requested, removed);
+    const kept = donors.length > 0 ? await mergeEmptied(tx, id, donors) : [];
+    await handOverAddresses(tx, tenant, id, requested, removed.map((a) => ({ ...a, to: a.new_person })));
+    for (const donor of kept) {
+      const { rows: staying } = await tx.query<Pick<AccountRow, 'email' | 'email_verified'>>(
+        'SELECT email, email_verified FROM person_accounts WHERE person_id = $1::uuid',
+        [donor],
+      );
+      await handOverAddresses(tx, tenant, donor, staying, requested.filter((a) => a.person_id === donor).map((a) => ({ ...a, to: id })));
+    }
     const verified = requested.find((a) => emailKey(a) !== null);
     await tx.query(
       `UPDATE persons SET updated_at = now(), display_name = $2, primary_email = $3 WHERE id = $1::uuid;`,
@@ -102,29 +110,35 @@ async function accountsNamed(tx: DbQueries, tenant: string, wanted: (AccountRef 
   return rows;
 }
 
-/** Persons the move left without accounts: their addresses now route to `target`, and they go. */
-async function mergeEmptied(tx: DbQueries, target: string, donors: string[]): Promise<void> {
+/** Persons the move left without accounts: their addresses now route to `target`, and they go. Returns the others. */
+async function mergeEmptied(tx: DbQueries, target: string, donors: string[]): Promise<string[]> {
   const { rows } = await tx.query<{ id: string }>(
     `SELECT s.id::text AS id FROM persons s WHERE s.id = ANY($1::uuid[])
        AND NOT EXISTS (SELECT 1 FROM person_accounts a WHERE a.person_id = s.id)`,
     [donors],
   );
   const emptied = rows.map((r) => r.id);
-  if (emptied.length === 0) return;
-  await tx.query('UPDATE person_emails SET person_id = $1::uuid WHERE person_id = ANY($2::uuid[])', [target, emptied]);
-  await tx.query('DELETE FROM persons WHERE id = ANY($1::uuid[])', [emptied]);
+  if (emptied.length > 0) {
+    await tx.query('UPDATE person_emails SET person_id = $1::uuid WHERE person_id = ANY($2::uuid[])', [target, emptied]);
+    await tx.query('DELETE FROM persons WHERE id = ANY($1::uuid[])', [emptied]);
+  }
+  return donors.filter((d) => !emptied.includes(d));
 }
 
-/** An address of `person` that none of its accounts shows any more goes to the removed account showing it. */
+/**
+ * An address `person` holds that none of its staying accounts shows any more goes with a leaving
+ * account that shows it (to that account's new person), so the address keeps naming the same human.
+ */
 async function handOverAddresses(
-  tx: DbQueries, tenant: string, person: string, kept: AccountRow[], removed: (AccountRow & { new_person: string })[],
+  tx: DbQueries, tenant: string, person: string,
+  staying: Pick<AccountRow, 'email' | 'email_verified'>[], leaving: (AccountRow & { to: string })[],
 ): Promise<void> {
-  if (removed.length === 0) return;
-  const shown = new Set(kept.map(emailKey));
+  if (leaving.length === 0) return;
+  const shown = new Set(staying.map(emailKey));
   const { rows } = await tx.query<{ email_key: string }>('SELECT email_key FROM person_emails WHERE person_id = $1::uuid', [person]);
   for (const { email_key: key } of rows) {
-    const taker = removed.find((a) => emailKey(a) === key);
+    const taker = leaving.find((a) => emailKey(a) === key);
     if (shown.has(key) || !taker) continue;
-    await tx.query('UPDATE person_emails SET person_id = $3::uuid WHERE tenant_id = $1 AND email_key = $2', [tenant, key, taker.new_person]);
+    await tx.query('UPDATE person_emails SET person_id = $3::uuid WHERE tenant_id = $1 AND email_key = $2', [tenant, key, taker.to]);
   }
 }
