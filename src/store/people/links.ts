@@ -83,7 +83,7 @@ export async function setPersonLinks(db: Db, id: string, tenantId: string | null
     }
     const verified = requested.find((a) => emailKey(a) !== null);
     await tx.query(
-      `UPDATE persons SET updated_at = now(), display_name = $2, primary_email = $3 WHERE id = $1::uuid;`,
+      `UPDATE persons SET updated_at = now(), display_name = $2, primary_email = $3 WHERE id = $1::uuid`,
       [id, requested.find((a) => a.name !== null)?.name ?? null, (verified ?? requested.find((a) => a.email !== null))?.email ?? null],
     );
     await tx.query('UPDATE persons SET updated_at = now() WHERE id = ANY($1::uuid[])', [donors]);

@@ -25,7 +25,7 @@ const INPUT = `input AS (
 )`;
 
 /** The person of an account without a verified address: one id per account, whoever creates it first. */
-export const OWN_PERSON = (externalId: string) => `md5(jsonb_build_array($1::text, $2::text, $3::text, ${externalId})::text)::uuid`;
+const OWN_PERSON = (externalId: string) => `md5(jsonb_build_array($1::text, $2::text, $3::text, ${externalId})::text)::uuid`;
 
 const CLAIM_SQL = `
 WITH ${INPUT},
