@@ -1,5 +1,5 @@
 /** Which command lines belong to the command-line client rather than to a service role. */
-const CLIENT_COMMANDS: ReadonlySet<string> = new Set(['import', 'jobs', 'syncs', 'items', 'help', '--help', '-h']);
+const CLIENT_COMMANDS: ReadonlySet<string> = new Set(['import', 'jobs', 'syncs', 'items', 'people', 'help', '--help', '-h']);
 /** The client's global options that take a value, which may stand before the command. */
 const GLOBAL_WITH_VALUE = new Set(['--server', '--api-key-env']);
 

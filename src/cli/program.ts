@@ -8,6 +8,7 @@ import { ApiError } from '../client/client.js';
 import { importCommand } from './commands/import.js';
 import { itemsCommand } from './commands/items.js';
 import { jobsCommand } from './commands/jobs.js';
+import { peopleCommand } from './commands/people.js';
 import { syncsCommand } from './commands/syncs.js';
 import { DEFAULT_API_KEY_ENV, DEFAULT_SERVER } from './context.js';
 import { ConnectionError, EXIT, UsageError } from './errors.js';
@@ -70,7 +71,8 @@ export function buildProgram(connectors: Record<SourceType, ConnectorModule>, se
     .addCommand(importCommand(connectors, action))
     .addCommand(jobsCommand(action))
     .addCommand(syncsCommand(connectors, action))
-    .addCommand(itemsCommand(action));
+    .addCommand(itemsCommand(action))
+    .addCommand(peopleCommand(action));
   configure(program);
   return program;
 }

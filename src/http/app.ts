@@ -19,6 +19,7 @@ import { healthRoutes } from './routes/health.js';
 import { importRoutes } from './routes/imports.js';
 import { itemRoutes } from './routes/items.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { peopleRoutes } from './routes/people.js';
 import { syncRoutes } from './routes/syncs.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { registerUi } from './ui.js';
@@ -80,6 +81,7 @@ export const httpApp: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps
   await app.register(eventRoutes, { deps });
   await app.register(callbackRoutes, { deps });
   await app.register(itemRoutes, { deps });
+  await app.register(peopleRoutes, { deps });
   if (deps.syncs) await app.register(syncRoutes, { deps: { ...deps, syncs: deps.syncs }, validators });
   if (deps.webhooks) await app.register(webhookRoutes, { deps: { ...deps, webhooks: deps.webhooks } });
   await registerUi(app);

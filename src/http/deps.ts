@@ -15,7 +15,7 @@ export interface HealthReport {
 
 export interface AppDeps {
   jobs: JobService;
-  items: Pick<ItemStore, 'getItem' | 'listItems' | 'jobItems' | 'changes'>;
+  items: Pick<ItemStore, 'getItem' | 'listItems' | 'jobItems' | 'changes' | 'listPeople' | 'getPerson' | 'setPersonLinks'>;
   health(): Promise<HealthReport>;
   /** Their configSchemas make the POST body schema (and its OpenAPI description). */
   connectors: Record<SourceType, ConnectorModule>;

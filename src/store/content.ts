@@ -15,7 +15,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const SUSPECT = /[\0\uD800-\uDFFF]/;
 
 /** PostgreSQL text and jsonb refuse NUL and unpaired surrogates; drop NULs, replace the rest with U+FFFD. */
-function cleanText(text: string): string {
+export function cleanText(text: string): string {
   if (!SUSPECT.test(text)) return text;
   return text.replaceAll('\0', '').replace(LONE_SURROGATE, '\uFFFD');
 }

@@ -5,7 +5,7 @@ import type { ItemComment } from '../connectors/connector.js';
 import type { ItemHome, ItemScope } from '../items/types.js';
 import type { JobItem, JobItemsQuery, ListItemsQuery, Page, WorkItem } from './types.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Microseconds since the epoch, years 0001-9999 (what a timestamptz sort key can be). */
 const MICROS = integerIn(-62_135_596_800_000_000n, 253_402_300_799_999_999n);
 /** A bigint sequence number. */
@@ -81,7 +81,7 @@ export async function listItems(db: Db, q: ListItemsQuery): Promise<Page<WorkIte
   };
 }
 
-function escapeLike(text: string): string {
+export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 

@@ -4,6 +4,7 @@ import type { BatchContext, ItemAction, ItemFailure, ItemHome, ItemOutcome, Item
 import type { Attachment, CustomField, HistoryEntry, ItemCompleteness, MappedFields } from '../connectors/item-depth.js';
 import type { ChangesPage, ChangesQuery } from './changes.js';
 import type { ItemMatch, MarkDeletedResult } from './deletions.js';
+import type { PeopleDirectory } from './people/types.js';
 
 /** A stored work item exactly as the API returns it (CONTRACT §4): the normalized item plus where it lives. */
 export interface WorkItem extends Omit<NormalizedItem, 'history' | 'attachments' | 'custom_fields' | 'fields' | 'completeness'> {
@@ -49,8 +50,8 @@ export interface ListItemsQuery {
   limit: number;
 }
 
-/** The whole store; it meets the runner's port (RunStore in jobs/) as it is, with no adapter. */
-export interface ItemStore {
+/** The whole store, people directory included (issue 12); it meets the runner's port (RunStore in jobs/) as it is, with no adapter. */
+export interface ItemStore extends PeopleDirectory {
   /** Stores a batch and records it in the job's item log; one outcome per distinct external_id, in order. */
   upsertBatch(ctx: BatchContext, items: NormalizedItem[], failures: ItemFailure[]): Promise<ItemOutcome[]>;
   getWatermark(scope: ItemScope): Promise<Date | null>;

@@ -9,6 +9,11 @@ import * as queries from './queries.js';
 import type { BatchContext, ItemFailure, ItemHome, ItemOutcome, ItemScope } from '../items/types.js';
 import type { ItemStore, JobItem, JobItemsQuery, ListItemsQuery, Page, WorkItem } from './types.js';
 import { upsertBatch } from './upsert.js';
+import { recordAccounts } from './people/record.js';
+import { withPersonIds } from './people/resolve.js';
+import { getPerson, listPeople } from './people/directory.js';
+import { setPersonLinks } from './people/links.js';
+import type { AccountRef, ListPeopleQuery, PersonRecord } from './people/types.js';
 import { readChanges, type ChangesPage, type ChangesQuery } from './changes.js';
 import { markItemDeleted, markUnseenDeleted, type ItemMatch, type MarkDeletedResult } from './deletions.js';
 import { UNIDENTIFIED_PREFIX } from '../items/types.js';
@@ -20,20 +25,25 @@ export class SqlItemStore implements ItemStore {
     private readonly changePolicy: Policy['itemChanges'] = DEFAULT_POLICY.itemChanges,
   ) {}
 
-  upsertBatch(ctx: BatchContext, items: NormalizedItem[], failures: ItemFailure[]): Promise<ItemOutcome[]> {
-    return upsertBatch(this.db, ctx, items, failures);
+  /** The items first, then the accounts they name (src/store/people/record.ts): a retried batch redoes both. */
+  async upsertBatch(ctx: BatchContext, items: NormalizedItem[], failures: ItemFailure[]): Promise<ItemOutcome[]> {
+    const outcomes = await upsertBatch(this.db, ctx, items, failures);
+    await recordAccounts(this.db, ctx, items);
+    return outcomes;
   }
 
   jobItems(jobId: string, query: JobItemsQuery): Promise<Page<JobItem>> {
     return queries.jobItems(this.db, jobId, query);
   }
 
-  getItem(id: string, tenantId: string | null): Promise<WorkItem | null> {
-    return queries.getItem(this.db, id, tenantId);
+  async getItem(id: string, tenantId: string | null): Promise<WorkItem | null> {
+    const item = await queries.getItem(this.db, id, tenantId);
+    return item ? ((await withPersonIds(this.db, [item]))[0] ?? null) : null;
   }
 
-  listItems(query: ListItemsQuery): Promise<Page<WorkItem>> {
-    return queries.listItems(this.db, query);
+  async listItems(query: ListItemsQuery): Promise<Page<WorkItem>> {
+    const page = await queries.listItems(this.db, query);
+    return { ...page, items: await withPersonIds(this.db, page.items) };
   }
 
   getWatermark(scope: ItemScope): Promise<Date | null> {
@@ -62,6 +72,18 @@ export class SqlItemStore implements ItemStore {
 
   storedIdsByKey(home: ItemHome, project: string, keys: string[]): Promise<Map<string, string>> {
     return queries.storedIdsByKey(this.db, home, project, keys);
+  }
+
+  listPeople(query: ListPeopleQuery): Promise<Page<PersonRecord>> {
+    return listPeople(this.db, query);
+  }
+
+  getPerson(id: string, tenantId: string | null): Promise<PersonRecord | null> {
+    return getPerson(this.db, id, tenantId);
+  }
+
+  setPersonLinks(id: string, tenantId: string | null, accounts: AccountRef[]): Promise<PersonRecord | null> {
+    return setPersonLinks(this.db, id, tenantId, accounts);
   }
 
   countItems(): Promise<number> {

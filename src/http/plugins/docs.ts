@@ -25,6 +25,7 @@ export async function registerDocs(app: FastifyInstance, version: string): Promi
       tags: [
         { name: 'imports', description: 'import jobs' },
         { name: 'items', description: 'imported, normalized work items' },
+        { name: 'people', description: 'the persons behind source accounts, linked across sources by verified email or by hand' },
         { name: 'health', description: 'health and metrics' },
       ],
     },

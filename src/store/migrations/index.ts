@@ -13,6 +13,7 @@ import { deletionsChangeFeed } from './003-deletions-change-feed.js';
 import { syncs } from './004-syncs.js';
 import { workItemsKey } from './005-work-items-key.js';
 import { itemDepth } from './006-item-depth.js';
+import { people } from './007-people.js';
 
 export interface Migration {
   id: number;
@@ -20,7 +21,7 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [init, jobItemsRetention, deletionsChangeFeed, syncs, workItemsKey, itemDepth];
+export const MIGRATIONS: readonly Migration[] = [init, jobItemsRetention, deletionsChangeFeed, syncs, workItemsKey, itemDepth, people];
 
 /** Returns the ids it applied (empty when the database was up to date). */
 export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
