@@ -61,7 +61,7 @@ async function scanChunk(http: SourceHttp, spec: BulkSpec, ids: readonly string[
     ...(spec.path ? { path: spec.path } : {}),
     groups: [spec.query(ids)],
     extra: [],
-    limit: ROWS_PER_REQUEST,
+    limit: Math.max(1, Math.min(ROWS_PER_REQUEST, spec.cap)), // a cap below a page stops at a page's end
     params: spec.fields === null ? {} : { sysparm_fields: spec.fields, sysparm_display_value: 'false', sysparm_exclude_reference_link: 'true' },
   }, `${spec.what} of ${ids.length} records`);
   const rows: SnRecord[] = [];
