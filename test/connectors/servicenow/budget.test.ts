@@ -27,11 +27,13 @@ describe('ServiceNow requests per item', () => {
     seedIncidents(fake.data, { count: N, journal: (i) => i % 4, history: (i) => i % 7, attachments: (i) => i % 3 });
     const withHistory = await measure(true, 100);
     const without = await measure(false, 100);
+    const largeWithout = await measure(false, 1000);
     const large = await measure(true, 1000);
-    console.log(`ServiceNow ${N} incidents, pages of 100: ${withHistory.requests} requests with history (${withHistory.perItem.toFixed(3)}/item, ${withHistory.history} changes), ${without.requests} without (${without.perItem.toFixed(3)}/item); pages of 1000 with history: ${large.requests} (${large.perItem.toFixed(3)}/item)`);
+    console.log(`ServiceNow ${N} incidents, pages of 100: ${withHistory.requests} requests with history (${withHistory.perItem.toFixed(3)}/item, ${withHistory.history} changes), ${without.requests} without (${without.perItem.toFixed(3)}/item); pages of 1000: ${large.requests} with history (${large.perItem.toFixed(3)}/item), ${largeWithout.requests} without`);
     expect(withHistory).toMatchObject({ requests: 5 * 4 + 3, history: Array.from({ length: N }, (_, i) => i % 7).reduce((a, b) => a + b, 0) });
     expect(without).toMatchObject({ requests: 5 * 3 + 3, history: 0 });
     expect(fake.tableRequests('sys_audit')).toHaveLength(5); // the last run: pages of 1000, ids in chunks of 100
     expect(large.requests).toBe(1 + 5 * 3 + 3);
+    expect(largeWithout.requests).toBe(1 + 5 * 2 + 3);
   }, 60_000);
 });
