@@ -164,6 +164,17 @@ describe('ServiceNow depth of data', () => {
     }
   });
 
+  it('a dictionary the account may not read is not fatal: column names, text values, stored history values', async () => {
+    fake = await startFake({ forbiddenTables: ['sys_dictionary', 'sys_documentation', 'sys_choice'] });
+    seedIncidents(fake.data, { count: 4, history: () => 1 });
+    const { items } = await drain(connect(fake), { includeHistory: true });
+    const fields = Object.fromEntries(byKey(items, 0).custom_fields!.map((f) => [f.id, f]));
+    expect(fields.u_story_points).toEqual({ id: 'u_story_points', name: 'u_story_points', type: 'string', value: '1' });
+    expect(fields.u_escalation_notes).toMatchObject({ type: 'string', value: null }); // without the dictionary a journal column looks like text
+    expect(byKey(items, 0).history).toEqual([expect.objectContaining({ field: 'state', from: null, to: '1' })]);
+    expect(items.every((i) => i.completeness!.history.state === 'complete')).toBe(true);
+  });
+
   it('attachmentContent reads the declared bytes with the instance\'s content type, within maxBytes', async () => {
     fake = await startFake();
     seedIncidents(fake.data, { count: 3, attachments: () => 2 });
