@@ -230,6 +230,16 @@ export interface Policy {
       /** Issues whose whole changelog is read one by one at once (when the bulk read leaves them short). */
       historyConcurrency: number;
     };
+    servicenow: {
+      /**
+       * Rows read per chunk of 100 records (one bulk query) before the rest is left unread and the
+       * records missing rows are marked partial: bounds a page's work when automation wrote thousands
+       * of audit rows or journal entries to a few records.
+       */
+      journalRowsPerChunk: number;
+      historyRowsPerChunk: number;
+      attachmentRowsPerChunk: number;
+    };
   };
 }
 
@@ -287,5 +297,7 @@ export const DEFAULT_POLICY: Policy = {
     github: { concurrency: 4, window: 4, pagesAhead: 2, secondaryBackoff: { baseMs: 2 * MINUTE, maxMs: 15 * MINUTE }, historyBulkPages: 100 },
     gitlab: { concurrency: 8, pagesAhead: 2, listWindow: 4, fallbackWaitMs: MINUTE, graphqlNotesPerIssue: 50 },
     jira: { commentConcurrency: 4, historyConcurrency: 4 },
+    // 20 requests of 1,000 rows per 100 records at most: 200 audit rows per record on average.
+    servicenow: { journalRowsPerChunk: 50_000, historyRowsPerChunk: 20_000, attachmentRowsPerChunk: 10_000 },
   },
 };

@@ -46,7 +46,7 @@ describe('ServiceNow webhooks', { timeout: 120_000 }, () => {
     await fake?.close();
   });
 
-  it('an update delivery stores the incident as the instance has it within 5 s: one record GET, one journal query', async () => {
+  it('an update delivery stores the incident as the instance has it within 5 s: one record GET, one journal, history and attachment query each', async () => {
     const id = ids[2]!;
     fake.data.update('incident', id, { short_description: 'Summary from the instance', description: 'Description from the instance' });
     fake.data.addJournal(id, 'comments', 'A comment added on the instance', 'beth.anglin');
@@ -62,8 +62,14 @@ describe('ServiceNow webhooks', { timeout: 120_000 }, () => {
     expect(item.comments.map((c) => c.body).sort()).toEqual(journalOf(id));
     expect(item.comments).toHaveLength(3); // a comment and a work note seeded, one comment added
     expect(JSON.stringify(item)).not.toContain('FORGED');
-    expect(fake.requests.map((r) => [r.path, r.status])).toEqual([[RECORD(id), 200], ['/api/now/table/sys_journal_field', 200]]);
-    expect(fake.requests[1]!.query.get('sysparm_query')).toContain(`element_idIN${id}`);
+    // the record first; then its journal, history and attachments (and the dictionary, once per connector)
+    expect(fake.requests[0]!.path).toBe(RECORD(id));
+    expect(fake.requests.slice(1).map((r) => [r.path, r.status]).sort()).toEqual([
+      ['/api/now/attachment', 200], ['/api/now/table/sys_audit', 200], ['/api/now/table/sys_choice', 200], ['/api/now/table/sys_dictionary', 200],
+      ['/api/now/table/sys_documentation', 200], ['/api/now/table/sys_journal_field', 200],
+    ]);
+    expect(fake.tableRequests('sys_journal_field')[0]!.query.get('sysparm_query')).toContain(`element_idIN${id}`);
+    expect((item as unknown as { history: unknown[] }).history.at(-1)).toMatchObject({ field: 'Short description', to: 'Summary from the instance' });
   });
 
   it('a delete delivery for an incident deleted on the instance marks it deleted, with a `deleted` change', async () => {

@@ -1,7 +1,7 @@
 /**
  * The ServiceNow Table API connector: pages of records in keyset order (see query.ts and
- * scan.ts) walked by the page walker (kit/walker.ts), each page's journal fetched in bulk
- * (journal.ts), the next page requested while the current page's journal is being read.
+ * scan.ts) walked by the page walker (kit/walker.ts), each page's journal, history and attachments
+ * fetched in bulk (depth.ts), the next page requested while the current page's are being read.
  *
  * Requests: GET /api/now/table/{table} with sysparm_display_value=all (stored values for ids
  * and dates, labels for choices, names for references in one response) and
@@ -12,10 +12,12 @@ import type { Connector, ConnectorContext, PageOptions, SourcePage } from '../co
 import type { SourceHttp } from '../../outbound/types.js';
 import { sourcePages } from '../kit/source-pages.js';
 import { queryOf, tableOf, type ServiceNowConfig } from './config.js';
-import { toSnDate, value, type SnRecord } from './fields.js';
-import { fetchJournal, probeJournal } from './journal.js';
+import { toSnDate } from './fields.js';
+import { probeJournal } from './journal.js';
+import { attachmentContent } from './attachments.js';
+import { depthReader } from './depth.js';
 import { fetchServiceNowRecord } from './fetch-one.js';
-import { identify, normalize, type PageRecord } from './normalize.js';
+import { identify, normalize } from './normalize.js';
 import { conditions, queryGroups } from './query.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { scanListing, tablePath, totalCount, type ScanRequest } from './scan.js';
@@ -60,12 +62,7 @@ export function createServiceNowConnector(config: ServiceNowConfig, ctx: Connect
     return totalCount(res);
   }
 
-  /** The page's rows, each with its journal rows (one bulk request per page). */
-  async function withJournal(rows: SnRecord[], includeComments: boolean, signal: AbortSignal): Promise<PageRecord[]> {
-    const ids = rows.map((r) => value(r, 'sys_id'));
-    const journal = includeComments && ids.length > 0 ? await fetchJournal(http, ids, signal) : new Map<string, SnRecord[]>();
-    return rows.map((record) => ({ record, journal: journal.get(value(record, 'sys_id')) ?? [] }));
-  }
+  const depth = depthReader(http, { baseUrl: config.base_url, table, caps: ctx.policy.servicenow, logger: ctx.logger });
 
   async function* pages(opts: PageOptions): AsyncGenerator<SourcePage> {
     const start = decodeCursor(opts.cursor);
@@ -75,14 +72,16 @@ export function createServiceNowConnector(config: ServiceNowConfig, ctx: Connect
       start,
       before: start.delivered,
       encode: encodeCursor,
-      complete: (rows, signal) => withJournal(rows, opts.includeComments, signal),
+      complete: (rows, signal) => depth.complete(rows, { includeComments: opts.includeComments, includeHistory: opts.includeHistory ?? false }, signal),
     }, opts.signal);
   }
 
   return {
     count,
     pages,
-    fetchOne: (ref, { signal }) => fetchServiceNowRecord({ http, table, groups, params: RECORD_PARAMS, signal }, ref),
+    fetchOne: (ref, { signal, includeHistory }) =>
+      fetchServiceNowRecord({ http, table, groups, params: RECORD_PARAMS, signal, depth, includeHistory: includeHistory ?? false }, ref),
+    attachmentContent: (att, opts) => attachmentContent(http, att, opts),
     normalize: (raw) => normalize(raw, normalizeCtx),
     identify,
   };

@@ -1,8 +1,9 @@
 /**
  * One record by sys_id for a vendor webhook (CONTRACT §12): GET /api/now/table/{table}/{sys_id}
  * (same parameters as the listing), then — when the sync has an encoded query — one listing
- * request narrowed to that sys_id to tell whether the record is in scope, then its journal (one
- * request). The single-record GET answers 404 both for a deleted record and for one an ACL hides
+ * request narrowed to that sys_id to tell whether the record is in scope, then its journal, history
+ * (when asked) and attachments, a request each (depth.ts; a connector's first read also reads the
+ * table's dictionary, labels and choices). The single-record GET answers 404 both for a deleted record and for one an ACL hides
  * ("Record doesn't exist or ACL restricts the record retrieval"), so a 404 is followed by one count
  * of the table narrowed to that sys_id: it fails when the table cannot be read, and it is taken
  * before ACLs (sysparm_limit, hence X-Total-Count, applies before ACL evaluation), so a hidden
@@ -13,8 +14,7 @@ import { SourceError } from '../../errors.js';
 import type { FetchOneResult } from '../connector.js';
 import type { SourceHttp } from '../../outbound/types.js';
 import type { SnRecord } from './fields.js';
-import { fetchJournal } from './journal.js';
-import type { PageRecord } from './normalize.js';
+import type { DepthReader } from './depth.js';
 import { conditions } from './query.js';
 import { tablePath, totalCount } from './scan.js';
 
@@ -27,6 +27,8 @@ export interface FetchOneContext {
   groups: readonly string[];
   params: Record<string, string>;
   signal: AbortSignal;
+  depth: DepthReader;
+  includeHistory: boolean;
 }
 
 export async function fetchServiceNowRecord(ctx: FetchOneContext, ref: string): Promise<FetchOneResult> {
@@ -43,8 +45,7 @@ export async function fetchServiceNowRecord(ctx: FetchOneContext, ref: string): 
   if (ctx.groups.some((g) => g !== '') && !(await inQuery(ctx, ref))) {
     return { kind: 'out-of-scope', reason: 'the record does not match the sync\'s query' };
   }
-  const journal = await fetchJournal(http, [ref], signal);
-  const page: PageRecord = { record: record as SnRecord, journal: journal.get(ref) ?? [] };
+  const [page] = await ctx.depth.complete([record as SnRecord], { includeComments: true, includeHistory: ctx.includeHistory }, signal);
   return { kind: 'found', record: page };
 }
 

@@ -9,13 +9,23 @@
  * navigation frame in UI16 and the Next Experience alike).
  */
 import type { ItemComment, NormalizedItem, Person, StatusCategory } from '../connector.js';
+import type { Attachment, CustomField, HistoryEntry, ItemCompleteness } from '../item-depth.js';
 import { field, snDateToIso, value, type SnRecord } from './fields.js';
 import { fieldToMarkdown, journalToMarkdown } from './markdown.js';
 
-/** What pages() yields per record: the table row and its journal rows, both as received. */
+/** What the connector read beside the row (depth.ts), already in the item's shape. */
+export interface RecordDepth {
+  history: HistoryEntry[];
+  attachments: Attachment[];
+  custom_fields: CustomField[];
+  completeness: ItemCompleteness;
+}
+
+/** What pages() yields per record: the table row and its journal rows, both as received, and its depth. */
 export interface PageRecord {
   record: SnRecord;
   journal: SnRecord[];
+  depth?: RecordDepth;
 }
 
 export interface NormalizeContext {
@@ -79,7 +89,7 @@ export function toComment(entry: SnRecord): ItemComment {
 function asPageRecord(raw: unknown): PageRecord {
   const r = raw as Partial<PageRecord> | null;
   if (!r || typeof r.record !== 'object' || r.record === null) throw new Error('not a ServiceNow page record');
-  return { record: r.record, journal: Array.isArray(r.journal) ? r.journal : [] };
+  return { record: r.record, journal: Array.isArray(r.journal) ? r.journal : [], ...(r.depth ? { depth: r.depth } : {}) };
 }
 
 export function identify(raw: unknown): { external_id: string; key: string | null } {
@@ -92,7 +102,7 @@ export function identify(raw: unknown): { external_id: string; key: string | nul
 }
 
 export function normalize(raw: unknown, ctx: NormalizeContext): NormalizedItem {
-  const { record, journal } = asPageRecord(raw);
+  const { record, journal, depth } = asPageRecord(raw);
   const sysId = value(record, 'sys_id');
   if (!/^[0-9a-f]{32}$/i.test(sysId)) throw new Error('record has no valid sys_id');
   const cls = value(record, 'sys_class_name') || ctx.table;
@@ -118,6 +128,7 @@ export function normalize(raw: unknown, ctx: NormalizeContext): NormalizedItem {
     updated_at: snDateToIso(value(record, 'sys_updated_on')),
     closed_at: snDateToIso(value(record, 'closed_at')) ?? snDateToIso(value(record, 'resolved_at')),
     comments,
+    ...(depth ?? {}),
     raw: record,
   };
 }

@@ -21,6 +21,8 @@ import { buildQuery } from './query.js';
 
 export interface ScanRequest {
   table: string;
+  /** the listing's path when it is not the Table API's (the Attachment API lists sys_attachment at /api/now/attachment) */
+  path?: string;
   groups: readonly string[];
   extra: readonly string[];
   limit: number;
@@ -63,7 +65,7 @@ export function totalCount(res: SourceResponse<unknown>): number | null {
 }
 
 async function scanPage(http: SourceHttp, req: ScanRequest, state: ScanState, signal: AbortSignal): Promise<ScanPage> {
-  const res = await http.get<unknown>(tablePath(req.table), {
+  const res = await http.get<unknown>(req.path ?? tablePath(req.table), {
     query: {
       ...req.params,
       sysparm_query: buildQuery(req.groups, req.extra, state.after),

@@ -24,7 +24,8 @@ export type SnFault = (CommonFault | SnOnlyFault) & Targeted<SnRequest>;
 
 export interface Reply {
   status: number;
-  body: string;
+  /** JSON text, or bytes (attachment content) */
+  body: string | Buffer;
   headers: Record<string, string>;
 }
 

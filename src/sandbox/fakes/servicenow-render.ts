@@ -21,7 +21,7 @@ export interface TableDef {
   displayField: string;
 }
 
-export const DATE_FIELDS = new Set(['sys_created_on', 'sys_updated_on', 'opened_at', 'closed_at', 'resolved_at', 'sla_due']);
+export const DATE_FIELDS = new Set(['sys_created_on', 'sys_updated_on', 'opened_at', 'closed_at', 'resolved_at', 'sla_due', 'due_date']);
 
 export type DisplayMode = 'false' | 'true' | 'all';
 

@@ -3,7 +3,8 @@
  * INC00100xx, labelled states and priorities, unicode user names, every fifth incident
  * unassigned, several incidents created in the same second so the (sys_created_on, sys_id)
  * order matters, sys_ids in an order unrelated to creation), plus comments and work notes
- * in sys_journal_field (some with [code]…[/code] HTML, as journal fields allow).
+ * in sys_journal_field (some with [code]…[/code] HTML, as journal fields allow), field changes in
+ * sys_audit, attachments, and the standard and custom fields of servicenow-schema.ts.
  */
 import { snTime, sysId, type ServiceNowData } from './servicenow-data.js';
 import type { Row } from './servicenow-query.js';
@@ -22,6 +23,46 @@ export interface SeedOptions {
   perSecond?: number;
   /** index of the first incident (to seed more later) */
   from?: number;
+  /** field changes in sys_audit of incident i (default 0; journal entries add their own audit rows) */
+  history?: (i: number) => number;
+  /** attachments of incident i (default 0) */
+  attachments?: (i: number) => number;
+}
+
+const TIERS = ['gold', 'silver', 'bronze'];
+const MEDIA = [['txt', 'text/plain'], ['png', 'image/png'], ['pdf', 'application/pdf']] as const;
+
+/** Standard and custom field values of incident i (servicenow-schema.ts); some left empty. */
+export function depthValues(i: number, users: string[], created: number): Row {
+  return {
+    impact: String((i % 3) + 1), urgency: String(((i + 1) % 3) + 1), severity: '3',
+    due_date: i % 4 === 0 ? snTime(created + 3 * 86_400_000) : '',
+    u_story_points: i % 8 === 7 ? '' : String([1, 2, 3, 5, 8, 13, 21][i % 8]),
+    u_customer_tier: TIERS[i % 3]!, u_estimated_cost: `${i * 10}.50`,
+    u_go_live: i % 5 === 0 ? snTime(created + 30 * 86_400_000).slice(0, 10) : '',
+    u_reviewer: i % 2 === 0 ? users[(i + 3) % users.length]! : '', u_root_cause: i % 3 === 0 ? `Root cause ${i}` : '',
+  };
+}
+
+/** Field changes of incident i, as sys_audit rows a few minutes apart (state, priority, assignee, a custom field, in turn). */
+function seedHistory(data: ServiceNowData, id: string, i: number, n: number, users: string[], created: number): void {
+  for (let j = 0; j < n; j++) {
+    const at = snTime(created + (j + 1) * 30_000);
+    const user = j % 2 === 0 ? 'beth.anglin' : 'abel.tuter';
+    switch (j % 4) {
+      case 0: data.addAudit(id, 'state', j === 0 ? '' : '1', j === 0 ? '1' : '2', user, at, String(j)); break;
+      case 1: data.addAudit(id, 'priority', '4', '3', user, at, String(j)); break;
+      case 2: data.addAudit(id, 'assigned_to', '', users[(i + j) % users.length]!, user, at, String(j)); break;
+      default: data.addAudit(id, 'u_story_points', String(j), String(j + 1), user, at, String(j));
+    }
+  }
+}
+
+function seedAttachments(data: ServiceNowData, id: string, i: number, n: number, created: number): void {
+  for (let j = 0; j < n; j++) {
+    const [ext, type] = MEDIA[(i + j) % MEDIA.length]!;
+    data.addAttachment(id, { file_name: `evidence-${i}-${j}.${ext}`, size: 64 + ((i * 37 + j * 101) % 4000), content_type: type, by: 'beth.anglin', at: snTime(created + (j + 1) * 45_000) });
+  }
 }
 
 export function seedUsers(data: ServiceNowData): string[] {
@@ -58,9 +99,11 @@ export function seedIncidents(data: ServiceNowData, opts: SeedOptions): Row[] {
         resolved_at: ['6', '7'].includes(state) ? snTime(created + 7200_000) : '',
         closed_at: state === '7' ? snTime(created + 9000_000) : '',
         active: ['7', '8'].includes(state) ? 'false' : 'true', sys_created_by: 'admin', sys_updated_by: 'admin',
-        sys_mod_count: '1', sys_class_name: 'incident',
+        sys_mod_count: '1', sys_class_name: 'incident', ...depthValues(i, users, created),
       }),
     );
+    seedHistory(data, id, i, opts.history?.(i) ?? 0, users, created);
+    seedAttachments(data, id, i, opts.attachments?.(i) ?? 0, created);
     const entries = opts.journal?.(i) ?? 0;
     for (let j = 0; j < entries; j++) {
       const element = j % 2 === 0 ? 'comments' : 'work_notes';

@@ -16,6 +16,9 @@
  * - api-reference/rest-api-explorer/c_RESTAPI.md, r_RESTAPIHTTPResponseCodes.md, r_RESTOAuthExample.md
  *   — Basic or OAuth Bearer; 401 with X-MFA_TOKEN when Basic meets MFA; status codes.
  * - api-reference/web-services/retrieving-journal-entries.md — journal rows in sys_journal_field.
+ * - platform-security/c_UnderstandingTheSysAuditTable.md — sys_audit rows (servicenow-data.ts);
+ *   c_AggregateAPI.md and c_AttachmentAPI.md — /api/now/stats and /api/now/attachment (servicenow-depth.ts);
+ *   the dictionary tables in servicenow-schema.ts.
  * - Link format `<url>;rel="first",<url>;rel="next"` (no spaces): real captures,
  *   https://gist.github.com/bryanbarnard/ee1d952604a11e0f0342 and ServiceNowITOM/ansible-sn-inventory#15
  *   (the latter: prev/next only where they apply, no Link at all when everything fits one page);
@@ -32,6 +35,7 @@ import { compareRows, matches, parseQuery, type Row } from './servicenow-query.j
 import { renderRow, type DisplayMode } from './servicenow-render.js';
 import { ServiceNowData } from './servicenow-data.js';
 import { errorBody, faultReply, send, type Reply, type SnFault, type SnOnlyFault } from './servicenow-faults.js';
+import { ATTACHMENT_FILE_PATH, ATTACHMENT_LIST_PATH, attachmentFileReply, STATS_PATH, statsReply } from './servicenow-depth.js';
 import { adversarialText, FaultQueue, logEntry, replayed, type CommonFault, type FakeRequest, type VendorFake } from './vendor-fake.js';
 
 export interface SnRequest extends FakeRequest {
@@ -68,12 +72,15 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 const error = (status: number, message: string, detail: string | null, headers: Record<string, string> = {}): Reply =>
   ({ status, body: errorBody(message, detail), headers: { 'content-type': 'application/json;charset=UTF-8', ...headers } });
 
+/** Tables read beside the records (journal, history, dictionary): faults aimed at "the listing" pass them by. */
+const SIDE_TABLES = new Set(['sys_journal_field', 'sys_audit', 'sys_attachment', 'sys_dictionary', 'sys_documentation', 'sys_choice']);
+
 export class FakeServiceNow implements VendorFake<SnOnlyFault, SnRequest> {
   readonly data = new ServiceNowData();
   requests: SnRequest[] = [];
-  /** The listing: record pages of any table but the journal (not the one-row `sys_id` probes). */
+  /** The listing: record pages of any table but the side tables (not the one-row `sys_id` probes). */
   private readonly faults = new FaultQueue<CommonFault | SnOnlyFault, SnRequest>(
-    (r) => r.table !== null && r.table !== 'sys_journal_field' && r.query.get('sysparm_fields') !== 'sys_id',
+    (r) => r.table !== null && !SIDE_TABLES.has(r.table) && r.query.get('sysparm_fields') !== 'sys_id',
   );
   private server: Server | null = null;
   baseUrl = '';
@@ -82,6 +89,7 @@ export class FakeServiceNow implements VendorFake<SnOnlyFault, SnRequest> {
 
   async start(port = 0): Promise<string> {
     ({ server: this.server, origin: this.baseUrl } = await listenLoopback((req, res) => this.handle(req, res), port));
+    this.data.baseUrl = this.baseUrl;
     return this.baseUrl;
   }
 
@@ -98,6 +106,11 @@ export class FakeServiceNow implements VendorFake<SnOnlyFault, SnRequest> {
 
   tableRequests(table: string): SnRequest[] {
     return this.requests.filter((r) => r.table === table);
+  }
+
+  /** Requests to the Attachment API (`list`) or the Aggregate API (`stats`). */
+  apiRequests(api: 'attachment' | 'stats'): SnRequest[] {
+    return this.requests.filter((r) => r.path.startsWith(`/api/now/${api}`) || r.path.startsWith(`/api/now/v1/${api}`));
   }
 
   private authOf(req: IncomingMessage): { kind: SnRequest['auth']; ok: boolean; mfa: boolean } {
@@ -130,6 +143,10 @@ export class FakeServiceNow implements VendorFake<SnOnlyFault, SnRequest> {
   private answer(req: IncomingMessage, entry: SnRequest, auth: ReturnType<FakeServiceNow['authOf']>, version: string | undefined): Reply {
     if (auth.mfa) return error(401, 'User Not Authenticated', 'Required to provide Auth information', { 'X-MFA_TOKEN': 'invalid' });
     if (!auth.ok) return error(401, 'User Not Authenticated', 'Required to provide Auth information');
+    if (entry.table === null && req.method === 'GET') {
+      const other = this.otherApi(new URL(entry.target, this.baseUrl), entry.path);
+      if (other) return other;
+    }
     if (entry.table === null || req.method !== 'GET') return error(400, 'Requested URI does not represent any resource', null);
     const table = entry.table;
     if (!this.data.tables.get(table)) return error(400, `Invalid table ${table}`, null);
@@ -138,6 +155,26 @@ export class FakeServiceNow implements VendorFake<SnOnlyFault, SnRequest> {
     const record = TABLE_PATH.exec(entry.path)?.[3];
     if (record !== undefined) return this.record(url, table, decodeURIComponent(record));
     return this.list(url, table, (version ?? this.opts.defaultVersion) === 'v1');
+  }
+
+  /** The Aggregate API and the Attachment API (servicenow-depth.ts); null for any other path. */
+  private otherApi(url: URL, path: string): Reply | null {
+    const forbidden = (table: string): Reply | null =>
+      this.opts.forbiddenTables?.includes(table) ? error(403, 'User Not Authorized', `Insufficient rights to read ${table}`) : null;
+    const stats = STATS_PATH.exec(path);
+    if (stats) {
+      const table = decodeURIComponent(stats[1]!);
+      if (!this.data.tables.get(table)) return error(400, `Invalid table ${table}`, null);
+      return forbidden(table) ?? statsReply(this.data, url, table, this.opts.hidden);
+    }
+    if (ATTACHMENT_LIST_PATH.test(path)) {
+      const listing = new URL(url);
+      for (const p of ['sysparm_fields', 'sysparm_display_value', 'sysparm_exclude_reference_link']) listing.searchParams.delete(p);
+      return forbidden('sys_attachment') ?? this.list(listing, 'sys_attachment', false);
+    }
+    const file = ATTACHMENT_FILE_PATH.exec(path);
+    if (file) return forbidden('sys_attachment') ?? attachmentFileReply(this.data, file[1]!, this.opts.hidden);
+    return null;
   }
 
   private render(url: URL, table: string, rows: Row[]): Record<string, unknown>[] {

@@ -1,6 +1,6 @@
 /**
  * The sandbox's ServiceNow: generated incidents with comments and work notes in
- * sys_journal_field, served by the ServiceNow fake (fakes/servicenow.ts, built from the Table API
+ * sys_journal_field, field changes in sys_audit, attachments and custom fields, served by the ServiceNow fake (fakes/servicenow.ts, built from the Table API
  * docs) with Basic auth.
  */
 import { FakeServiceNow } from '../fakes/servicenow.js';
@@ -13,7 +13,7 @@ const PASSWORD = 'sandbox-fake-password-0000';
 export async function startServicenow(o: SandboxSourceOptions): Promise<SandboxSource> {
   const fake = new FakeServiceNow({ users: { [USER]: PASSWORD } });
   const baseUrl = await fake.start(o.port);
-  const rows = seedIncidents(fake.data, { count: o.items, journal: (i) => i % 4 });
+  const rows = seedIncidents(fake.data, { count: o.items, journal: (i) => i % 4, history: (i) => i % 5, attachments: (i) => i % 3 });
   // Year 0 reads as a date but PostgreSQL has no year 0: the database refuses the item, alone.
   const failing = failingIndexes(o.items, 1).map((i) => {
     rows[i]!['opened_at'] = '0000-01-01 00:00:00';

@@ -7,6 +7,7 @@ import { servicenowModule, type ServiceNowConfig } from '../../../src/connectors
 import { FakeServiceNow, type FakeServiceNowOptions } from '../../../src/sandbox/fakes/servicenow.js';
 import { started } from '../../../src/sandbox/fakes/vendor-fake.js';
 import { TEST_POLICY } from '../../support/policy.js';
+import type { Policy } from '../../../src/policy.js';
 
 export const USER = 'integration.user';
 export const PASSWORD = 's3cr3t-Pässword';
@@ -21,13 +22,14 @@ export function connect(
   fake: FakeServiceNow,
   config: Partial<ServiceNowConfig> = {},
   http: Partial<SourceHttpOptions> = {},
+  caps: Partial<Policy['sources']['servicenow']> = {},
 ): Connector {
   const factory = createSourceHttpFactory({ allowPrivateNetworks: true, policy: TEST_POLICY });
   const fast: SourceHttpFactory = (o) => factory({ ...o, ...http });
   const auth = config.access_token ? {} : { username: USER, password: PASSWORD };
   return servicenowModule.create(
     { base_url: fake.baseUrl, ...auth, ...config } as ServiceNowConfig,
-    { http: fast, logger: pino({ level: 'silent' }), policy: TEST_POLICY.sources },
+    { http: fast, logger: pino({ level: 'silent' }), policy: { ...TEST_POLICY.sources, servicenow: { ...TEST_POLICY.sources.servicenow, ...caps } } },
   );
 }
 
@@ -38,7 +40,7 @@ export interface Drained {
 
 export async function drain(
   connector: Connector,
-  opts: { cursor?: string | null; since?: Date | null; batchSize?: number; includeComments?: boolean; signal?: AbortSignal } = {},
+  opts: { cursor?: string | null; since?: Date | null; batchSize?: number; includeComments?: boolean; includeHistory?: boolean; signal?: AbortSignal } = {},
   onPage?: (page: SourcePage, index: number) => void,
 ): Promise<Drained> {
   const pages: SourcePage[] = [];
@@ -48,6 +50,7 @@ export async function drain(
     since: opts.since ?? null,
     batchSize: opts.batchSize ?? 100,
     includeComments: opts.includeComments ?? true,
+    ...(opts.includeHistory === undefined ? {} : { includeHistory: opts.includeHistory }),
     signal: opts.signal ?? new AbortController().signal,
   })) {
     pages.push(page);

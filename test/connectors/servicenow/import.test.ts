@@ -64,6 +64,25 @@ describe('ServiceNow import jobs', () => {
     expect(fake.tableRequests('incident').at(-1)!.query.get('sysparm_query')).toContain('sys_updated_on>=');
   });
 
+  it('carries history, attachments and custom fields, complete, with the field map applied (defaults and the job\'s own)', async () => {
+    fake = await startFake();
+    seedIncidents(fake.data, { count: 120, journal: (i) => i % 2, history: (i) => i % 5, attachments: (i) => i % 3 });
+    const done = await h.waitFor((await create({}, { field_map: { story_points: 'Story Points' } })).job_id);
+    expect(done).toMatchObject({ status: 'completed', progress: { successful_items: 120, partial_items: 0 } });
+    const stored = await h.deps.store.listItems({ tenantId: null, limit: 1000, source_type: 'servicenow' });
+    const mine = stored.items.filter((i) => i.source_instance === new URL(fake.baseUrl).host);
+    expect(mine).toHaveLength(120);
+    expect(mine.reduce((n, i) => n + i.history.length, 0)).toBe(Array.from({ length: 120 }, (_, i) => i % 5).reduce((a, b) => a + b, 0));
+    expect(mine.reduce((n, i) => n + i.attachments.length, 0)).toBe(fake.data.rows('sys_attachment').length);
+    for (const item of mine) {
+      expect(item.completeness).toMatchObject({ comments: { state: 'complete' }, history: { state: 'complete' }, attachments: { state: 'complete' } });
+    }
+    const first = mine.find((i) => i.key === incidentNumber(0))!;
+    // severity from impact and due_date from due_date by the connector's defaults; story points by the job's map (a display name)
+    expect(first.fields).toEqual({ story_points: 1, due_date: '2024-01-04', sprint: null, severity: '1 - High' });
+    expect(first.custom_fields.find((f) => f.id === 'u_customer_tier')).toEqual({ id: 'u_customer_tier', name: 'Customer Tier', type: 'option', value: 'Gold' });
+  });
+
   it('dry run counts through X-Total-Count and stores nothing', async () => {
     fake = await startFake();
     seedIncidents(fake.data, { count: 77 });
