@@ -78,8 +78,15 @@ describe('rate-limit hand-off', () => {
     const job = await create(limited);
     const done = await h.waitFor(job.job_id, undefined, 30_000);
     expect(done).toMatchObject({ status: 'failed', error_code: 'SOURCE_RATE_LIMITED' });
-    // one refused issues-list request per attempt; the search count (also refused) is not paging
+    // handed back exactly the allowed number of times, then failed on the next wait
+    const queued = await h.deps.queue.getJob(job.job_id);
+    expect(queued?.data.rate_limit_handoffs).toBe(TEST_POLICY.jobs.maxRateLimitHandoffs);
+    // At most one refused issues-list request per attempt (the search count, also refused, is not
+    // paging). An attempt that starts while the account's pause still holds hands back without
+    // sending one, which a loaded machine's timing decides, so fewer is fine; more would mean an
+    // attempt kept asking after it had been told to wait.
     const listRefusals = limited.requests.filter((r) => r.status === 429 && !r.target.includes('/search/'));
-    expect(listRefusals.length).toBe(TEST_POLICY.jobs.maxRateLimitHandoffs + 1);
+    expect(listRefusals.length).toBeGreaterThanOrEqual(1);
+    expect(listRefusals.length).toBeLessThanOrEqual(TEST_POLICY.jobs.maxRateLimitHandoffs + 1);
   });
 });
