@@ -7,6 +7,7 @@ import { enqueueImport, type ImportJobData } from './queue.js';
 import { idempotencyHashes, prepareJob, type CreateDeps } from './create.js';
 import type { JobEvents } from './events.js';
 import { readCallback } from './callbacks/outbox.js';
+import { recordTenant } from './record-tenant.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -65,6 +66,13 @@ export class RedisJobService implements JobService {
     const job = await tracked(this.records.get(jobId));
     if (!job || (tenantId !== null && job.tenant_id !== tenantId)) return null;
     return job;
+  }
+
+  async getJson(jobId: string, tenantId: string | null): Promise<string | null> {
+    if (!isJobId(jobId)) return null;
+    const json = await tracked(this.records.getJson(jobId));
+    if (json === null || (tenantId !== null && recordTenant(json) !== tenantId)) return null;
+    return json;
   }
 
   async callback(jobId: string, tenantId: string | null): Promise<CallbackState | null> {
