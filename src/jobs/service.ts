@@ -16,13 +16,13 @@ export function isJobId(id: string): boolean {
 }
 
 /** Redis trouble surfaces as 503 REDIS_UNAVAILABLE, never as a 500 with a driver message. */
-async function tracked<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    if (err instanceof AppError) throw err;
-    throw new AppError('REDIS_UNAVAILABLE', 'job tracking (Redis) is unavailable; try again');
-  }
+function redisTrouble(err: unknown): never {
+  if (err instanceof AppError) throw err;
+  throw new AppError('REDIS_UNAVAILABLE', 'job tracking (Redis) is unavailable; try again');
+}
+
+function tracked<T>(work: Promise<T>): Promise<T> {
+  return work.catch(redisTrouble);
 }
 
 export class RedisJobService implements JobService {
@@ -68,11 +68,13 @@ export class RedisJobService implements JobService {
     return job;
   }
 
-  async getJson(jobId: string, tenantId: string | null): Promise<string | null> {
-    if (!isJobId(jobId)) return null;
-    const json = await tracked(this.records.getJson(jobId));
-    if (json === null || (tenantId !== null && recordTenant(json) !== tenantId)) return null;
-    return json;
+  /** One promise on the way (no async layers): this is the API's most frequent call, polled by clients. */
+  getJson(jobId: string, tenantId: string | null): Promise<string | null> {
+    if (!isJobId(jobId)) return Promise.resolve(null);
+    return this.records.getJson(jobId).then(
+      (json) => (json === null || (tenantId !== null && recordTenant(json) !== tenantId) ? null : json),
+      redisTrouble,
+    );
   }
 
   async callback(jobId: string, tenantId: string | null): Promise<CallbackState | null> {
