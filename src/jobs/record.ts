@@ -97,8 +97,13 @@ export class JobRecords {
   }
 
   async get(id: string): Promise<JobRecord | null> {
-    const json = await this.redis.get(this.keys.record(id));
+    const json = await this.getJson(id);
     return json ? (JSON.parse(json) as JobRecord) : null;
+  }
+
+  /** The record's JSON text as stored (null when missing or expired). */
+  getJson(id: string): Promise<string | null> {
+    return this.redis.get(this.keys.record(id));
   }
 
   credentials(id: string): Promise<string | null> {

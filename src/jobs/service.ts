@@ -7,6 +7,7 @@ import { enqueueImport, type ImportJobData } from './queue.js';
 import { idempotencyHashes, prepareJob, type CreateDeps } from './create.js';
 import type { JobEvents } from './events.js';
 import { readCallback } from './callbacks/outbox.js';
+import { recordTenant } from './record-tenant.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -15,13 +16,13 @@ export function isJobId(id: string): boolean {
 }
 
 /** Redis trouble surfaces as 503 REDIS_UNAVAILABLE, never as a 500 with a driver message. */
-async function tracked<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    if (err instanceof AppError) throw err;
-    throw new AppError('REDIS_UNAVAILABLE', 'job tracking (Redis) is unavailable; try again');
-  }
+function redisTrouble(err: unknown): never {
+  if (err instanceof AppError) throw err;
+  throw new AppError('REDIS_UNAVAILABLE', 'job tracking (Redis) is unavailable; try again');
+}
+
+function tracked<T>(work: Promise<T>): Promise<T> {
+  return work.catch(redisTrouble);
 }
 
 export class RedisJobService implements JobService {
@@ -65,6 +66,15 @@ export class RedisJobService implements JobService {
     const job = await tracked(this.records.get(jobId));
     if (!job || (tenantId !== null && job.tenant_id !== tenantId)) return null;
     return job;
+  }
+
+  /** One promise on the way (no async layers): this is the API's most frequent call, polled by clients. */
+  getJson(jobId: string, tenantId: string | null): Promise<string | null> {
+    if (!isJobId(jobId)) return Promise.resolve(null);
+    return this.records.getJson(jobId).then(
+      (json) => (json === null || (tenantId !== null && recordTenant(json) !== tenantId) ? null : json),
+      redisTrouble,
+    );
   }
 
   async callback(jobId: string, tenantId: string | null): Promise<CallbackState | null> {

@@ -101,6 +101,11 @@ export interface JobService {
   ): Promise<{ job: JobRecord; created: boolean }>;
   /** null when missing, expired, malformed id or another tenant's (tenantId null = no tenancy check). */
   get(jobId: string, tenantId: string | null): Promise<JobRecord | null>;
+  /**
+   * As `get`, but the record's JSON text as stored, not parsed: what GET /api/imports/{id} sends.
+   * The tenant check reads tenant_id from the text (record-tenant.ts), not from a full parse.
+   */
+  getJson(jobId: string, tenantId: string | null): Promise<string | null>;
   list(filter: ListFilter): Promise<JobPage>;
   /** Throws AppError(JOB_NOT_FOUND | JOB_NOT_CANCELLABLE). */
   cancel(jobId: string, tenantId: string | null): Promise<JobRecord>;

@@ -122,11 +122,10 @@ describe('error envelope', () => {
   });
 
   it('an unexpected failure is 500 INTERNAL_ERROR without internals', async () => {
-    const broken: JobService = Object.assign(Object.create(env.deps.jobs) as JobService, {
-      get: async () => {
-        throw new Error('ECONNREFUSED 10.1.2.3:6379 at RedisClient.secretInternals');
-      },
-    });
+    const fail = async (): Promise<never> => {
+      throw new Error('ECONNREFUSED 10.1.2.3:6379 at RedisClient.secretInternals');
+    };
+    const broken: JobService = Object.assign(Object.create(env.deps.jobs) as JobService, { get: fail, getJson: fail });
     const bad = await env.app({ jobs: broken });
     const res = await bad.inject('/api/imports/3f1c2a4e-8b6d-4c1e-9a7f-2d5b8e0c1a3f');
     expect(res.statusCode).toBe(500);

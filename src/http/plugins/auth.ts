@@ -35,24 +35,28 @@ export function registerAuth(app: FastifyInstance, apiKeys: Map<string, string> 
   app.decorateRequest('tenantId', null);
   if (!apiKeys) return;
   const lookup = keyLookup(apiKeys);
-  app.addHook('onRequest', async (request, reply) => {
-    if (!isApi(request) || request.routeOptions.config?.apiKey === false) return;
+  // A callback hook, not an async one: no promise and microtask turn on every request.
+  app.addHook('onRequest', (request, reply, done) => {
+    // routeOptions is a getter that builds an object: read once.
+    const route = request.routeOptions;
+    if (!isApi(request, route.url) || route.config?.apiKey === false) return done();
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer[ ]+(\S+)\s*$/i.exec(header) : null;
     const tenant = match ? lookup(match[1]!) : null;
     if (tenant === null) {
       // RFC 9110 §15.5.2: a 401 names the scheme it wants.
       reply.header('www-authenticate', 'Bearer');
-      throw new AppError('UNAUTHORIZED', match ? 'unknown API key' : 'missing bearer API key');
+      return done(new AppError('UNAUTHORIZED', match ? 'unknown API key' : 'missing bearer API key'));
     }
     request.tenantId = tenant;
+    done();
   });
 }
 
+const isApiPath = (p: string) => p === '/api' || p.startsWith('/api/');
+
 /** By the matched route template (immune to URL-encoding tricks), or the raw path for 404s. */
-function isApi(request: FastifyRequest): boolean {
-  const isApiPath = (p: string) => p === '/api' || p.startsWith('/api/');
-  const route = request.routeOptions.url;
+function isApi(request: FastifyRequest, route: string | undefined): boolean {
   return (route !== undefined && isApiPath(route)) || isApiPath(request.url.split('?')[0]!);
 }
 

@@ -10,9 +10,13 @@ export function genReqId(req: IncomingMessage): string {
   return typeof given === 'string' && VALID.test(given) ? given : randomUUID();
 }
 
-/** Echoes the id on every response: set first thing, so error and 404 replies carry it too. */
+/**
+ * Echoes the id on every response: set first thing, so error and 404 replies carry it too.
+ * A callback hook, not an async one: no promise and microtask turn on every request.
+ */
 export function registerRequestId(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
 }

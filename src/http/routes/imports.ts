@@ -1,6 +1,7 @@
 /** POST/GET/DELETE /api/imports[/{job_id}]: thin handlers over JobService. */
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { AppError } from '../../errors.js';
 import type { AppDeps } from '../deps.js';
 import { effectiveTenant } from '../plugins/auth.js';
@@ -96,10 +97,13 @@ export const importRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; validators
         response: { 200: jobResponse('the job'), ...errorResponses(401, 404, 503) },
       },
     },
-    async (request) => {
-      const job = await deps.jobs.get(request.params.job_id, request.tenantId);
-      if (!job) throw new AppError('JOB_NOT_FOUND', 'no such job');
-      return job;
+    async (request, reply) => {
+      const json = await deps.jobs.getJson(request.params.job_id, request.tenantId);
+      if (json === null) throw new AppError('JOB_NOT_FOUND', 'no such job');
+      // The stored record is the job JSON (CONTRACT §3): sent as it is, a string with a JSON type
+      // skips the response serializer (the schema above still documents it). Parsing ~110 KB and
+      // serializing it again cost 3/4 of this route's time with 1,000 imported_items.
+      return (reply as FastifyReply).type('application/json; charset=utf-8').send(json);
     },
   );
 
