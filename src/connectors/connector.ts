@@ -25,6 +25,8 @@ export interface Person {
    * primary address): people are linked across sources by such emails only (issue 12).
    */
   email_verified?: boolean;
+  /** Set when read back from the store: the tenant's person this account belongs to (GET /api/people/{id}). */
+  person_id?: string | null;
 }
 
 export interface ItemComment {
