@@ -119,7 +119,7 @@ describe('S3 (fake S3-compatible server, real AWS SDK)', () => {
   it('sends path-style requests under the prefix, with the SHA-256 as metadata and as the S3 checksum', async () => {
     const bytes = Buffer.from('hello s3');
     await s3().put('t-x/gitlab/aa/key1', bytes, { sha256: sha(bytes), media_type: 'text/plain' });
-    const put = fake.requests.findLast((r) => r.method === 'PUT')!;
+    const put = fake.requests.filter((r) => r.method === 'PUT').at(-1)!;
     expect(put.bucket).toBe('attachments');
     expect(put.key).toBe('is/t-x/gitlab/aa/key1');
     expect(put.headers['x-amz-meta-sha256']).toBe(sha(bytes));
