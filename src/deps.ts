@@ -119,7 +119,7 @@ function connected(client: Redis, timeoutMs: number): Promise<void> {
 export async function buildDeps(config: Readonly<Config>, logger: Logger, overrides: DepsOverrides): Promise<Deps> {
   const policy = withDeploymentCaps(overrides.policy ?? DEFAULT_POLICY, config.attachmentCaps);
   const blobs = await openBlobStore(config.blobs, policy.attachments.s3TimeoutMs).catch(() => {
-    throw new StartupError('BLOB_DIR', 'must be a directory the service can write to');
+    throw new StartupError('BLOB_DIR', 'must be a directory the service can write to (default: DATA_DIR/blobs)');
   });
   const keys = jobKeys(config.redisKeyPrefix);
   const redis = redisClient(config, policy.redis, 'worker', { logger });
