@@ -214,6 +214,7 @@ export function createWorker(deps: Deps): ImportWorker {
     webhooks: new WebhookWorker({
       syncs: deps.syncStore, connectors: deps.connectors, http: deps.http, store: deps.store, credentialsKey: deps.config.credentialsKey,
       connection: deps.redis, queuePrefix: deps.keys.queuePrefix, redis: deps.redis, keys: deps.keys, logger: deps.logger, policy: deps.policy,
+      attachments: { blobs: deps.blobs, policy: deps.policy.attachments },
     }),
     onRunEnded: async (data) => {
       if (data.sync_id) await deps.syncRuns.settle(data.sync_id, data.job_id);
