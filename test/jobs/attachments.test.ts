@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -17,6 +17,9 @@ import type { TestAttachment, TestConfig } from '../support/test-connector.js';
 import type { JobRecord } from '../../src/jobs/types.js';
 import type { WorkItem } from '../../src/store/types.js';
 import { parseCheckpoint } from '../../src/jobs/checkpoint.js';
+import { emptyProgress } from '../../src/jobs/create.js';
+import { createWorker } from '../../src/deps.js';
+import { attachmentBlobKey } from '../../src/blobs/keys.js';
 import { scrubUrl } from '../../src/jobs/attachment-urls.js';
 
 interface Served { status?: number; body?: Buffer; type?: string; hang?: boolean }
@@ -245,6 +248,18 @@ describe('attachment content (options.download_attachments)', () => {
     expect(await filesUnder(join(h!.dataDir, 'blobs', 'objects'))).toEqual([]);
   });
 
+  it('a blob store that cannot write fails the job STORE_UNAVAILABLE (not a silently partial import)', async () => {
+    await setup();
+    files!.files.set('/a', { body: bytes(10), type: 'text/plain' });
+    const tmp = join(h!.dataDir, 'blobs', 'tmp');
+    await rm(tmp, { recursive: true });
+    await writeFile(tmp, 'not a directory');
+    const job = await run({ count: 1, attachments: [{ item: 0, id: 'a', name: 'a', size: 10, path: '/a' }] });
+    expect(job).toMatchObject({ status: 'failed', error_code: 'STORE_UNAVAILABLE' });
+    expect(job.error_message).toMatch(/^blob store \(local directory\) write failed: E[A-Z]+$/);
+    expect((await h!.deps.store.jobItems(job.job_id, { limit: 10 })).items).toEqual([]);
+  });
+
   it('without download_attachments nothing is requested and content stays null', async () => {
     await setup();
     files!.files.set('/a', { body: bytes(10) });
@@ -253,6 +268,45 @@ describe('attachment content (options.download_attachments)', () => {
     expect(files!.hits).toEqual([]);
     const [item] = await itemsOf(job.job_id);
     expect(item!.attachments[0]!.content).toBeNull();
+  });
+
+  it('a resumed job counts what its earlier runs downloaded (the checkpoint) against the per-job cap, and reuses what they stored', async () => {
+    files = await new FileServer().start();
+    h = await startHarness({ worker: false, env: { SOURCE_ALLOW_PRIVATE_NETWORKS: 'true' }, policy: testPolicy({ attachments: { maxJobBytes: 1000 } }) });
+    files.files.set('/p0', { body: bytes(600), type: 'text/plain' });
+    files.files.set('/p1', { body: bytes(600), type: 'text/plain' });
+    files.files.set('/p2', { body: bytes(600, 9), type: 'text/plain' });
+    const config = {
+      base_url: 'https://example.com', scope: 'resume-att', count: 2, attachments_url: files.url,
+      attachments: [
+        { item: 0, id: 'p0', name: 'p0', size: 600, path: '/p0' },
+        { item: 1, id: 'p1', name: 'p1', size: 600, path: '/p1' },
+        { item: 1, id: 'p2', name: 'p2', size: 600, path: '/p2' },
+      ],
+    };
+    const { job } = await h.deps.jobs.create({ source_type: 'github', source_config: config, options: { batch_size: 1, download_attachments: true } }, ctx);
+    // A run that died after its first page: 600 bytes downloaded, page 1 stored and checkpointed.
+    await h.deps.records.transition(job.job_id, 'processing', {}, 'dead-worker');
+    await h.deps.records.saveProgress(job.job_id, 'dead-worker', {
+      progress: { ...emptyProgress(), total_items: 2, processed_items: 1, successful_items: 1, current_batch: 1, total_batches: 2 },
+      checkpoint: JSON.stringify({ cursor: JSON.stringify({ next: 1 }), maxUpdatedAt: null, since: null, attachmentBytes: 600 }),
+      items: [], counters: {},
+    });
+    // ...and that had stored page 2's first blob before it died.
+    const p1 = bytes(600);
+    await h.deps.blobs.put(attachmentBlobKey({ tenantId: null, sourceType: 'github', sourceInstance: 'example.com', itemExternalId: '100001', attachmentExternalId: 'p1' }), p1, { sha256: sha(p1), media_type: 'text/plain' });
+    const worker = createWorker(h.deps);
+    await worker.start();
+    try {
+      const done = await h.waitFor(job.job_id);
+      expect(done.status).toBe('completed');
+      expect(files.hits).toEqual([]);
+      const [item] = await itemsOf(job.job_id);
+      expect(item!.completeness!.attachments.reason).toBe('content of 1 of 2 attachments not stored: p2: over the per-job cap (1000 bytes)');
+      expect(item!.attachments[0]!.content).toMatchObject({ size: 600, sha256: sha(p1) });
+    } finally {
+      await worker.close();
+    }
   });
 
   it('the per-job cap counts the bytes of earlier runs of the job (from its checkpoint)', () => {
