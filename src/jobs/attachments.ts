@@ -73,7 +73,8 @@ export class AttachmentDownloads {
   private readonly limit: ReturnType<typeof pLimit>;
   /** The first error that stops the job: later downloads of the page do not start. */
   private fatal: unknown = null;
-  readonly stats = { downloaded: 0, reused: 0, missing: 0 };
+  /** this page's counts, for its log line */
+  private page = { downloaded: 0, reused: 0 };
 
   /** `jobBytes`: what earlier runs of this job downloaded (from its checkpoint). */
   constructor(
@@ -97,15 +98,26 @@ export class AttachmentDownloads {
     if (tasks.length === 0) return;
     const found = await this.settle(tasks.map((t) => () => (t.declared !== null && t.declared > this.deps.policy.maxFileBytes ? Promise.resolve(null) : blobCall(() => this.deps.blobs.head(t.key)))), signal);
     this.jobPlanned = this.jobBytes;
+    this.page = { downloaded: 0, reused: 0 };
     const downloads = tasks.filter((t, i) => this.plan(t, found[i]!));
     await this.settle(downloads.map((t) => () => this.download(t, signal)), signal);
-    for (const t of tasks) if (t.outcome && !t.outcome.stored) this.report(t, t.outcome.reason);
-    const byItem = new Map<NormalizedItem, string[]>();
-    for (const t of tasks) if (t.outcome && !t.outcome.stored) byItem.set(t.item, [...(byItem.get(t.item) ?? []), `${t.att.name}: ${t.outcome.reason}`]);
-    for (const [item, missing] of byItem) {
-      const tried = tasks.filter((t) => t.item === item).length;
-      item.completeness = withMissingContent(item.completeness, item.attachments!.length, tried, missing);
+    this.record(tasks);
+  }
+
+  /** Each attachment left without content: a log line, and its item's completeness says why. */
+  private record(tasks: Task[]): void {
+    const tried = new Map<NormalizedItem, number>();
+    const missing = new Map<NormalizedItem, string[]>();
+    for (const t of tasks) {
+      tried.set(t.item, (tried.get(t.item) ?? 0) + 1);
+      if (!t.outcome || t.outcome.stored) continue;
+      const reason = t.outcome.reason;
+      this.deps.logger.warn({ external_id: t.item.external_id, attachment_id: t.att.external_id, reason }, 'attachment content not stored');
+      missing.set(t.item, [...(missing.get(t.item) ?? []), `${t.att.name}: ${reason}`]);
     }
+    for (const [item, reasons] of missing) item.completeness = withMissingContent(item.completeness, item.attachments!.length, tried.get(item)!, reasons);
+    const notStored = [...missing.values()].reduce((n, r) => n + r.length, 0);
+    this.deps.logger.debug({ ...this.page, not_stored: notStored, job_bytes: this.jobBytes }, 'attachment content of the page');
   }
 
   private tasksOf(items: NormalizedItem[]): Task[] {
@@ -146,7 +158,7 @@ export class AttachmentDownloads {
       if (existing.size > caps.maxFileBytes) return this.settled(t, missing(fileCap(caps)));
       if (budget.used + existing.size > caps.maxItemBytes) return this.settled(t, missing(itemCap(caps)));
       budget.used += existing.size;
-      this.stats.reused++;
+      this.page.reused++;
       fill(t.att, t.key, existing.size, existing.sha256, existing.media_type);
       return this.settled(t, { stored: true });
     }
@@ -197,14 +209,9 @@ export class AttachmentDownloads {
     const sha256 = createHash('sha256').update(got.bytes).digest('hex');
     await blobCall(() => this.deps.blobs.put(t.key, got.bytes, { sha256, media_type: t.att.media_type ?? got.media_type ?? null }));
     this.jobBytes += size;
-    this.stats.downloaded++;
+    this.page.downloaded++;
     fill(t.att, t.key, size, sha256, got.media_type);
     this.settled(t, { stored: true });
-  }
-
-  private report(t: Task, reason: string): void {
-    this.stats.missing++;
-    this.deps.logger.warn({ external_id: t.item.external_id, attachment_id: t.att.external_id, reason }, 'attachment content not stored');
   }
 
   private clean(message: string): string {
