@@ -317,6 +317,8 @@ describe('attachment content (options.download_attachments)', () => {
   it('a stored source_url keeps no user:password, no secret-named parameter and none of the job\'s credential values', () => {
     expect(scrubUrl('https://u:p@h.example/a/f.png?X-Amz-Signature=abc&token=t&name=f.png', [])).toBe('https://h.example/a/f.png?name=f.png');
     expect(scrubUrl('https://h.example/files/tok-SECRET-1/f.png', ['tok-SECRET-1'])).toBe('https://h.example/files/[REDACTED]/f.png');
-    expect(scrubUrl('not a url', [])).toBeNull();
+    expect(scrubUrl('/uploads/abc/f.png?private_token=x&w=2', [])).toBe('/uploads/abc/f.png?w=2');
+    expect(scrubUrl('http://[bad', [])).toBeNull();
+    expect(scrubUrl('https://gitlab.example/g/p/uploads/abc/my file.png', [])).toBe('https://gitlab.example/g/p/uploads/abc/my file.png');
   });
 });
