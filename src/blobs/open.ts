@@ -2,11 +2,13 @@
 import type { BlobConfig, Config } from '../config.js';
 import type { Policy } from '../policy.js';
 import { LocalBlobStore } from './local.js';
-import { S3BlobStore } from './s3.js';
 import type { BlobStore } from './types.js';
 
 export async function openBlobStore(cfg: BlobConfig, timeoutMs: number): Promise<BlobStore> {
-  return cfg.s3 ? new S3BlobStore(cfg.s3, timeoutMs) : LocalBlobStore.open(cfg.dir);
+  if (!cfg.s3) return LocalBlobStore.open(cfg.dir);
+  // The AWS SDK is loaded only by a deployment that uses a bucket (it adds to every start-up otherwise).
+  const { S3BlobStore } = await import('./s3.js');
+  return new S3BlobStore(cfg.s3, timeoutMs);
 }
 
 /** The policy with this deployment's attachment caps (ATTACHMENT_MAX_*_MB) where set. */

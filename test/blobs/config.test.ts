@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { withDeploymentCaps } from '../../src/blobs/open.js';
+import { openBlobStore, withDeploymentCaps } from '../../src/blobs/open.js';
 import { DEFAULT_POLICY } from '../../src/policy.js';
 
 const dataDir = () => mkdtempSync(join(tmpdir(), 'is-blobcfg-'));
@@ -48,5 +48,12 @@ describe('blob store configuration', () => {
     })();
     expect(err?.message).toContain(name);
     expect(err?.message).not.toContain(value);
+  });
+
+  it('opens the store the config names', async () => {
+    const dir = dataDir();
+    expect((await openBlobStore(loadConfig({ DATA_DIR: dir }).blobs, 1000)).describe).toBe(`local ${join(dir, 'blobs')}`);
+    const s3 = loadConfig({ DATA_DIR: dir, BLOB_S3_BUCKET: 'att', BLOB_S3_ENDPOINT: 'http://127.0.0.1:9', BLOB_S3_PREFIX: 'is' }).blobs;
+    expect((await openBlobStore(s3, 1000)).describe).toBe('s3 att/is/');
   });
 });
