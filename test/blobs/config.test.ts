@@ -56,4 +56,11 @@ describe('blob store configuration', () => {
     const s3 = loadConfig({ DATA_DIR: dir, BLOB_S3_BUCKET: 'att', BLOB_S3_ENDPOINT: 'http://127.0.0.1:9', BLOB_S3_PREFIX: 'is' }).blobs;
     expect((await openBlobStore(s3, 1000)).describe).toBe('s3 att/is/');
   });
+
+  it('ships caps that nest (file ≤ item ≤ job) and bound what a job holds in memory', () => {
+    const a = DEFAULT_POLICY.attachments;
+    expect(a.maxFileBytes).toBeLessThanOrEqual(a.maxItemBytes);
+    expect(a.maxItemBytes).toBeLessThanOrEqual(a.maxJobBytes);
+    expect(a.maxFileBytes * a.concurrency).toBeLessThanOrEqual(256 * 1024 * 1024);
+  });
 });
