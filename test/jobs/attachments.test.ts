@@ -22,13 +22,15 @@ import { createWorker } from '../../src/deps.js';
 import { attachmentBlobKey } from '../../src/blobs/keys.js';
 import { scrubUrl } from '../../src/jobs/attachment-urls.js';
 
-interface Served { status?: number; body?: Buffer; type?: string; hang?: boolean }
+interface Served { status?: number; body?: Buffer; type?: string; hang?: boolean; delayMs?: number }
 
 class FileServer {
   readonly files = new Map<string, Served>();
   readonly hits: string[] = [];
   readonly aborted: string[] = [];
   readonly auth: (string | undefined)[] = [];
+  inFlight = 0;
+  peak = 0;
   private server: Server | null = null;
   url = '';
   async start(): Promise<this> {
@@ -41,8 +43,12 @@ class FileServer {
         res.on('close', () => this.aborted.push(path));
         return;
       }
-      res.writeHead(f.status ?? 200, f.type ? { 'content-type': f.type } : {});
-      res.end(f.body);
+      this.peak = Math.max(this.peak, ++this.inFlight);
+      setTimeout(() => {
+        this.inFlight--;
+        res.writeHead(f.status ?? 200, f.type ? { 'content-type': f.type } : {});
+        res.end(f.body);
+      }, f.delayMs ?? 0);
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -179,6 +185,16 @@ describe('attachment content (options.download_attachments)', () => {
     expect(item!.completeness!.attachments.reason).toBe('content of 1 of 2 attachments not stored: nosize.bin: over the per-file cap (1000 bytes)');
     expect(item!.attachments.map((a) => a.content?.size ?? null)).toEqual([null, 500]);
     expect(item!.attachments[0]!.size).toBeNull();
+  });
+
+  it('downloads at most policy.attachments.concurrency files at once across the page', async () => {
+    await setup({ policy: { concurrency: 2, maxJobBytes: 100_000 } });
+    const attachments = Array.from({ length: 8 }, (_, i) => ({ item: i % 4, id: `c${i}`, name: `c${i}`, size: 50, path: `/c${i}` }));
+    for (const a of attachments) files!.files.set(a.path, { body: bytes(50, a.item), type: 'text/plain', delayMs: 40 });
+    const job = await run({ count: 4, attachments });
+    expect(job.status).toBe('completed');
+    expect(files!.hits).toHaveLength(8);
+    expect(files!.peak).toBeLessThanOrEqual(2);
   });
 
   it('a hostile attachment id or name never leaves BLOB_DIR', async () => {
