@@ -31,6 +31,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     // Optional route groups are documented only when given: all of them are, so the client knows every route.
     syncs: unused as AppDeps['syncs'],
     webhooks: unused as AppDeps['webhooks'],
+    blobs: unused as AppDeps['blobs'],
     health: async () => ({ redis: { status: 'down' }, database: { status: 'down' } }),
     connectors,
     apiKeys: null,

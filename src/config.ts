@@ -36,6 +36,27 @@ export interface Config {
   syncMinIntervalS: number;
   /** PUBLIC_URL: the service's address as the world sees it (a sync's webhook_url); null = from the request's Host. */
   publicUrl: string | null;
+  /** Where downloaded attachment content goes (issue 12): BLOB_DIR, or an S3-compatible bucket when BLOB_S3_BUCKET is set. */
+  blobs: BlobConfig;
+  /** ATTACHMENT_MAX_FILE_MB / _ITEM_MB / _JOB_MB: this deployment's caps in bytes (null = the policy's). */
+  attachmentCaps: { maxFileBytes: number | null; maxItemBytes: number | null; maxJobBytes: number | null };
+}
+
+export interface S3BlobConfig {
+  bucket: string;
+  /** BLOB_S3_ENDPOINT: an S3-compatible service (MinIO, Ceph, R2…); null = AWS S3 itself */
+  endpoint: string | null;
+  region: string;
+  /** BLOB_S3_PREFIX: put before every key, '' or ending with '/' */
+  prefix: string;
+  /** BLOB_S3_FORCE_PATH_STYLE: bucket in the path, not the host name (MinIO); default true with an endpoint */
+  forcePathStyle: boolean;
+}
+
+export interface BlobConfig {
+  /** BLOB_DIR [DATA_DIR/blobs]: the local store, used when no bucket is set */
+  dir: string;
+  s3: S3BlobConfig | null;
 }
 
 /** One or more bad values: one line per problem, each naming its variable (never its value). */
@@ -169,6 +190,34 @@ function allowedHosts(env: Env): AllowedHosts {
   }
 }
 
+/**
+ * Credentials are never read here: the AWS SDK takes them from its standard chain (AWS_ACCESS_KEY_ID
+ * and AWS_SECRET_ACCESS_KEY, a profile, a role), so none passes through this config.
+ */
+function blobs(env: Env, dataDir: string): BlobConfig {
+  const dir = resolve(env.BLOB_DIR?.trim() || join(dataDir, 'blobs'));
+  const bucket = env.BLOB_S3_BUCKET?.trim();
+  if (!bucket) return { dir, s3: null };
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{1,254}$/.test(bucket)) throw new ConfigError('BLOB_S3_BUCKET', 'must be a bucket name of [A-Za-z0-9._-]');
+  const endpoint = url(env, 'BLOB_S3_ENDPOINT', ['http:', 'https:']);
+  if (endpoint) {
+    const parsed = new URL(endpoint);
+    if (parsed.username || parsed.password || parsed.search) throw new ConfigError('BLOB_S3_ENDPOINT', 'must be a plain http(s) URL without credentials or query');
+  }
+  const region = env.BLOB_S3_REGION?.trim() || env.AWS_REGION?.trim() || 'us-east-1';
+  if (!/^[a-z0-9-]{1,32}$/.test(region)) throw new ConfigError(env.BLOB_S3_REGION?.trim() ? 'BLOB_S3_REGION' : 'AWS_REGION', 'must be a region name like eu-west-1');
+  const prefix = (env.BLOB_S3_PREFIX?.trim() ?? '').replace(/^\/+|\/+$/g, '');
+  if (!/^[A-Za-z0-9._/-]{0,200}$/.test(prefix) || prefix.split('/').some((s) => s === '.' || s === '..' || (prefix !== '' && s === ''))) {
+    throw new ConfigError('BLOB_S3_PREFIX', 'must be up to 200 characters of [A-Za-z0-9._/-] without empty, . or .. segments');
+  }
+  const pathStyle = env.BLOB_S3_FORCE_PATH_STYLE?.trim() ? bool(env, 'BLOB_S3_FORCE_PATH_STYLE') : endpoint !== null;
+  return { dir, s3: { bucket, endpoint, region, prefix: prefix ? `${prefix}/` : '', forcePathStyle: pathStyle } };
+}
+
+function mebibytes(env: Env, name: string): number | null {
+  return env[name]?.trim() ? int(env, name, 0, 1, 1_000_000) * 1024 * 1024 : null;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 /** Environments that may run without API keys. Any other name (staging, prod, eu-west) is run as production. */
 const DEVELOPMENT_ENVIRONMENTS = ['development', 'dev', 'test', 'local'];
@@ -237,6 +286,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     tenantMaxQueued: g.take(() => int(env, 'TENANT_MAX_QUEUED', 1000, 1, 10_000_000), 0),
     syncMinIntervalS: g.take(() => int(env, 'SYNC_MIN_INTERVAL_S', 60, 1, 86400), 0),
     publicUrl: g.take(() => publicUrl(env), null),
+    blobs: g.take(() => blobs(env, dataDir), { dir: '', s3: null }),
+    attachmentCaps: {
+      maxFileBytes: g.take(() => mebibytes(env, 'ATTACHMENT_MAX_FILE_MB'), null),
+      maxItemBytes: g.take(() => mebibytes(env, 'ATTACHMENT_MAX_ITEM_MB'), null),
+      maxJobBytes: g.take(() => mebibytes(env, 'ATTACHMENT_MAX_JOB_MB'), null),
+    },
   };
   const [first, ...more] = g.problems;
   if (first !== undefined) {

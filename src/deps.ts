@@ -33,6 +33,8 @@ import { SyncTicker } from './syncs/ticker.js';
 import { createWebhookQueue, type WebhookJobData } from './webhooks/queue.js';
 import { WebhookReceiver } from './webhooks/receive.js';
 import { WebhookWorker } from './webhooks/worker.js';
+import { openBlobStore, withDeploymentCaps } from './blobs/open.js';
+import type { BlobStore } from './blobs/types.js';
 
 export interface Deps {
   config: Readonly<Config>;
@@ -62,6 +64,8 @@ export interface Deps {
   /** CONTRACT §12: the API's receiver of vendor deliveries, and the queue the worker takes them from */
   webhooks: WebhookReceiver;
   webhookQueue: Queue<WebhookJobData>;
+  /** issue 12: attachment content (BLOB_DIR or BLOB_S3_BUCKET) */
+  blobs: BlobStore;
   close(): Promise<void>;
 }
 
@@ -113,7 +117,10 @@ function connected(client: Redis, timeoutMs: number): Promise<void> {
 }
 
 export async function buildDeps(config: Readonly<Config>, logger: Logger, overrides: DepsOverrides): Promise<Deps> {
-  const policy = overrides.policy ?? DEFAULT_POLICY;
+  const policy = withDeploymentCaps(overrides.policy ?? DEFAULT_POLICY, config.attachmentCaps);
+  const blobs = await openBlobStore(config.blobs, policy.attachments.s3TimeoutMs).catch(() => {
+    throw new StartupError('BLOB_DIR', 'must be a directory the service can write to (default: DATA_DIR/blobs)');
+  });
   const keys = jobKeys(config.redisKeyPrefix);
   const redis = redisClient(config, policy.redis, 'worker', { logger });
   const apiRedis = redisClient(config, policy.redis, 'api', { failFast: true });
@@ -174,7 +181,7 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
   return {
     config, logger, policy, keys, redis, apiRedis, subscriber, records, events, queue, jobs, store,
     connectors: overrides.connectors, http, metrics, locks,
-    syncs, syncRuns, syncStore, syncSchedules, webhookQueue,
+    syncs, syncRuns, syncStore, syncSchedules, webhookQueue, blobs,
     webhooks: new WebhookReceiver({ syncs, redis: apiRedis, keys, queue: webhookQueue, policy: policy.webhooks }),
     async close() {
       await tickQueue.close().catch(() => undefined);
@@ -197,7 +204,7 @@ export function createWorker(deps: Deps): ImportWorker {
     : null;
   return new ImportWorker({
     records: deps.records, store: deps.store, connectors: deps.connectors, http: deps.http,
-    credentialsKey: deps.config.credentialsKey, logger: deps.logger, connection: deps.redis,
+    credentialsKey: deps.config.credentialsKey, logger: deps.logger, connection: deps.redis, blobs: deps.blobs,
     queuePrefix: deps.keys.queuePrefix, concurrency: deps.config.workerConcurrency, locks: deps.locks,
     events: deps.events, callbacks, policy: deps.policy, metrics: deps.metrics,
     syncTicker: new SyncTicker({
@@ -207,6 +214,7 @@ export function createWorker(deps: Deps): ImportWorker {
     webhooks: new WebhookWorker({
       syncs: deps.syncStore, connectors: deps.connectors, http: deps.http, store: deps.store, credentialsKey: deps.config.credentialsKey,
       connection: deps.redis, queuePrefix: deps.keys.queuePrefix, redis: deps.redis, keys: deps.keys, logger: deps.logger, policy: deps.policy,
+      attachments: { blobs: deps.blobs, policy: deps.policy.attachments },
     }),
     onRunEnded: async (data) => {
       if (data.sync_id) await deps.syncRuns.settle(data.sync_id, data.job_id);

@@ -44,7 +44,7 @@ export async function start(role: Role, env: NodeJS.ProcessEnv = process.env, lo
     app = await buildApp({
       jobs: deps.jobs, items: deps.store, health, connectors: deps.connectors, metrics: deps.metrics,
       apiKeys: config.apiKeys, version: VERSION, environment: config.environment, logger: log, policy: deps.policy.api,
-      syncs: deps.syncs, webhooks: deps.webhooks, publicUrl: config.publicUrl,
+      syncs: deps.syncs, webhooks: deps.webhooks, blobs: deps.blobs, publicUrl: config.publicUrl,
     });
     await app.listen({ port: config.port, host: config.host }).catch(async (err: unknown) => {
       await deps.close();

@@ -201,6 +201,22 @@ export interface Policy {
     /** Change rows the feed's sequencer numbers per pass (a reader's request runs one pass). */
     sequenceBatch: number;
   };
+  /**
+   * Attachment content (options.download_attachments, issue 12): caps on what one job downloads into
+   * the blob store. ATTACHMENT_MAX_*_MB override the caps per deployment (src/config.ts).
+   */
+  attachments: {
+    /** One file over this is not downloaded ("over the per-file cap"). */
+    maxFileBytes: number;
+    /** The attachments of one item together, stored ones reused included. */
+    maxItemBytes: number;
+    /** Bytes one job downloads (counted across its resumes; blobs reused from an earlier run are free). */
+    maxJobBytes: number;
+    /** Downloads in flight per job; bytes held in memory stay under maxFileBytes × this. */
+    concurrency: number;
+    /** One attempt of one S3 call (connect, then the whole transfer). */
+    s3TimeoutMs: number;
+  };
   sources: {
     github: {
       concurrency: number;
@@ -245,6 +261,7 @@ export interface Policy {
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
+const MIB = 1024 * 1024;
 
 export const DEFAULT_POLICY: Policy = {
   http: {
@@ -291,6 +308,7 @@ export const DEFAULT_POLICY: Policy = {
   syncs: { tickConcurrency: 4, restoreBatch: 500 },
   // GitHub retries nothing and Jira a few times: ours are the retries that matter (about 1 min in all).
   webhooks: { concurrency: 4, attempts: 6, retryBaseMs: 2 * SECOND, dedupSeconds: 24 * 3600, itemBusyRetryMs: 500, itemLockMs: MINUTE },
+  attachments: { maxFileBytes: 25 * MIB, maxItemBytes: 100 * MIB, maxJobBytes: 2 * 1024 * MIB, concurrency: 4, s3TimeoutMs: MINUTE },
   sources: {
     // GitHub asks for restraint (secondary limit: 100 concurrent); first secondary wait 60–120 s.
     // 100 event pages: 10,000 events compacted to ~2 MB, one request per 100 events instead of one per issue.

@@ -4425,6 +4425,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/items/{id}/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The downloaded content of one attachment (options.download_attachments) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description the attachment's external_id (percent-encoded) */
+                    attachment_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the attachment's bytes as downloaded and checked (ETag: their SHA-256) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                /** @description UNAUTHORIZED: missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description not found (also for another tenant's resource and for a malformed id) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+                /** @description REDIS_UNAVAILABLE or STORE_UNAVAILABLE: a dependency is down; try again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @example JOB_NOT_FOUND
+                             * @enum {string}
+                             */
+                            error_code: "VALIDATION_ERROR" | "MALFORMED_JSON" | "BAD_REQUEST" | "METHOD_NOT_ALLOWED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "JOB_NOT_FOUND" | "ITEM_NOT_FOUND" | "JOB_NOT_CANCELLABLE" | "SYNC_NOT_FOUND" | "SYNC_EXISTS" | "SYNC_RUNNING" | "TOO_MANY_STREAMS" | "TOO_MANY_JOBS" | "IDEMPOTENCY_KEY_REUSED" | "SOURCE_URL_FORBIDDEN" | "SOURCE_AUTH_FAILED" | "SOURCE_NOT_FOUND" | "SOURCE_RATE_LIMITED" | "SOURCE_UNAVAILABLE" | "SOURCE_RESPONSE_INVALID" | "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "INTERNAL_ERROR";
+                            error_message: string;
+                            details: {
+                                path: string;
+                                message: string;
+                            }[];
+                            request_id: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

@@ -17,6 +17,7 @@ import { callbackRoutes } from './routes/callback.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { importRoutes } from './routes/imports.js';
+import { attachmentRoutes } from './routes/attachments.js';
 import { itemRoutes } from './routes/items.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { peopleRoutes } from './routes/people.js';
@@ -84,6 +85,7 @@ export const httpApp: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps
   await app.register(peopleRoutes, { deps });
   if (deps.syncs) await app.register(syncRoutes, { deps: { ...deps, syncs: deps.syncs }, validators });
   if (deps.webhooks) await app.register(webhookRoutes, { deps: { ...deps, webhooks: deps.webhooks } });
+  if (deps.blobs) await app.register(attachmentRoutes, { deps: { ...deps, blobs: deps.blobs } });
   await registerUi(app);
 };
 Object.assign(httpApp, { [Symbol.for('skip-override')]: true });

@@ -7,6 +7,7 @@ import type { Policy } from '../policy.js';
 import type { Metrics } from '../metrics.js';
 import type { SyncService } from '../syncs/service.js';
 import type { WebhookReceiver } from '../webhooks/receive.js';
+import type { BlobStore } from '../blobs/types.js';
 
 export interface HealthReport {
   redis: { status: 'up' | 'down'; latency_ms?: number };
@@ -31,6 +32,8 @@ export interface AppDeps {
   syncs?: SyncService;
   /** CONTRACT §12; POST /api/webhooks/{sync_id} exists only when given */
   webhooks?: WebhookReceiver;
+  /** issue 12; GET /api/items/{id}/attachments/{attachment_id} exists only when given */
+  blobs?: Pick<BlobStore, 'get'>;
   /** PUBLIC_URL: the base of a sync's webhook_url (else the request's own origin) */
   publicUrl?: string | null;
 }

@@ -8,10 +8,12 @@ export interface Checkpoint {
   since: string | null;
   /** the last page is stored: a resumed run only finishes (cursor null would mean "from the start") */
   done?: boolean;
+  /** attachment bytes this job downloaded so far: the per-job cap holds across resumes */
+  attachmentBytes?: number;
 }
 
 export function parseCheckpoint(raw: string | null): Checkpoint | null {
   if (!raw) return null;
   const value = JSON.parse(raw) as Partial<Checkpoint>;
-  return { cursor: value.cursor ?? null, maxUpdatedAt: value.maxUpdatedAt ?? null, since: value.since ?? null, done: value.done === true };
+  return { cursor: value.cursor ?? null, maxUpdatedAt: value.maxUpdatedAt ?? null, since: value.since ?? null, done: value.done === true, attachmentBytes: value.attachmentBytes ?? 0 };
 }

@@ -22,6 +22,9 @@ import { upsertWithRetry, withStoreRetry, type RunStore } from './run-store.js';
 import { itemScopeKey, markDeletions } from './deletions.js';
 import { storedItemsOf } from './stored-items.js';
 import { RunNote, rateLimitNote, retryNote, storeOutageNote } from './run-note.js';
+import { AttachmentDownloads } from './attachments.js';
+import { scrubSourceUrls } from './attachment-urls.js';
+import type { BlobStore } from '../blobs/types.js';
 
 export interface RunDeps {
   records: JobRecords;
@@ -30,7 +33,9 @@ export interface RunDeps {
   http: SourceHttpFactory;
   credentialsKey: Buffer;
   logger: Logger;
-  policy: Pick<Policy, 'jobs' | 'sources' | 'worker'>;
+  policy: Pick<Policy, 'jobs' | 'sources' | 'worker' | 'attachments'>;
+  /** where options.download_attachments puts attachment content */
+  blobs: BlobStore;
 }
 
 /**
@@ -70,7 +75,7 @@ async function runOnce(deps: RunDeps, data: ImportJobData, owner: string, signal
     const checkpoint = saved ?? (await firstCheckpoint(deps, data));
     log.info({ mode: data.options.mode, dry_run: data.options.dry_run, resumed: saved !== null, since: checkpoint.since }, 'import started');
     if (data.options.dry_run) return await finishDryRun(deps, data, owner, connector, checkpoint, signal);
-    return await importPages(deps, data, owner, connector, checkpoint, taken.job.progress, signal, note, log);
+    return await importPages(deps, data, owner, connector, checkpoint, taken.job.progress, signal, note, log, secrets);
   } catch (err) {
     if (signal.aborted) return abortedOutcome(deps, data, signal);
     if (err instanceof SourceWaitError && (data.rate_limit_handoffs ?? 0) < deps.policy.jobs.maxRateLimitHandoffs) {
@@ -171,7 +176,7 @@ async function finishDryRun(
 
 async function importPages(
   deps: RunDeps, data: ImportJobData, owner: string, connector: Connector,
-  cp: Checkpoint, resumed: JobProgress, signal: AbortSignal, note: RunNote, log: Logger,
+  cp: Checkpoint, resumed: JobProgress, signal: AbortSignal, note: RunNote, log: Logger, secrets: string[],
 ): Promise<RunOutcome> {
   const since = cp.since ? new Date(cp.since) : null;
   let progress = resumed;
@@ -180,6 +185,9 @@ async function importPages(
   let importedThisRun = 0;
   let storeAnswered = false;
   const scope = scopeOf(data);
+  const attachments = data.options.download_attachments
+    ? new AttachmentDownloads({ blobs: deps.blobs, policy: deps.policy.attachments, logger: log, secrets }, scope, connector, cp.attachmentBytes ?? 0)
+    : null;
   const fieldMap = effectiveFieldMap(data.options.field_map, deps.connectors[data.source_type].defaultFieldMap);
   // A resumed run whose last page was stored only finishes.
   let total = cp.done ? null : await connector.count({ since, signal }).catch((err: unknown) => {
@@ -196,6 +204,8 @@ async function importPages(
   for await (const page of pages) {
     const batchNo = progress.current_batch + 1;
     const normalized = await normalizePage(connector, page.records, batchNo, fieldMap);
+    if (attachments) await attachments.fetch(normalized.items, signal);
+    scrubSourceUrls(normalized.items, secrets);
     // a cancel that already arrived (pub/sub aborts the signal) stops before the write, not after
     if (signal.aborted) return abortedOutcome(deps, data, signal);
     const outcomes = await upsertWithRetry(deps.store, deps.policy.jobs, batchContext(data, batchNo, itemScope), normalized, signal);
@@ -211,7 +221,7 @@ async function importPages(
     const saved = await deps.records.saveProgress(data.job_id, owner, {
       note: note.forSave(),
       progress,
-      checkpoint: JSON.stringify({ cursor: page.cursor, maxUpdatedAt, since: cp.since, done: page.cursor === null } satisfies Checkpoint),
+      checkpoint: JSON.stringify({ cursor: page.cursor, maxUpdatedAt, since: cp.since, done: page.cursor === null, attachmentBytes: attachments?.downloadedBytes } satisfies Checkpoint),
       items: outcomes.filter((o) => o.countable).map(refOf),
       counters: { created: count(outcomes, 'created'), updated: count(outcomes, 'updated'), unchanged: count(outcomes, 'unchanged'), failed: count(outcomes, 'failed') },
     });

@@ -30,7 +30,7 @@ export interface WorkerDeps extends RunDeps {
   /** told when a job reached a terminal status (or was found ended in the queue): a sync counts its run */
   onRunEnded?: (data: ImportJobData) => Promise<void>;
   logger: Logger;
-  policy: Pick<Policy, 'jobs' | 'sources' | 'worker' | 'scopeLock'>;
+  policy: Pick<Policy, 'jobs' | 'sources' | 'worker' | 'scopeLock' | 'attachments'>;
   /** told of every job a run of this worker ended */
   metrics?: JobEndObserver;
 }

@@ -4,7 +4,7 @@
 const SECRET_FRAGMENT = /token|passw|secret/i;
 const SECRET_WORD = /^(key|apikey|sig|signature|auth|credentials?|session|sessionid|code)$/i;
 
-function isSecretParam(name: string): boolean {
+export function isSecretParam(name: string): boolean {
   if (SECRET_FRAGMENT.test(name)) return true;
   // private_key, apiKey, X-Amz-Signature — but not assignee or author_id.
   return name.replace(/([a-z])([A-Z])/g, '$1_$2').split(/[_.-]/).some((w) => SECRET_WORD.test(w));

@@ -22,6 +22,9 @@ import { normalizePage } from '../jobs/normalize-page.js';
 import { effectiveFieldMap } from '../items/field-map.js';
 import { redact, secretForms } from '../jobs/redact.js';
 import { storedMatch } from './events.js';
+import { AttachmentDownloads } from '../jobs/attachments.js';
+import { scrubSourceUrls } from '../jobs/attachment-urls.js';
+import type { BlobStore } from '../blobs/types.js';
 import type { WebhookJobData } from './queue.js';
 
 export interface ProcessDeps {
@@ -31,6 +34,8 @@ export interface ProcessDeps {
   store: Pick<ItemStore, 'upsertBatch' | 'markItemDeleted'>;
   credentialsKey: Buffer;
   policy: Pick<Policy, 'sources'>;
+  /** a sync with download_attachments keeps its items' content current (absent: none downloaded) */
+  attachments?: { blobs: BlobStore; policy: Policy['attachments'] };
 }
 
 export type Processed =
@@ -66,6 +71,12 @@ export async function processDelivery(deps: ProcessDeps, data: WebhookJobData, s
   }
   const fieldMap = effectiveFieldMap(sync.options.field_map, module.defaultFieldMap);
   const { items, failures } = await normalizePage(connector, [read.record], 1, fieldMap);
+  // As a run of the sync would: the item keeps its content (reused, or downloaded when new), not nulled by the update.
+  if (sync.options.download_attachments && deps.attachments) {
+    const step = new AttachmentDownloads({ ...deps.attachments, logger: log, secrets: forms }, home, connector, 0);
+    await step.fetch(items, signal);
+  }
+  scrubSourceUrls(items, forms);
   const [outcome] = await deps.store.upsertBatch({ ...home, scope: itemScopeOf(module, sync), jobId: data.run_id, batchNo: 1 }, items, failures);
   return { kind: 'stored', action: outcome?.action ?? 'failed', item_id: outcome?.item_id ?? null, error: outcome?.error ?? null };
 }

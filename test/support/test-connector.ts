@@ -5,7 +5,9 @@
  */
 import { Type } from 'typebox';
 import { SourceError } from '../../src/errors.js';
-import type { Connector, ConnectorModule, NormalizedItem, SourcePage } from '../../src/connectors/connector.js';
+import type { Connector, ConnectorContext, ConnectorModule, NormalizedItem, SourcePage } from '../../src/connectors/connector.js';
+import { part, skipped, type Attachment } from '../../src/connectors/item-depth.js';
+import type { SourceHttp } from '../../src/outbound/types.js';
 
 export interface TestConfig extends Record<string, unknown> {
   base_url: string;
@@ -39,6 +41,21 @@ export interface TestConfig extends Record<string, unknown> {
   no_total?: boolean;
   /** added to every item's external_id (two scopes of one source instance with items of their own) */
   id_offset?: number;
+  /** attachments listed on items (issue 12), their content read from `attachments_url` + path through the guarded HTTP layer */
+  attachments?: TestAttachment[];
+  attachments_url?: string;
+}
+
+export interface TestAttachment {
+  /** index of the item that lists it */
+  item: number;
+  id: string;
+  name: string;
+  /** declared size (absent: the source declares none) */
+  size?: number;
+  media_type?: string;
+  /** appended to attachments_url */
+  path: string;
 }
 
 /** Pages fetched by any test connector in this process, for "no refetch" assertions. */
@@ -61,10 +78,23 @@ function item(cfg: TestConfig, i: number): NormalizedItem & { index: number } {
     assignee: null, reporter: { external_id: 'u1', name: 'User One', email: null }, labels: ['x'], url: `${cfg.base_url}/i/${i}`,
     parent_external_id: null, created_at: '2024-01-01T00:00:00.000Z', updated_at: updated, closed_at: null,
     comments: [{ external_id: `c${i}`, author: null, body: `comment ${i}`, created_at: updated, internal: false }], raw: { i, rev },
+    ...attachmentsOf(cfg, i),
   };
 }
 
-export function createTestConnector(cfg: TestConfig): Connector {
+/** Only items that list attachments carry them (and a completeness), so other tests' items stay as they were. */
+function attachmentsOf(cfg: TestConfig, i: number): Pick<NormalizedItem, 'attachments' | 'completeness'> {
+  const listed = (cfg.attachments ?? []).filter((a) => a.item === i);
+  if (listed.length === 0) return {};
+  const attachments: Attachment[] = listed.map((a) => ({
+    external_id: a.id, name: a.name, size: a.size ?? null, media_type: a.media_type ?? null, author: null,
+    created_at: '2024-01-01T00:00:00.000Z', source_url: `${cfg.attachments_url}${a.path}`, content: null,
+  }));
+  return { attachments, completeness: { comments: part(1, 1), history: skipped('not read by the test source'), attachments: part(listed.length, listed.length) } };
+}
+
+export function createTestConnector(cfg: TestConfig, ctx?: ConnectorContext): Connector {
+  let http: SourceHttp | null = null;
   const pageOf = (cursor: string | null) => (cursor === null ? 0 : Number(JSON.parse(cursor).next));
   return {
     async count() {
@@ -101,6 +131,13 @@ export function createTestConnector(cfg: TestConfig): Connector {
       if (cfg.nameless_items?.includes(it.index)) throw new Error('no id');
       return { external_id: it.external_id, key: it.key };
     },
+    ...(ctx && cfg.attachments_url ? {
+      async attachmentContent(att: Attachment, { signal, maxBytes }: { signal: AbortSignal; maxBytes: number }) {
+        http ??= ctx.http({ source: 'Test', baseUrl: cfg.attachments_url!, headers: cfg.token ? { authorization: `Bearer ${cfg.token}` } : {} });
+        const res = await http.get<Buffer>(att.source_url!, { responseType: 'bytes', maxBytes, signal });
+        return { bytes: res.body, media_type: res.headers['content-type'] ?? null };
+      },
+    } : {}),
   };
 }
 
@@ -109,7 +146,7 @@ export const testConnectorModule: ConnectorModule<TestConfig> = {
   configSchema: Type.Object({ base_url: Type.String(), scope: Type.String(), count: Type.Integer() }, { additionalProperties: true }),
   secretFields: ['token'],
   describe: (cfg) => ({ base_url: cfg.base_url, scope: cfg.scope, project: cfg.scope }),
-  create: (cfg) => createTestConnector(cfg),
+  create: (cfg, ctx) => createTestConnector(cfg, ctx),
 };
 
 export const testConnectors = {
