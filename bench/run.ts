@@ -1,5 +1,5 @@
 /** npm run bench: every benchmark in one run, each printing its side-by-side ratios. */
-const SUITES = ['core', 'jira', 'servicenow', 'github', 'gitlab', 'shared-rate', 'store', 'convert', 'memory', 'scale'];
+const SUITES = ['core', 'jira', 'servicenow', 'github', 'gitlab', 'shared-rate', 'store', 'convert', 'memory', 'scale', 'embedded'];
 const only = process.argv.slice(2);
 
 for (const name of SUITES) {
