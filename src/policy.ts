@@ -64,6 +64,15 @@ export interface RateBudgetPolicy {
   keyMarginMs: number;
 }
 
+/**
+ * PostgreSQL settings the embedded database starts with (`-c name=value`, after PGlite's own).
+ * PGlite runs PostgreSQL inside the service's process, so its memory is the service's RSS:
+ * PostgreSQL touches all of shared_buffers at start (128MB by default: ~130 MiB and ~1 s).
+ */
+export interface EmbeddedDbPolicy {
+  settings: Readonly<Record<string, string>>;
+}
+
 export interface Policy {
   /** Every source request. */
   http: HttpPolicy;
@@ -201,6 +210,8 @@ export interface Policy {
     /** Change rows the feed's sequencer numbers per pass (a reader's request runs one pass). */
     sequenceBatch: number;
   };
+  /** The embedded database (PGlite, used when DATABASE_URL is unset): src/store/pglite.ts. */
+  embeddedDb: EmbeddedDbPolicy;
   sources: {
     github: {
       concurrency: number;
@@ -274,6 +285,16 @@ export const DEFAULT_POLICY: Policy = {
   api: { sseHeartbeatMs: 15 * SECOND, sseMaxStreamsPerTenant: 100, healthProbeTimeoutMs: 3 * SECOND, metricsReadTimeoutMs: 1500 },
   cli: { pollMs: SECOND, plainLineMs: SECOND, reconnectMs: MINUTE, exportPageSize: 100 },
   itemChanges: { sequenceBatch: 10_000 },
+  embeddedDb: {
+    settings: {
+      shared_buffers: '16MB',
+      // CREATE INDEX in a migration may use all of it, and wasm memory never shrinks.
+      maintenance_work_mem: '16MB',
+      // A single-user backend checkpoints only when the WAL reaches this, and replays it all after a kill.
+      max_wal_size: '64MB',
+      min_wal_size: '32MB',
+    },
+  },
   syncs: { tickConcurrency: 4, restoreBatch: 500 },
   // GitHub retries nothing and Jira a few times: ours are the retries that matter (about 1 min in all).
   webhooks: { concurrency: 4, attempts: 6, retryBaseMs: 2 * SECOND, dedupSeconds: 24 * 3600, itemBusyRetryMs: 500, itemLockMs: MINUTE },
