@@ -20,7 +20,8 @@ import { storeError } from './db-errors.js';
 import { BUILT_TEMPLATE, seedFromTemplate } from './pglite-template.js';
 
 export interface PgliteOptions {
-  policy?: EmbeddedDbPolicy;
+  /** PostgreSQL settings; default DEFAULT_POLICY.embeddedDb.settings. */
+  settings?: EmbeddedDbPolicy['settings'];
   /** A migrated data directory to copy into a new one; null = run initdb. */
   template?: string | null;
 }
@@ -54,7 +55,7 @@ export async function openPglite(dataDir: string, schema: string | null, opts: P
     const template = opts.template === undefined ? BUILT_TEMPLATE : opts.template;
     if (template) seedFromTemplate(template, dir);
     mkdirSync(dir, { recursive: true });
-    db = await PGlite.create(dir, { startParams: startParams((opts.policy ?? DEFAULT_POLICY.embeddedDb).settings) });
+    db = await PGlite.create(dir, { startParams: startParams(opts.settings ?? DEFAULT_POLICY.embeddedDb.settings) });
     if (schema) await db.exec(`SET search_path TO ${schema}`);
   } catch (err) {
     unlock(lockFile, dir);

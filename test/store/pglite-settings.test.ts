@@ -50,14 +50,14 @@ describe('embedded database settings', () => {
   test('settings come from the policy given, and a malformed one is refused before PostgreSQL sees it', async () => {
     const dataDir = await newDir();
     await seedPgliteDataDir(dataDir);
-    const store = await openItemStore({ dataDir, embedded: { policy: { settings: { shared_buffers: '8MB', work_mem: '2MB' } } } });
+    const store = await openItemStore({ dataDir, embedded: { settings: { shared_buffers: '8MB', work_mem: '2MB' } } });
     try {
       expect(await show(store.db, 'shared_buffers')).toBe('8MB');
       expect(await show(store.db, 'work_mem')).toBe('2MB');
     } finally {
       await store.close();
     }
-    await expect(openItemStore({ dataDir, embedded: { policy: { settings: { work_mem: '2MB -c fsync=on' } } } }))
+    await expect(openItemStore({ dataDir, embedded: { settings: { work_mem: '2MB -c fsync=on' } } }))
       .rejects.toThrow(/invalid embedded database setting work_mem/);
   }, 60_000);
 });
