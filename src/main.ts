@@ -121,7 +121,7 @@ export async function main(argv: string[]): Promise<void> {
     process.exit(2);
   }
   // The embedded database runs inside this process, so V8's garbage must leave it room (issue #11).
-  if (!process.env.DATABASE_URL?.trim()) setFlagsFromString(`--heap-growing-percent=${DEFAULT_POLICY.embeddedDb.heapGrowingPercent}`);
+  if (!process.env.DATABASE_URL?.trim()) for (const flag of DEFAULT_POLICY.embeddedDb.v8Flags) setFlagsFromString(flag);
   let running: Running;
   try {
     running = await start(role);

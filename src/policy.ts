@@ -72,11 +72,13 @@ export interface RateBudgetPolicy {
 export interface EmbeddedDbPolicy {
   settings: Readonly<Record<string, string>>;
   /**
-   * V8's heap growing factor (1 + n/100) for a service process using the embedded database, set at
-   * start (src/main.ts). V8's own lets the old generation grow to ~3× what survives before a full GC:
-   * during an import that garbage (~150 MiB) is most of the peak above PGlite's fixed ~100 MiB.
+   * V8 flags a service process using the embedded database sets at start (src/main.ts), before
+   * PGlite's wasm is compiled. V8's heap growing factor lets the old generation reach ~3× what
+   * survives before a full GC (during an import ~150 MiB of garbage, most of the peak above PGlite's
+   * fixed cost); and optimizing PostgreSQL's 9 MB of wasm with TurboFan costs ~35 MiB and CPU that
+   * an import, which waits on its source, never wins back. Figures: BENCHMARKS.md, "Embedded database".
    */
-  heapGrowingPercent: number;
+  v8Flags: readonly string[];
 }
 
 export interface Policy {
@@ -293,15 +295,14 @@ export const DEFAULT_POLICY: Policy = {
   itemChanges: { sequenceBatch: 10_000 },
   embeddedDb: {
     settings: {
-      shared_buffers: '16MB',
+      shared_buffers: '8MB',
       // CREATE INDEX in a migration may use all of it, and wasm memory never shrinks.
       maintenance_work_mem: '16MB',
       // A single-user backend checkpoints only when the WAL reaches this, and replays it all after a kill.
       max_wal_size: '64MB',
       min_wal_size: '32MB',
     },
-    // Measured (bench/embedded.ts): peak RSS 367–403 → ~296 MiB for ~20% more CPU during an import.
-    heapGrowingPercent: 10,
+    v8Flags: ['--heap-growing-percent=10', '--wasm-lazy-compilation', '--liftoff-only'],
   },
   syncs: { tickConcurrency: 4, restoreBatch: 500 },
   // GitHub retries nothing and Jira a few times: ours are the retries that matter (about 1 min in all).
