@@ -6,7 +6,7 @@
  * Run from the sources (npm run dev, tests) there is none, and PGlite runs initdb as before.
  * Migrations still run at every start, so a template older than the code is only a head start.
  */
-import { cpSync, existsSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { constants, cpSync, existsSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,7 +23,8 @@ export function seedFromTemplate(template: string, dir: string): boolean {
   // Copied aside and renamed, so a kill mid-copy never leaves a half database under `dir`.
   const staging = `${dir}.seeding`;
   rmSync(staging, { recursive: true, force: true });
-  cpSync(template, staging, { recursive: true });
+  // A clone shares the blocks where the filesystem can (btrfs, XFS, APFS); elsewhere it is a copy.
+  cpSync(template, staging, { recursive: true, mode: constants.COPYFILE_FICLONE });
   if (existsSync(dir)) rmdirSync(dir); // empty, checked above
   renameSync(staging, dir);
   return true;
