@@ -53,7 +53,7 @@ export async function openPglite(dataDir: string, schema: string | null, opts: P
   let db: PGlite;
   try {
     const template = opts.template === undefined ? BUILT_TEMPLATE : opts.template;
-    if (template) seedFromTemplate(template, dir);
+    if (template) await seedFromTemplate(template, dir);
     mkdirSync(dir, { recursive: true });
     db = await PGlite.create(dir, {
       startParams: startParams(opts.settings ?? DEFAULT_POLICY.embeddedDb.settings),
