@@ -1,5 +1,5 @@
 /** npm run bench: every benchmark in one run, each printing its side-by-side ratios. */
-const SUITES = ['summary', 'core', 'pipeline', 'jira', 'servicenow', 'github', 'gitlab', 'shared-rate', 'store', 'convert', 'memory', 'scale'];
+const SUITES = ['summary', 'core', 'pipeline', 'embedded', 'jira', 'servicenow', 'github', 'gitlab', 'shared-rate', 'store', 'convert', 'memory', 'scale'];
 const only = process.argv.slice(2);
 
 for (const name of SUITES) {

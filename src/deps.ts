@@ -144,7 +144,8 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, overri
   const http = createSourceHttpFactory({
     allowPrivateNetworks: config.allowPrivateNetworks, allowedHosts: config.allowedHosts, policy, observer: metrics, sharedBudget,
   });
-  const store = await openItemStore({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, schema: overrides.storeSchema }).catch(
+  const storeOptions = { databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, schema: overrides.storeSchema };
+  const store = await openItemStore({ ...storeOptions, embedded: { settings: policy.embeddedDb.settings } }).catch(
     async (err: unknown) => {
       await queue.close().catch(() => undefined);
       for (const client of [redis, apiRedis, subscriber]) client.disconnect();

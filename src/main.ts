@@ -3,6 +3,7 @@
  * stop accepting requests and jobs, let running imports checkpoint and hand back, close connections.
  */
 import { createServer } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { ConfigError, StartupError, loadConfig } from './config.js';
@@ -15,6 +16,7 @@ import type { ImportWorker } from './jobs/worker.js';
 import { scheduleSweep } from './jobs/retention.js';
 import { scheduleSweeper } from './jobs/sweeper.js';
 import { VERSION } from './version.js';
+import { DEFAULT_POLICY } from './policy.js';
 import { isClientCommand } from './cli/commands.js';
 
 export type Role = 'all' | 'api' | 'worker';
@@ -118,6 +120,8 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`usage: integration-service [all|api|worker|sandbox|demo]\n`);
     process.exit(2);
   }
+  // The embedded database runs inside this process, so V8's garbage must leave it room (issue #11).
+  if (!process.env.DATABASE_URL?.trim()) for (const flag of DEFAULT_POLICY.embeddedDb.v8Flags) setFlagsFromString(flag);
   let running: Running;
   try {
     running = await start(role);

@@ -64,6 +64,23 @@ export interface RateBudgetPolicy {
   keyMarginMs: number;
 }
 
+/**
+ * PostgreSQL settings the embedded database starts with (`-c name=value`, after PGlite's own).
+ * PGlite runs PostgreSQL inside the service's process, so its memory is the service's RSS:
+ * PostgreSQL touches all of shared_buffers at start (128MB by default: ~130 MiB and ~1 s).
+ */
+export interface EmbeddedDbPolicy {
+  settings: Readonly<Record<string, string>>;
+  /**
+   * V8 flags a service process using the embedded database sets at start (src/main.ts), before
+   * PGlite's wasm is compiled. V8's heap growing factor lets the old generation reach ~3× what
+   * survives before a full GC (during an import ~150 MiB of garbage, most of the peak above PGlite's
+   * fixed cost); and optimizing PostgreSQL's 9 MB of wasm with TurboFan costs ~35 MiB and CPU that
+   * an import, which waits on its source, never wins back. Figures: BENCHMARKS.md, "Embedded database".
+   */
+  v8Flags: readonly string[];
+}
+
 export interface Policy {
   /** Every source request. */
   http: HttpPolicy;
@@ -217,6 +234,8 @@ export interface Policy {
     /** One attempt of one S3 call (connect, then the whole transfer). */
     s3TimeoutMs: number;
   };
+  /** The embedded database (PGlite, used when DATABASE_URL is unset): src/store/pglite.ts. */
+  embeddedDb: EmbeddedDbPolicy;
   sources: {
     github: {
       concurrency: number;
@@ -305,6 +324,17 @@ export const DEFAULT_POLICY: Policy = {
   api: { sseHeartbeatMs: 15 * SECOND, sseMaxStreamsPerTenant: 100, healthProbeTimeoutMs: 3 * SECOND, metricsReadTimeoutMs: 1500 },
   cli: { pollMs: SECOND, plainLineMs: SECOND, reconnectMs: MINUTE, exportPageSize: 100 },
   itemChanges: { sequenceBatch: 10_000 },
+  embeddedDb: {
+    settings: {
+      shared_buffers: '8MB',
+      // CREATE INDEX in a migration may use all of it, and wasm memory never shrinks.
+      maintenance_work_mem: '16MB',
+      // A single-user backend checkpoints only when the WAL reaches this, and replays it all after a kill.
+      max_wal_size: '64MB',
+      min_wal_size: '32MB',
+    },
+    v8Flags: ['--heap-growing-percent=10', '--wasm-lazy-compilation', '--liftoff-only'],
+  },
   syncs: { tickConcurrency: 4, restoreBatch: 500 },
   // GitHub retries nothing and Jira a few times: ours are the retries that matter (about 1 min in all).
   webhooks: { concurrency: 4, attempts: 6, retryBaseMs: 2 * SECOND, dedupSeconds: 24 * 3600, itemBusyRetryMs: 500, itemLockMs: MINUTE },

@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { StoreError } from '../errors.js';
 import { storeError, urlSecrets } from './db-errors.js';
-import { openPglite } from './pglite.js';
+import { openPglite, type PgliteOptions } from './pglite.js';
 
 export interface DbQueries {
   query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
@@ -29,6 +29,8 @@ export interface DbOptions {
   dataDir: string;
   /** Isolates all tables in this schema (created by the migrations when missing). */
   schema?: string | undefined;
+  /** PGlite's settings and template (defaults: DEFAULT_POLICY.embeddedDb, the built template). */
+  embedded?: PgliteOptions | undefined;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -39,7 +41,7 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     throw new StoreError('database schema name must be a lower-case SQL identifier');
   }
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl, schema);
-  return openPglite(opts.dataDir, schema);
+  return openPglite(opts.dataDir, schema, opts.embedded);
 }
 
 function openPostgres(url: string, schema: string | null): Db {
