@@ -109,6 +109,9 @@ describe('OpenAPI', () => {
       '/api/items',
       '/api/items/changes',
       '/api/items/{id}',
+      '/api/people',
+      '/api/people/{id}',
+      '/api/people/{id}/links',
       '/health',
       '/metrics',
     ]);
