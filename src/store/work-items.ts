@@ -10,6 +10,7 @@ import type { BatchContext, ItemFailure, ItemHome, ItemOutcome, ItemScope } from
 import type { ItemStore, JobItem, JobItemsQuery, ListItemsQuery, Page, WorkItem } from './types.js';
 import { upsertBatch } from './upsert.js';
 import { recordAccounts } from './people/record.js';
+import { RecentAccounts } from './people/recent.js';
 import { withPersonIds } from './people/resolve.js';
 import { getPerson, listPeople } from './people/directory.js';
 import { setPersonLinks } from './people/links.js';
@@ -20,6 +21,9 @@ import { UNIDENTIFIED_PREFIX } from '../items/types.js';
 import { DEFAULT_POLICY, type Policy } from '../policy.js';
 
 export class SqlItemStore implements ItemStore {
+  /** Accounts recorded lately by this store (one database): unchanged sightings cost no statement. */
+  private readonly recentAccounts = new RecentAccounts();
+
   constructor(
     readonly db: Db,
     private readonly changePolicy: Policy['itemChanges'] = DEFAULT_POLICY.itemChanges,
@@ -28,7 +32,7 @@ export class SqlItemStore implements ItemStore {
   /** The items first, then the accounts they name (src/store/people/record.ts): a retried batch redoes both. */
   async upsertBatch(ctx: BatchContext, items: NormalizedItem[], failures: ItemFailure[]): Promise<ItemOutcome[]> {
     const outcomes = await upsertBatch(this.db, ctx, items, failures);
-    await recordAccounts(this.db, ctx, items);
+    await recordAccounts(this.db, ctx, items, this.recentAccounts);
     return outcomes;
   }
 

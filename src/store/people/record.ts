@@ -19,6 +19,7 @@ import type { NormalizedItem } from '../../connectors/connector.js';
 import type { BatchContext } from '../../items/types.js';
 import type { Db } from '../db.js';
 import { batchAccounts, directoryLock } from './accounts.js';
+import type { RecentAccounts } from './recent.js';
 
 const INPUT = `input AS (
   SELECT * FROM jsonb_to_recordset($4::jsonb) AS i(external_id text, name text, email text, key text)
@@ -103,9 +104,13 @@ WHERE x.id IN (SELECT left_person FROM moved UNION SELECT own_person FROM target
                AND a.external_id IN (SELECT external_id FROM input))
   )`;
 
-/** Records every account the batch's items name; idempotent (a re-delivered batch changes nothing). */
-export async function recordAccounts(db: Db, ctx: BatchContext, items: readonly NormalizedItem[]): Promise<void> {
-  const accounts = batchAccounts(items);
+/**
+ * Records every account the batch's items name; idempotent (a re-delivered batch changes nothing).
+ * `recent` skips the accounts this process recorded lately exactly as they are shown now.
+ */
+export async function recordAccounts(db: Db, ctx: BatchContext, items: readonly NormalizedItem[], recent?: RecentAccounts): Promise<void> {
+  const named = batchAccounts(items);
+  const accounts = recent ? recent.unrecorded(ctx, named) : named;
   if (accounts.length === 0) return;
   const tenant = ctx.tenantId ?? '';
   const params = [tenant, ctx.sourceType, ctx.sourceInstance, JSON.stringify(accounts)];
@@ -114,4 +119,5 @@ export async function recordAccounts(db: Db, ctx: BatchContext, items: readonly 
     await tx.query(CLAIM_SQL, params);
     await tx.query(LINK_SQL, params);
   });
+  recent?.recorded(ctx, accounts);
 }
