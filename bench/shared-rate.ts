@@ -21,8 +21,8 @@ import { steadyRate } from './rate.js';
 
 export const RATE = 50;
 const LISTED = 1000;
-/** Over 2,000 comments the connector asks per commented issue (~770 requests an import): enough windows to measure. */
-const COMMENTS_PER_ISSUE = 5;
+/** Over 10,000 comments the connector asks per commented issue (~770 requests an import): enough windows to measure. */
+const COMMENTS_PER_ISSUE = 11;
 const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 const CHILD = fileURLToPath(new URL('./shared-rate-child.ts', import.meta.url));
 

@@ -15,6 +15,8 @@ export const TEST_POLICY: Policy = {
   redis: { ...DEFAULT_POLICY.redis, reconnect: { baseMs: 50, maxMs: 1000 } },
   // A callback claimed by a killed process comes due again within seconds.
   callback: { ...DEFAULT_POLICY.callback, backoff: { baseMs: 100, maxMs: 400 }, timeoutMs: 5000, leaseMs: 6000, pollMs: 50 },
+  // GitHub's bulk comment list held to 20 pages: the per-issue path shows with 2,100 comments, not 10,100.
+  sources: { ...DEFAULT_POLICY.sources, github: { ...DEFAULT_POLICY.sources.github, bulkCommentPages: 20 } },
 };
 
 type Parts = { [K in keyof Policy]?: Policy[K] extends object ? Partial<Policy[K]> : Policy[K] };

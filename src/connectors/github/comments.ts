@@ -7,7 +7,8 @@
  *   time, not by issue: an issue's comments can sit anywhere in it (a 2015 issue commented on
  *   today is on its last page), so no window of it is complete for one page of issues. The only
  *   way to use it in bounded memory is whole, so it is used only when the whole list is small:
- *   at most BULK_PAGES_CAP pages (2,000 comments) by rel="last" of its first page, read before
+ *   at most `bulkPages` pages (policy sources.github.bulkCommentPages: 100 = 10,000 comments, ~15-30 MB
+ *   held) by rel="last" of its first page, read before
  *   the first issue page is handed out and held for the job. Pages past the cap are never read.
  * - per issue: GET /repos/{o}/{r}/issues/{n}/comments for the in-scope issues of the page at
  *   hand whose `comments` count is above 0. One request per commented issue (more past 100
@@ -53,7 +54,6 @@ export interface CommentPlan {
 }
 
 /** Most pages of the repository-wide list held at once (100 comments each). */
-export const BULK_PAGES_CAP = 20;
 const PER_PAGE = 100;
 
 export interface CommentContext {
@@ -63,6 +63,8 @@ export interface CommentContext {
   origin: string;
   /** Pages of one list requested ahead. */
   window: number;
+  /** The repository-wide list is read (and held) only up to this many pages. */
+  bulkPages: number;
   signal: AbortSignal;
 }
 
@@ -96,7 +98,7 @@ export class CommentPlanner {
     const first = await this.firstBulkPage;
     const bulkPages = first.next ? (first.lastPage ?? Infinity) : 1;
     const perIssueNow = firstIssues.reduce((n, i) => n + Math.ceil((i.comments ?? 0) / PER_PAGE), 0);
-    if (bulkPages > BULK_PAGES_CAP || bulkPages - 1 > perIssueNow * issuePagesLeft) return perIssue;
+    if (bulkPages > this.ctx.bulkPages || bulkPages - 1 > perIssueNow * issuePagesLeft) return perIssue;
     const byIssue = await this.readBulk(first, bulkPages);
     if (this.since !== null) return { mode: 'changed', commentsFor: async (issue, stored) => this.merged(issue, byIssue.get(issue.number) ?? [], stored) };
     return {

@@ -120,7 +120,7 @@ export class GithubConnector implements Connector {
       state: this.config.state, per_page: requested, sort: 'created', direction: 'asc', since: opts.since ? githubTimestamp(opts.since) : undefined,
     });
     const listing = githubList<RawIssue>(this.http, { what: `GitHub issues of ${this.project}`, origin: this.origin, window: this.tuning.window, recordKey: (i) => String(i.id) });
-    const ctx = { http: this.http, repoUrl: this.repoUrl, project: this.project, origin: this.origin, window: this.tuning.window, signal };
+    const ctx = { http: this.http, repoUrl: this.repoUrl, project: this.project, origin: this.origin, window: this.tuning.window, bulkPages: this.tuning.bulkCommentPages, signal };
     // Only the comments changed since `since`, merged into the stored ones, when the store can be read.
     const changedSince = opts.since && opts.stored ? githubTimestamp(opts.since) : null;
     const planner = opts.includeComments ? new CommentPlanner(ctx, resume?.comments ?? null, changedSince) : null;
@@ -181,7 +181,7 @@ export class GithubConnector implements Connector {
   }
 
   async fetchOne(ref: string, opts: { signal: AbortSignal; includeHistory?: boolean }): Promise<FetchOneResult> {
-    const ctx = { http: this.http, repoUrl: this.repoUrl, project: this.project, origin: this.origin, window: this.tuning.window, signal: opts.signal };
+    const ctx = { http: this.http, repoUrl: this.repoUrl, project: this.project, origin: this.origin, window: this.tuning.window, bulkPages: this.tuning.bulkCommentPages, signal: opts.signal };
     const found = await fetchGithubIssue(ctx, this.config, ref, opts.includeHistory ? (issue) => issueHistory(ctx, issue) : null);
     if (found.kind !== 'found') return found;
     return { kind: 'found', record: { ...(found.record as GithubRecord), web_origin: this.webOrigin } };

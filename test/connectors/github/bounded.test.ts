@@ -5,7 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SourcePage } from '../../../src/connectors/connector.js';
-import { BULK_PAGES_CAP } from '../../../src/connectors/github/comments.js';
+import { TEST_POLICY } from '../../support/policy.js';
+
+const BULK_PAGES_CAP = TEST_POLICY.sources.github.bulkCommentPages;
 import type { GithubRecord } from '../../../src/connectors/github/normalize.js';
 import { closeFakes, connectorFor, drain, expectedComments, issueNumbers, startFake } from './helpers.js';
 
