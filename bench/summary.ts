@@ -10,33 +10,28 @@
  *     projected linearly to 2,500 (whole, four of them would take ~9 minutes).
  *  2. achieved rate vs allowed rate, one process: bench/github.ts and bench/gitlab.ts (REST path).
  *  3. two processes, one account, one budget in Redis: bench/shared-rate.ts.
- *  4. GET /api/imports/{id} vs bare Fastify + ioredis: see getRatio().
+ *  4. GET /api/imports/{id} vs bare Fastify + ioredis: bench/core.ts measureGetRatio().
  *  5. npm start with the embedded database, 10,000 items: bench/embedded.ts when present.
  *  6. items/s with no source latency into the embedded database: bench/pipeline.ts.
  */
-import Fastify from 'fastify';
-import { pino } from 'pino';
-import { buildApp } from '../src/http/app.js';
-import { healthProbe } from '../src/http/health-probe.js';
 import { GithubFake } from '../src/sandbox/fakes/github.js';
 import { JiraFake } from '../src/sandbox/fakes/jira.js';
 import { generateIssues } from '../src/sandbox/fakes/jira-data.js';
 import { FakeServiceNow } from '../src/sandbox/fakes/servicenow.js';
 import { seedIncidents } from '../src/sandbox/fakes/servicenow-seed.js';
 import { started } from '../src/sandbox/fakes/vendor-fake.js';
-import { startHarness } from '../test/support/harness.js';
 import * as github from './github.js';
 import * as gitlab from './gitlab.js';
 import * as jira from './jira.js';
 import * as servicenow from './servicenow.js';
 import { measured, twoProcesses, RATE as SHARED_RATE } from './shared-rate.js';
-import { measureRps } from './load.js';
 import { measurePipeline } from './pipeline.js';
+import { measureGetRatio } from './core.js';
+import { measureEmbedded } from './embedded.js';
 
 const ITEMS = 2500;
 const NAIVE_SAMPLE = 200;
 const LATENCY_MS = 50;
-const GET_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 
 interface Row {
   measure: string;
@@ -131,63 +126,22 @@ async function sharedRateRow(): Promise<Row> {
   return rateRow('achieved rate, two processes, one account (GitHub, budget in Redis)', { ...f, rate: SHARED_RATE }, 'npm run bench -- shared-rate');
 }
 
-/**
- * GET /api/imports/{id} through the whole app over a bare Fastify + ioredis GET of the same key.
- * bench/core.ts's measureGetRatio() when it has one; until then the same measurement as core's (a).
- */
-async function getRatio(): Promise<{ ours: number | null; bare: number | null; ratio: number }> {
-  const core = (await import('./core.js')) as { measureGetRatio?: () => Promise<number | { ratio: number; ours?: number; bare?: number }> };
-  if (typeof core.measureGetRatio === 'function') {
-    const r = await core.measureGetRatio();
-    return typeof r === 'number' ? { ours: null, bare: null, ratio: r } : { ours: r.ours ?? null, bare: r.bare ?? null, ratio: r.ratio };
-  }
-  const h = await startHarness({ worker: false });
-  const ctx = { tenantId: null, requestId: 'bench', correlationId: null, idempotencyKey: null };
-  const app = await buildApp({
-    jobs: h.deps.jobs, items: h.deps.store, health: healthProbe(h.deps.apiRedis, h.deps.store), connectors: h.deps.connectors,
-    apiKeys: null, version: 'bench', environment: 'bench', logger: pino({ level: 'silent' }), policy: h.deps.policy.api,
-  });
-  const bare = Fastify();
-  try {
-    const { job } = await h.deps.jobs.create({ source_type: 'github', source_config: { base_url: 'https://example.com', scope: 'get', count: 0 } }, ctx);
-    const key = h.deps.keys.record(job.job_id);
-    bare.get('/job', async (_req, reply) => reply.type('application/json').send(await h.deps.redis.get(key)));
-    const origin = await app.listen({ port: 0, host: '127.0.0.1' });
-    const bareOrigin = await bare.listen({ port: 0, host: '127.0.0.1' });
-    const ours = (await measureRps(origin, `/api/imports/${job.job_id}`, GET_SECONDS * 1000)).rps;
-    const base = (await measureRps(bareOrigin, '/job', GET_SECONDS * 1000)).rps;
-    return { ours, bare: base, ratio: ours / base };
-  } finally {
-    await bare.close();
-    await app.close();
-    await h.cleanup();
-  }
-}
-
 async function getRow(): Promise<Row> {
-  const r = await getRatio();
-  const rates = r.ours !== null && r.bare !== null ? ` (${r.ours.toFixed(0)} vs ${r.bare.toFixed(0)} req/s)` : '';
+  // GET through the whole app over a bare Fastify + ioredis GET of the same key, interleaved (bench/core.ts)
+  const r = await measureGetRatio();
+  const rates = ` (${r.ours.toFixed(0)} vs ${r.bare.toFixed(0)} req/s)`;
   return {
     measure: '`GET /api/imports/{id}` vs bare Fastify + ioredis GET', value: `**${r.ratio.toFixed(2)}**${rates}`,
     goal: '≥ 0.85', pass: r.ratio >= 0.85, command: 'npm run bench -- core',
   };
 }
 
-interface EmbeddedFigures {
-  peakRssMiB: number;
-  idleRssMiB: number;
-  startSeconds: number;
-  startSecondsExisting: number;
-}
-
-/** bench/embedded.ts (issue #11 item 3) when it is there: `npm start` with PGlite, 10,000 GitHub items. */
+/** `npm start` with PGlite, 10,000 GitHub items (bench/embedded.ts). */
 async function embeddedRow(): Promise<Row> {
   const measure = 'peak RSS and time to healthy, `npm start` with the embedded database, 10,000 items';
   const goal = '≤ 300 MiB peak, ≤ 3 s to healthy';
   const command = 'npm run bench -- embedded';
-  const mod = (await import('./embedded.js' as string).catch(() => null)) as { measureEmbedded?: () => Promise<EmbeddedFigures> } | null;
-  if (!mod?.measureEmbedded) return { measure, value: 'not measured (bench/embedded.ts not in this tree)', goal, pass: null, command };
-  const f = await mod.measureEmbedded();
+  const f = await measureEmbedded();
   const start = Math.max(f.startSeconds, f.startSecondsExisting);
   return {
     measure,
