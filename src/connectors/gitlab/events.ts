@@ -4,11 +4,9 @@
  * milestones set and cleared. GitLab keeps these apart from notes (a label change is no system
  * note since 11.3) and has no project-wide listing, so this is three requests per issue (more past
  * 100 events of a kind). Weight and iteration events are GitLab Premium and not read.
- * Every list is read to its end (collectPages follows the paging headers), so a list read is complete.
+ * Every list is read to its end (issue-list.ts follows the paging headers), so a list read is complete.
  */
-import { SourceError } from '../../errors.js';
-import { collectPages, type Listing } from '../kit/walker.js';
-import { nextPageUrl } from './links.js';
+import { collectIssueList } from './issue-list.js';
 import type { NotesContext } from './notes.js';
 import type { GitLabEvents, GitLabRecord, GitLabResourceEvent } from './types.js';
 
@@ -32,26 +30,7 @@ export async function fetchEvents(nc: NotesContext, iid: number): Promise<GitLab
   return { state: state!, label: label!, milestone: milestone! };
 }
 
-async function fetchKind(nc: NotesContext, iid: number, kind: (typeof KINDS)[number]): Promise<GitLabResourceEvent[] | null> {
-  let gone = false;
-  const listing: Listing<string, GitLabResourceEvent> = {
-    what: `GitLab ${kind} events of issue #${iid}`,
-    cursorName: 'next link',
-    cursorKey: (url) => url,
-    recordKey: (event) => String(event.id),
-    fetch: async (url, signal) => {
-      const res = await nc.http.get<GitLabResourceEvent[]>(url, { signal, allowStatus: [404] });
-      if (res.status === 404) {
-        gone = true;
-        return { records: [], next: null };
-      }
-      if (!Array.isArray(res.body)) {
-        throw new SourceError('SOURCE_RESPONSE_INVALID', `GitLab answered the ${kind} events of issue #${iid} with something other than an array`, res.status);
-      }
-      return { records: res.body, next: res.body.length > 0 ? nextPageUrl(res, nc.instanceOrigin) : null };
-    },
-  };
+function fetchKind(nc: NotesContext, iid: number, kind: (typeof KINDS)[number]): Promise<GitLabResourceEvent[] | null> {
   const first = `${nc.projectUrl}/issues/${encodeURIComponent(String(iid))}/resource_${kind}_events?per_page=100`;
-  const events = await collectPages(listing, first, nc.signal);
-  return gone ? null : events;
+  return collectIssueList<GitLabResourceEvent>(nc, first, `${kind} events of issue #${iid}`);
 }

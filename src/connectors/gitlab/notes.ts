@@ -3,10 +3,8 @@
  * has no project-wide notes endpoint, so this is one request per issue (more past 100 notes);
  * the outbound HTTP layer bounds how many run at once and keeps them within the rate limit.
  */
-import { SourceError } from '../../errors.js';
 import type { SourceHttp } from '../../outbound/types.js';
-import { collectPages, type Listing } from '../kit/walker.js';
-import { intHeader, nextPageUrl } from './links.js';
+import { collectIssueList } from './issue-list.js';
 import type { GitLabIssue, GitLabNote, GitLabRecord } from './types.js';
 
 export interface NotesContext {
@@ -33,27 +31,9 @@ export async function withNotes(nc: NotesContext, issues: GitLabIssue[]): Promis
 
 /** All notes of one issue, oldest first; null when the issue is gone (deleted or moved since it was listed): it keeps no comments. */
 export async function fetchNotes(nc: NotesContext, iid: number): Promise<GitLabNote[] | null> {
-  let gone = false;
-  const listing: Listing<string, GitLabNote> = {
-    what: `GitLab notes of issue #${iid}`,
-    cursorName: 'next link',
-    cursorKey: (url) => url,
-    recordKey: (note) => String(note.id),
-    fetch: async (url, signal) => {
-      const res = await nc.http.get<GitLabNote[]>(url, { signal, allowStatus: [404] });
-      if (res.status === 404) {
-        gone = true;
-        return { records: [], next: null };
-      }
-      if (!Array.isArray(res.body)) {
-        throw new SourceError('SOURCE_RESPONSE_INVALID', `GitLab answered the notes of issue #${iid} with something other than an array`, res.status);
-      }
-      return { records: res.body, next: res.body.length > 0 ? nextPageUrl(res, nc.instanceOrigin) : null, total: intHeader(res, 'x-total') };
-    },
-  };
   const first = `${nc.projectUrl}/issues/${encodeURIComponent(String(iid))}/notes?sort=asc&order_by=created_at&per_page=100`;
-  const notes = await collectPages(listing, first, nc.signal);
-  if (gone) return null;
+  const notes = await collectIssueList<GitLabNote>(nc, first, `notes of issue #${iid}`);
+  if (notes === null) return null;
   // Oldest first even if a server ignores `sort` (its default is newest first); a note edited
   // between two pages may come twice, hence the map.
   const byId = new Map(notes.map((n) => [n.id, n]));
