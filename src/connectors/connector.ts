@@ -195,6 +195,6 @@ export interface ConnectorModule<C extends Record<string, unknown> = Record<stri
    * options.field_map entries used when the job's own map leaves a field out: the source's standard
    * field for it (Jira `duedate`, GitLab `weight`), as a custom field id the connector emits.
    */
-  defaultFieldMap?: Partial<Record<MappedField, string>>;
+  defaultFieldMap?: Partial<Record<MappedField, string | readonly string[]>>;
   create(config: C, ctx: ConnectorContext): Connector;
 }

@@ -7,7 +7,8 @@
 import type { CustomField, MappedField, MappedFields } from '../connectors/item-depth.js';
 import { MAPPED_FIELDS } from '../connectors/item-depth.js';
 
-export type FieldRefs = Partial<Record<MappedField, string>>;
+/** A field named by one reference, or by several tried in order (a connector's defaults: the first present wins). */
+export type FieldRefs = Partial<Record<MappedField, string | readonly string[]>>;
 
 /** The job's map over the connector's defaults; null when neither names anything. */
 export function effectiveFieldMap(jobMap: FieldRefs | undefined, defaults: FieldRefs | undefined): FieldRefs | null {
@@ -24,9 +25,12 @@ export function mapFields(customFields: readonly CustomField[], map: FieldRefs):
     if (!byName.has(f.name.toLowerCase())) byName.set(f.name.toLowerCase(), f);
   }
   const pick = (field: MappedField): unknown => {
-    const ref = map[field]?.toLowerCase();
-    if (!ref) return null;
-    return (byId.get(ref) ?? byName.get(ref))?.value ?? null;
+    const refs = map[field];
+    for (const ref of typeof refs === 'string' ? [refs] : (refs ?? [])) {
+      const found = byId.get(ref.toLowerCase()) ?? byName.get(ref.toLowerCase());
+      if (found) return found.value;
+    }
+    return null;
   };
   const out = {} as MappedFields;
   for (const field of MAPPED_FIELDS) out[field] = null;

@@ -30,3 +30,13 @@ describe('field map', () => {
     expect(effectiveFieldMap(undefined, undefined)).toBeNull();
   });
 });
+
+describe('field map with several references', () => {
+  test('the first reference present wins, so one default covers fields named differently per project', () => {
+    const teamManaged: CustomField[] = [{ id: 'customfield_10016', name: 'Story point estimate', type: 'number', value: 8 }];
+    const map = { story_points: ['Story Points', 'Story point estimate'] };
+    expect(mapFields(teamManaged, map).story_points).toBe(8);
+    expect(mapFields(fields, map).story_points).toBe(5);
+    expect(mapFields([], map).story_points).toBeNull();
+  });
+});

@@ -16,7 +16,8 @@ export const jiraModule: ConnectorModule<JiraConfig> = {
    * field), the "Story Points" number field and the "Sprint" field of Jira Software. Cloud's newer
    * "Story point estimate" field needs a job's field_map (a default names one field only).
    */
-  defaultFieldMap: { due_date: 'duedate', story_points: 'Story Points', sprint: 'Sprint' },
+  // Company-managed projects name it "Story Points", team-managed ones "Story point estimate".
+  defaultFieldMap: { due_date: 'duedate', story_points: ['Story Points', 'Story point estimate'], sprint: 'Sprint' },
   create: createJiraConnector,
 };
 
