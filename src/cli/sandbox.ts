@@ -63,6 +63,7 @@ function describe(source: SandboxSource, target: CommandTarget): string {
     `${source.label} at ${source.baseUrl}: ${source.items} items with comments`,
     ...(failing.length ? [`  fails on purpose: ${failing.join('; ')}`] : []),
     ...(source.pacing ? [`  pacing: ${source.pacing}`] : []),
+    ...(source.partial ? [`  partial on purpose: ${source.partial}`] : []),
     `  ${curlCommand(source, target)}`,
     `  ${cliCommand(source, target)}`,
   ].join('\n');

@@ -28,6 +28,8 @@ export interface SandboxSource {
   failing: { key: string; why: string }[];
   /** how this server limits requests, when it does */
   pacing: string | null;
+  /** records stored on purpose with part of their comments, history or attachments missing (completeness partial), when any */
+  partial?: string;
   /** requests served so far, and how many of them were refused for the rate limit */
   stats(): { requests: number; limited: number };
   close(): Promise<void>;

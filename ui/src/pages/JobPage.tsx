@@ -126,6 +126,12 @@ export function JobPage({ jobId }: { jobId: string }) {
           <dt>Failed</dt>
           <dd>{count(p.failed_items)}</dd>
         </div>
+        {(p.partial_items ?? 0) > 0 && (
+          <div title="stored, but their comments, history or attachments are not all there: GET /api/imports/{id}/items?completeness=partial lists them, each item's completeness says why">
+            <dt>Partial</dt>
+            <dd>{count(p.partial_items ?? 0)}</dd>
+          </div>
+        )}
         <div>
           <dt>Batch</dt>
           <dd>
