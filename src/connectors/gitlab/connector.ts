@@ -21,6 +21,7 @@ import { cursorBefore, issueListing, startUrl } from './issue-pages.js';
 import { intHeader } from './links.js';
 import { withNotes } from './notes.js';
 import { withEvents } from './events.js';
+import { uploadName } from './depth.js';
 import { fetchGitLabIssue } from './fetch-one.js';
 import { identifyGitLab, normalizeGitLab } from './normalize.js';
 import type { GitLabIssue, GitLabRecord } from './types.js';
@@ -193,13 +194,20 @@ export function createGitLabConnector(config: GitLabConfig, ctx: ConnectorContex
     fetchOne,
     attachmentContent: async (att, { signal, maxBytes }) => {
       // only uploads of this project, read with the token: a link elsewhere is not this source's file
-      if (!att.source_url?.startsWith(`${projectUrl}/uploads/`)) throw new SourceError('SOURCE_RESPONSE_INVALID', 'GitLab attachment is not an upload of this project');
+      if (!isProjectUpload(att.source_url, projectUrl)) throw new SourceError('SOURCE_RESPONSE_INVALID', 'GitLab attachment is not an upload of this project');
       const res = await http.get<Buffer>(att.source_url, { responseType: 'bytes', maxBytes, signal });
       return { bytes: res.body, media_type: res.headers['content-type']?.split(';')[0]?.trim() || null };
     },
     normalize: (raw) => normalizeGitLab(raw, project, projectUrl),
     identify: identifyGitLab,
   };
+}
+
+/** `<projectUrl>/uploads/<32 hex>/<one segment>` exactly, so no spelling of the URL reaches another API path. */
+function isProjectUpload(url: string | null, projectUrl: string): url is string {
+  if (!url?.startsWith(`${projectUrl}/uploads/`)) return false;
+  const rest = url.slice(projectUrl.length + '/uploads/'.length).split('/');
+  return rest.length === 2 && /^[0-9a-f]{32}$/.test(rest[0]!) && uploadName(rest[1]!) && !/[?#]/.test(rest[1]!);
 }
 
 function classify(res: SourceResponse<string>, project: string): { code: 'SOURCE_AUTH_FAILED' | 'SOURCE_NOT_FOUND'; message: string } | null {

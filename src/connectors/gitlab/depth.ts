@@ -42,7 +42,7 @@ export function historyOf(events: GitLabEvents, dc: DepthContext): HistoryEntry[
  * (docs.gitlab.com/security/user_file_uploads), relative or on the instance. Each upload once, credited
  * to whoever first linked it.
  */
-const UPLOAD = /(?:\]\(|src=["']|^|\s)(?:https?:\/\/[^\s/)"']+)?(?:\/[^\s)"']*?)?\/uploads\/([0-9a-f]{32})\/([^\s)"'?#]+)/gm;
+const UPLOAD = /(?:\]\(|src=["']|^|\s)(?:https?:\/\/[^\s/)"']+)?(?:\/[^\s)"']*?)?\/uploads\/([0-9a-f]{32})\/([^\s)"'?#/\\]+)/gm;
 
 export function attachmentsOf(issue: GitLabIssue, notes: GitLabNote[], dc: DepthContext): Attachment[] {
   const found = new Map<string, Attachment>();
@@ -51,7 +51,8 @@ export function attachmentsOf(issue: GitLabIssue, notes: GitLabNote[], dc: Depth
     for (const m of text.matchAll(UPLOAD)) {
       const [secret, encoded] = [m[1]!, m[2]!];
       const id = `${secret}/${encoded}`;
-      if (found.has(id)) continue;
+      // one path segment that is a name: `..` (or its escapes) would reach other API paths with the token
+      if (found.has(id) || !uploadName(encoded)) continue;
       let name = encoded;
       try {
         name = decodeURIComponent(encoded);
@@ -113,4 +114,15 @@ export function completenessOf(record: GitLabRecord, comments: ItemComment[], ev
 /** REST sends dates (2024-03-01), GraphQL times (2024-03-01T00:00:00Z): both become the date. */
 function dateOnly(v: unknown): string | null {
   return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? v.slice(0, 10) : null;
+}
+
+/** A file name as one URL path segment: not `.` or `..` in any spelling, no slash once decoded. */
+export function uploadName(encoded: string): boolean {
+  let name: string;
+  try {
+    name = decodeURIComponent(encoded);
+  } catch {
+    return false;
+  }
+  return name !== '.' && name !== '..' && !/[/\\]/.test(name);
 }

@@ -77,6 +77,16 @@ describe('GitLab depth of data', () => {
     expect(got.media_type).toBe('image/png');
     const hit = fake.requests.find((r) => r.path.includes('/uploads/'))!;
     expect(hit).toBeDefined();
+    // a path that climbs out of the uploads is no upload: not listed, and never fetched with the token
+    const project = fake.project.issue(3);
+    project.description = `see [x](/uploads/${'a'.repeat(32)}/..%2F..%2Fuser) and [y](/uploads/${'b'.repeat(32)}/../../../user)`;
+    const { items: again } = await importAll();
+    expect(again.find((i) => i.key === '#3')!.attachments).toEqual([]);
+    const climbing = { ...two.attachments![0]!, source_url: two.attachments![0]!.source_url!.replace(/[^/]+$/, '..%2F..%2F..%2Fuser') };
+    await expect(connector.attachmentContent!(climbing, { signal: new AbortController().signal, maxBytes: 10 })).rejects.toThrow(/not an upload of this project/);
+    const dotted = { ...two.attachments![0]!, source_url: two.attachments![0]!.source_url!.replace(/\/[0-9a-f]{32}\/[^/]+$/, `/${'c'.repeat(32)}/../../../../user`) };
+    await expect(connector.attachmentContent!(dotted, { signal: new AbortController().signal, maxBytes: 10 })).rejects.toThrow(/not an upload of this project/);
+    expect(fake.requests.some((r) => r.path.endsWith('/user'))).toBe(false);
     // a link to another host is not this project's upload: never fetched with the token
     await expect(connector.attachmentContent!({ ...two.attachments![0]!, source_url: 'https://evil.example/uploads/x' }, { signal: new AbortController().signal, maxBytes: 10 })).rejects.toThrow(/not an upload of this project/);
   });
