@@ -147,6 +147,8 @@ export interface Policy {
     sweepBatch: number;
     /** BullMQ keeps finished queue entries this long (the job record has its own TTL). */
     queueEntrySeconds: number;
+    /** Change-feed rows are kept this many days; a reader whose cursor is older gets CURSOR_EXPIRED (410). */
+    changeFeedDays: number;
   };
   /**
    * The sweeper every worker process runs (src/jobs/sweeper.ts); one pass per interval happens
@@ -323,7 +325,7 @@ export const DEFAULT_POLICY: Policy = {
   },
   worker: { lockDurationMs: 30 * SECOND, stalledIntervalMs: 30 * SECOND, maxLostRuns: 3, scopeBusyRetryMs: 2 * SECOND, tenantBusyRetry: { baseMs: 2 * SECOND, maxMs: 2 * SECOND } },
   scopeLock: { leaseMs: 2 * MINUTE, renewEveryMs: 40 * SECOND },
-  retention: { sweepEveryMs: 10 * MINUTE, sweepBatch: 1000, queueEntrySeconds: 24 * 3600 },
+  retention: { sweepEveryMs: 10 * MINUTE, sweepBatch: 1000, queueEntrySeconds: 24 * 3600, changeFeedDays: 30 },
   sweeper: { everyMs: 10 * SECOND, pendingGraceMs: 30 * SECOND, pendingBatch: 200, maxRequeues: 3, pruneBudget: 2000, pruneTenants: 50 },
   redis: { reconnect: { baseMs: 400, maxMs: 10 * SECOND }, apiCommandTimeoutMs: 1500 },
   api: { sseHeartbeatMs: 15 * SECOND, sseMaxStreamsPerTenant: 100, healthProbeTimeoutMs: 3 * SECOND, metricsReadTimeoutMs: 1500 },

@@ -30,6 +30,7 @@
 import type { Db } from './db.js';
 import { decodeCursor, encodeCursor, integerIn } from './cursor.js';
 import type { SourceType } from '../connectors/connector.js';
+import { AppError } from '../errors.js';
 
 export const CHANGE_KINDS = ['created', 'updated', 'deleted'] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
@@ -99,22 +100,29 @@ export async function readChanges(db: Db, q: ChangesQuery, sequenceBatch: number
     const { rows } = await db.query<{ last_seq: string }>('SELECT last_seq::text AS last_seq FROM item_change_head');
     return { changes: [], next_cursor: encodeCursor([rows[0]?.last_seq ?? '0']) };
   }
-  const after = q.cursor === undefined ? '0' : (decodeCursor(q.cursor, [SEQ]) as [string])[0];
+  const given = q.cursor === undefined ? null : (decodeCursor(q.cursor, [SEQ]) as [string])[0];
   await sequenceChanges(db, sequenceBatch);
   const { rows } = await db.query<{
-    head: string; seq: string; change: ChangeKind; item_id: string; source_type: SourceType; project: string; external_id: string; at: Date;
+    head: string; pruned: string; seq: string; change: ChangeKind; item_id: string; source_type: SourceType; project: string; external_id: string; at: Date;
   }>(
-    // head and rows in one statement: one snapshot, so "nothing more up to head" is true
-    `SELECT h.last_seq::text AS head, c.seq::text AS seq, c.change, c.item_id, c.source_type, c.project, c.external_id, c.at
+    // head, pruning point and rows in one statement: one snapshot, so "nothing more up to head" is
+    // true and no row pruned after the cursor can go unnoticed. No cursor starts at what is kept.
+    `SELECT h.last_seq::text AS head, h.pruned_through::text AS pruned, c.seq::text AS seq, c.change, c.item_id,
+       c.source_type, c.project, c.external_id, c.at
      FROM item_change_head h
      LEFT JOIN LATERAL (
        SELECT * FROM item_changes
-       WHERE seq > $1::bigint AND ($2::text IS NULL OR tenant_id = $2)
+       WHERE seq > GREATEST(COALESCE($1::bigint, 0), h.pruned_through) AND ($2::text IS NULL OR tenant_id = $2)
        ORDER BY seq LIMIT $3
      ) c ON true
      ORDER BY c.seq`,
-    [after, q.tenantId, q.limit + 1],
+    [given, q.tenantId, q.limit + 1],
   );
+  const pruned = rows[0]?.pruned ?? '0';
+  if (given !== null && BigInt(given) < BigInt(pruned)) {
+    throw new AppError('CURSOR_EXPIRED', 'the changes after this cursor are older than the feed keeps: read the items again (GET /api/items), then follow the feed from cursor=latest');
+  }
+  const after = given ?? pruned;
   const found = rows.filter((r) => r.seq !== null);
   const page = found.slice(0, q.limit);
   const last = page[page.length - 1];
@@ -128,4 +136,31 @@ export async function readChanges(db: Db, q: ChangesQuery, sequenceBatch: number
     })),
     next_cursor: encodeCursor([next]),
   };
+}
+
+/**
+ * Drops the oldest numbered change rows written before `before`, at most `limit` a call, in feed
+ * order and stopping at the first one to keep (rows are numbered in commit order, so one written
+ * late in a long transaction stops the pruning there). Moves the head's pruning point in the same
+ * statement, so a reader sees rows and point from one snapshot. Returns the rows dropped.
+ */
+export async function pruneChanges(db: Db, before: Date, limit: number): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    `WITH oldest AS (
+       SELECT id, seq, at FROM item_changes WHERE seq IS NOT NULL ORDER BY seq LIMIT $2
+     ),
+     keep_from AS (SELECT min(seq) AS seq FROM oldest WHERE at >= $1::timestamptz),
+     gone AS (
+       DELETE FROM item_changes c USING oldest o, keep_from k
+       WHERE c.id = o.id AND (k.seq IS NULL OR o.seq < k.seq)
+       RETURNING o.seq
+     ),
+     moved AS (
+       UPDATE item_change_head SET pruned_through = GREATEST(pruned_through, (SELECT max(seq) FROM gone))
+       WHERE EXISTS (SELECT 1 FROM gone)
+     )
+     SELECT count(*)::text AS n FROM gone`,
+    [before.toISOString(), limit],
+  );
+  return Number(rows[0]?.n ?? 0);
 }

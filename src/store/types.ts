@@ -60,8 +60,10 @@ export interface ItemStore extends PeopleDirectory {
   markUnseenDeleted(scope: ItemScope & { jobId: string }): Promise<MarkDeletedResult>;
   /** A vendor webhook's confirmed delete: marks that one item deleted (with its change row); the ids marked. */
   markItemDeleted(home: ItemHome, match: ItemMatch): Promise<string[]>;
-  /** One page of the change feed. */
+  /** One page of the change feed; CURSOR_EXPIRED for a cursor older than the rows the feed keeps. */
   changes(query: ChangesQuery): Promise<ChangesPage>;
+  /** Drops at most `limit` of the oldest change rows written before `before`; the rows dropped. */
+  pruneChanges(before: Date, limit: number): Promise<number>;
   /** The stored comments of these items of one tenant and source instance, by external_id. */
   storedComments(home: ItemHome, externalIds: string[]): Promise<Map<string, ItemComment[]>>;
   /** external_ids of the stored items of one project by key. */

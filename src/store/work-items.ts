@@ -15,7 +15,7 @@ import { withPersonIds } from './people/resolve.js';
 import { getPerson, listPeople } from './people/directory.js';
 import { setPersonLinks } from './people/links.js';
 import type { AccountRef, ListPeopleQuery, PersonRecord } from './people/types.js';
-import { readChanges, type ChangesPage, type ChangesQuery } from './changes.js';
+import { pruneChanges, readChanges, type ChangesPage, type ChangesQuery } from './changes.js';
 import { markItemDeleted, markUnseenDeleted, type ItemMatch, type MarkDeletedResult } from './deletions.js';
 import { UNIDENTIFIED_PREFIX } from '../items/types.js';
 import { DEFAULT_POLICY, type Policy } from '../policy.js';
@@ -64,6 +64,10 @@ export class SqlItemStore implements ItemStore {
 
   markItemDeleted(home: ItemHome, match: ItemMatch): Promise<string[]> {
     return markItemDeleted(this.db, home, match);
+  }
+
+  pruneChanges(before: Date, limit: number): Promise<number> {
+    return pruneChanges(this.db, before, limit);
   }
 
   changes(query: ChangesQuery): Promise<ChangesPage> {

@@ -63,7 +63,7 @@ export const itemRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (a
         summary: 'Created, updated and deleted items in commit order; follow next_cursor to poll',
         security: bearerSecurity,
         querystring: ItemChangesQuery,
-        response: { 200: ItemChangesResponse, ...errorResponses(401, 403, 422, 503) },
+        response: { 200: ItemChangesResponse, ...errorResponses(401, 403, 410, 422, 503) },
       },
     },
     async (request) => {

@@ -15,13 +15,14 @@ import { workItemsKey } from './005-work-items-key.js';
 import { itemDepth } from './006-item-depth.js';
 import { people } from './007-people.js';
 
+import { changeFeedRetention } from './008-change-feed-retention.js';
 export interface Migration {
   id: number;
   name: string;
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [init, jobItemsRetention, deletionsChangeFeed, syncs, workItemsKey, itemDepth, people];
+export const MIGRATIONS: readonly Migration[] = [init, jobItemsRetention, deletionsChangeFeed, syncs, workItemsKey, itemDepth, people, changeFeedRetention];
 
 /** Returns the ids it applied (empty when the database was up to date). */
 export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
