@@ -20,6 +20,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { buildFreshness } from '../scripts/build-freshness.mjs';
+import { deletePrefix } from '../test/support/redis.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./memory-child.ts', import.meta.url));
@@ -184,18 +185,10 @@ async function measure(): Promise<EmbeddedFigures & { details: Details }> {
     await fake.stop();
     rmSync(dataDir, { recursive: true, force: true });
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-    await deleteKeys(redis, prefix).finally(() => redis.disconnect());
+    await deletePrefix(redis, prefix).finally(() => redis.disconnect());
   }
 }
 
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', '1000');
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
 
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 

@@ -111,7 +111,12 @@ async function readMeta(path: string): Promise<BlobInfo | null> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
-  const v = JSON.parse(text) as Partial<BlobInfo>;
+  let v: Partial<BlobInfo>;
+  try {
+    v = JSON.parse(text) as Partial<BlobInfo>;
+  } catch {
+    return null; // a mark cut short (a disk filled mid-write): the object reads as absent and is fetched again
+  }
   if (typeof v.size !== 'number' || typeof v.sha256 !== 'string') return null;
   return { size: v.size, sha256: v.sha256, media_type: typeof v.media_type === 'string' ? v.media_type : null };
 }

@@ -88,6 +88,10 @@ describe('local directory', () => {
     await mkdir(join(root, 'objects', 't-acme', 'jira', '00'), { recursive: true });
     await writeFile(join(root, 'objects', orphan), 'partial');
     expect(await store.head(orphan)).toBeNull();
+    // A mark cut short (a full disk): absent, to be fetched again, rather than a store fault that fails the job.
+    await mkdir(join(root, 'meta', 't-acme', 'jira', '00'), { recursive: true });
+    await writeFile(join(root, 'meta', `${orphan}.json`), '{"size":7,"sha2');
+    expect(await store.head(orphan)).toBeNull();
   });
 
   it('reports a directory it cannot write as a BlobStoreError naming the errno, not the path', async () => {
